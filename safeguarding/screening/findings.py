@@ -1,0 +1,41 @@
+"""What the scanner reports: findings with their evidence.
+
+Shared by the scanner (which makes them) and the policy engine (which holds a
+message when a finding reaches the organisation's threshold).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; ordered so thresholds compare with >=."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing the scanner saw, always with the text that shows it.
+
+    ``start``/``end`` are character offsets into the scanned text (end
+    exclusive); ``evidence`` is that slice, kept so a finding never stands
+    without what it is about.
+    """
+
+    indicator: str  # taxonomy id, e.g. "grooming.secrecy" or "pii.phone"
+    severity: Severity
+    start: int
+    end: int
+    evidence: str
+    explanation: str  # plain words a Safeguarding Lead can act on
+    next_step: str  # what to do about it
