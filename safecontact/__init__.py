@@ -1,0 +1,1 @@
+"""SafeContact: the Django project (apps, settings, API)."""

@@ -1,0 +1,131 @@
+"""Every write to organisations, users and API keys goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from safecontact.accounts.models import ApiKey, Organisation, User
+from safecontact.audittrail.services import record_change, snapshot
+
+
+class PermissionDenied(Exception):
+    """The actor's role does not allow this."""
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_organisation(
+    *,
+    name: str,
+    timezone_name: str = "Europe/London",
+    email_from: str = "",
+    inbox_address: str = "",
+) -> Organisation:
+    org = Organisation(
+        name=name,
+        timezone=timezone_name,
+        email_from=email_from,
+        inbox_address=inbox_address,
+    )
+    org.full_clean()
+    org.save()
+    return org
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    if actor is not None and not actor.is_lead and not actor.is_superuser:
+        raise PermissionDenied("Only the Safeguarding Lead or deputy can add accounts.")
+    user = User(
+        organisation=organisation,
+        username=username,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=user,
+        action="create",
+        before=None,
+        after=snapshot(user, exclude={"password"}),
+    )
+    return user
+
+
+@transaction.atomic
+def create_api_key(*, actor: User, name: str) -> tuple[ApiKey, str]:
+    """Make a key acting as ``actor``; returns the key and the raw secret (shown once)."""
+    if actor.organisation is None:
+        raise PermissionDenied("API keys belong to an organisation.")
+    raw = "sc_" + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        organisation=actor.organisation,
+        user=actor,
+        name=name,
+        prefix=raw[:10],
+        hashed_key=hash_api_key(raw),
+    )
+    record_change(
+        actor=actor,
+        organisation=actor.organisation,
+        obj=key,
+        action="create",
+        before=None,
+        after=snapshot(key, exclude={"hashed_key"}),
+    )
+    return key, raw
+
+
+@transaction.atomic
+def revoke_api_key(*, actor: User, key: ApiKey) -> ApiKey:
+    if key.user_id != actor.pk and not actor.is_lead:
+        raise PermissionDenied("You can only revoke your own keys.")
+    before = snapshot(key, exclude={"hashed_key"})
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    record_change(
+        actor=actor,
+        organisation=key.organisation,
+        obj=key,
+        action="update",
+        before=before,
+        after=snapshot(key, exclude={"hashed_key"}),
+    )
+    return key
+
+
+def user_for_api_key(raw_key: str) -> User | None:
+    """The active user a valid, unrevoked key acts as, or None."""
+    key = (
+        ApiKey.objects.select_related("user", "user__organisation")
+        .filter(hashed_key=hash_api_key(raw_key), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not key.user.is_active:
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key.user

@@ -1,0 +1,56 @@
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from safecontact.accounts import services
+from safecontact.accounts.models import ApiKey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_only_the_hash(lead):
+    key, raw = services.create_api_key(actor=lead, name="Sync")
+    assert raw.startswith("sc_")
+    assert raw not in key.hashed_key
+    assert ApiKey.objects.get().hashed_key == services.hash_api_key(raw)
+
+
+def test_a_key_acts_as_its_user(lead):
+    _, raw = services.create_api_key(actor=lead, name="Sync")
+    assert services.user_for_api_key(raw) == lead
+    assert services.user_for_api_key(raw + "x") is None
+
+
+def test_a_revoked_key_stops_working(lead):
+    key, raw = services.create_api_key(actor=lead, name="Sync")
+    services.revoke_api_key(actor=lead, key=key)
+    assert services.user_for_api_key(raw) is None
+
+
+def test_the_page_shows_a_new_key_once(client_for, worker):
+    client = client_for(worker)
+    response = client.post(reverse("accounts:api_keys"), {"name": "Phone"})
+    assert response.status_code == HTTPStatus.OK
+    assert b"will not be shown again" in response.content
+    assert (
+        b"will not be shown again"
+        not in client.get(reverse("accounts:api_keys")).content
+    )
+
+
+def test_a_user_cannot_revoke_another_organisations_key(
+    client_for, worker, other_org, make_user
+):
+    stranger = make_user("lead", other_org)
+    key, _ = services.create_api_key(actor=stranger, name="Theirs")
+    response = client_for(worker).post(
+        reverse("accounts:revoke_api_key", args=[key.code])
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_openapi_schema_is_served(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["info"]["title"] == "SafeContact API"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AudittrailConfig(AppConfig):
+    name = "safecontact.audittrail"
+    verbose_name = "Audit trail"

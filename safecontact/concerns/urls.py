@@ -1,0 +1,2 @@
+app_name = "concerns"
+urlpatterns: list[object] = []

@@ -1,0 +1,130 @@
+"""Where contact happens: platforms and the groups run on them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Platform(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        MESSAGING = "messaging", "Messaging app"
+        SOCIAL = "social", "Social media"
+        VIDEO = "video", "Video calls"
+        IN_APP = "in_app", "SafeContact inbox"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="platforms"
+    )
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind)
+    minimum_age = models.PositiveSmallIntegerField(default=0)
+    # Where the minimum age comes from (the platform's terms, UK law ...).
+    minimum_age_source = models.CharField(max_length=300, blank=True)
+    hides_phone_numbers = models.BooleanField(default=False)
+    admins_can_restrict_posting = models.BooleanField(default=False)
+    history_exportable = models.BooleanField(default=False)
+    approved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="platform_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    class Audience(models.TextChoices):
+        CHILDREN = "children", "Children"
+        YOUNG_PEOPLE = "young_people", "Young people"
+        ADULTS_AT_RISK = "adults_at_risk", "Adults at risk"
+        MIXED = "mixed", "Mixed"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="groups"
+    )
+    name = models.CharField(max_length=150)
+    purpose = models.TextField()
+    audience = models.CharField(max_length=16, choices=Audience)
+    age_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="groups"
+    )
+    # Agreed hours: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}].
+    hours = models.JSONField(default=list)
+    conduct_agreement = models.TextField(blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(purpose=""), name="group_has_purpose"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_max__gte=models.F("age_min")),
+                name="group_age_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:detail", args=[self.code])
+
+    @property
+    def for_children(self) -> bool:
+        return self.audience in (
+            self.Audience.CHILDREN,
+            self.Audience.YOUNG_PEOPLE,
+            self.Audience.MIXED,
+        )
+
+
+class GroupMember(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", "Leader"
+        MEMBER = "member", "Member"
+        PARENT = "parent", "Parent or carer"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role, default=Role.MEMBER)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    # Members are removed, not deleted, so the group's history stays.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "role", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"],
+                condition=models.Q(removed_at__isnull=True),
+                name="group_member_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.group} ({self.get_role_display()})"

@@ -1,0 +1,1 @@
+"""Small Django-aware helpers, one topic per module."""

@@ -1,0 +1,56 @@
+"""Who may open which page: one place for the role checks used by every view.
+
+Objects from another organisation are a 404, never a 403, so their existence
+does not leak.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Logged in, in an organisation, and holding one of ``roles``."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if getattr(user, "organisation_id", None) is None:
+                raise PermissionDenied
+            if roles and user.role not in roles:  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+LEADS = ("lead", "deputy")
+OVERSIGHT = ("lead", "deputy", "trustee")
+EVERYONE = ("lead", "deputy", "trustee", "worker")
+
+lead_required = role_required(*LEADS)
+oversight_required = role_required(*OVERSIGHT)
+member_required = role_required(*EVERYONE)
+
+
+def get_for_org[M: models.Model](
+    queryset: models.QuerySet[M], organisation: Any, **lookup: Any
+) -> M:
+    """The object matching ``lookup`` in this organisation, or 404."""
+    try:
+        return queryset.get(organisation=organisation, **lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None

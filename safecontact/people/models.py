@@ -1,0 +1,304 @@
+"""The register: people, workers' checks and training, relationships, consent.
+
+A ``Person`` is somebody the organisation holds a record of; most never log in
+(children especially). A worker who logs in has a ``User`` linked to their Person.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
+    if date_of_birth is None:
+        return None
+    years = day.year - date_of_birth.year
+    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+class Person(models.Model):
+    class Kind(models.TextChoices):
+        WORKER = "worker", "Worker or volunteer"
+        CHILD = "child", "Child or young person"
+        ADULT_AT_RISK = "adult_at_risk", "Adult at risk"
+        PARENT = "parent", "Parent or carer"
+        OTHER_ADULT = "other_adult", "Other adult"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        IN_APP = "in_app", "SafeContact inbox"
+        PHONE = "phone", "Phone or text"
+        PLATFORM = "platform", "Group platform"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="people"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind)
+    date_of_birth = models.DateField(null=True, blank=True)
+    # Contact points held by the organisation: shown only to roles that need them.
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    accessibility_needs = models.TextField(blank=True)
+    preferred_channel = models.CharField(
+        max_length=16, choices=Channel, default=Channel.EMAIL
+    )
+    # The id in the system a CSV import came from, so re-import updates the same record.
+    external_ref = models.CharField(max_length=100, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="person_unique_external_ref",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.code])
+
+    def age(self, day: datetime.date) -> int | None:
+        return age_on(self.date_of_birth, day)
+
+
+class WorkerProfile(models.Model):
+    class Employment(models.TextChoices):
+        STAFF = "staff", "Staff"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    class WorksWith(models.TextChoices):
+        CHILDREN = "children", "Children and young people"
+        ADULTS = "adults", "Adults at risk"
+        BOTH = "both", "Both"
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="worker"
+    )
+    employment = models.CharField(max_length=16, choices=Employment)
+    role_title = models.CharField(max_length=100, blank=True)
+    works_with = models.CharField(
+        max_length=16, choices=WorksWith, default=WorksWith.BOTH
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="worker_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_employment_display()})"
+
+    def is_active(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (
+            self.end_date is None or self.end_date >= day
+        )
+
+
+class VettingCheck(models.Model):
+    """A DBS (criminal record) check; the newest one counts, older ones are history."""
+
+    class Level(models.TextChoices):
+        BASIC = "basic", "Basic"
+        STANDARD = "standard", "Standard"
+        ENHANCED = "enhanced", "Enhanced"
+        ENHANCED_BARRED = "enhanced_barred", "Enhanced with barred list"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="vetting_checks"
+    )
+    level = models.CharField(max_length=16, choices=Level)
+    certificate_date = models.DateField()
+    # Evidence: certificate number; visible only to Leads and trustees.
+    certificate_number = models.CharField(max_length=32, blank=True)
+    # Subscribed to the DBS Update Service, so the check is kept current.
+    update_service = models.BooleanField(default=False)
+    # Overrides the organisation's renewal period when set.
+    renewal_due = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-certificate_date", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} DBS, {self.certificate_date:%d %b %Y}"
+
+
+class Training(models.Model):
+    class Level(models.TextChoices):
+        FOUNDATION = "foundation", "Foundation (level 1)"
+        ADVANCED = "advanced", "Advanced (level 2)"
+        LEADERSHIP = "leadership", "Leadership (level 3)"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="training"
+    )
+    level = models.CharField(max_length=16, choices=Level)
+    completed_on = models.DateField()
+    expires_on = models.DateField()
+    provider = models.CharField(max_length=100, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} safeguarding training, {self.completed_on:%d %b %Y}"
+
+
+class Relationship(models.Model):
+    """A parent or carer of a child (or of an adult at risk)."""
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    carer = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="cares_for"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="carers")
+    relationship = models.CharField(max_length=50, default="parent")
+    parental_responsibility = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carer", "person"], name="relationship_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(carer=models.F("person")),
+                name="relationship_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} is {self.relationship} of {self.person}"
+
+
+class Consent(models.Model):
+    """One consent record. History is append-only: withdrawal is a new record.
+
+    The newest record for a person is the one in force.
+    """
+
+    class Kind(models.TextChoices):
+        PARENTAL = "parental", "Parental consent for a child"
+        ADULT = "adult", "Adult's own consent"
+
+    class Status(models.TextChoices):
+        GIVEN = "given", "Given"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Capacity(models.TextChoices):
+        HAS_CAPACITY = "has_capacity", "Has capacity to decide"
+        NEEDS_SUPPORT = "needs_support", "Decides with support"
+        BEST_INTERESTS = "best_interests", "Best-interests decision"
+
+    class Evidence(models.TextChoices):
+        FORM = "form", "Signed form"
+        EMAIL = "email", "Email"
+        ONLINE = "online", "Online form"
+        VERBAL = "verbal", "Verbal, noted by a worker"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents"
+    )
+    kind = models.CharField(max_length=16, choices=Kind)
+    status = models.CharField(max_length=16, choices=Status, default=Status.GIVEN)
+    # Parental consent: the parent or carer who gave it.
+    given_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consents_given",
+    )
+    channels = models.JSONField(default=list)  # Person.Channel values
+    purposes = models.JSONField(default=list)  # free-text purposes, e.g. "youth group"
+    groups = models.ManyToManyField("groups.Group", blank=True, related_name="consents")
+    # Agreed hours: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}].
+    hours = models.JSONField(default=list)
+    allowed_roles = models.JSONField(
+        default=list
+    )  # WorkerProfile roles, or ["any_worker"]
+    allowed_workers = models.ManyToManyField(Person, blank=True, related_name="+")
+    expires_on = models.DateField(null=True, blank=True)
+    # Adults at risk.
+    capacity = models.CharField(max_length=16, choices=Capacity, blank=True)
+    best_interests_by = models.CharField(max_length=200, blank=True)
+    accessibility = models.TextField(blank=True)
+    evidence = models.CharField(max_length=16, choices=Evidence)
+    evidence_date = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # The record this one replaces (a renewal, a change or a withdrawal).
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(
+                    kind="parental", status="given", given_by__isnull=True
+                ),
+                name="parental_consent_names_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.subject} ({self.get_status_display()})"
+
+    def is_current(self, day: datetime.date) -> bool:
+        return self.status == self.Status.GIVEN and (
+            self.expires_on is None or self.expires_on >= day
+        )

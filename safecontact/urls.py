@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from safecontact.accounts.views import home
+from safecontact.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("account/", include("safecontact.accounts.urls")),
+    path("people/", include("safecontact.people.urls")),
+    path("groups/", include("safecontact.groups.urls")),
+    path("contact/", include("safecontact.contact.urls")),
+    path("ledger/", include("safecontact.ledger.urls")),
+    path("concerns/", include("safecontact.concerns.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
