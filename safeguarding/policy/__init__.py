@@ -1,0 +1,78 @@
+"""Rules from the guidance: who may contact whom, how and when.
+
+Build the inputs from the register, call :func:`decide`, and act on the
+:class:`Decision`: every reason carries its rule id, a plain sentence, the
+guidance point it implements and how to put it right.
+"""
+
+from safeguarding.policy.catalogue import RULES, Rule
+from safeguarding.policy.clearance import (
+    Clearance,
+    DbsLevel,
+    WorkerFacts,
+    Workforce,
+    add_years,
+    clearance,
+)
+from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
+from safeguarding.policy.engine import decide
+from safeguarding.policy.hours import next_start, within
+from safeguarding.policy.inputs import (
+    AgreedHours,
+    Audience,
+    Capacity,
+    Channel,
+    Consent,
+    ConsentKind,
+    CopyPolicy,
+    GroupInfo,
+    MessageRequest,
+    OrgRules,
+    OutsideHours,
+    PersonKind,
+    Platform,
+    PolicyError,
+    Recipient,
+    Sender,
+    Window,
+)
+from safeguarding.policy.people import ADULT_AGE, age_on, effective_kind
+
+__all__ = [
+    "ADULT_AGE",
+    "RULES",
+    "AgreedHours",
+    "Audience",
+    "Capacity",
+    "Change",
+    "ChangeKind",
+    "Channel",
+    "Clearance",
+    "Consent",
+    "ConsentKind",
+    "CopyPolicy",
+    "DbsLevel",
+    "Decision",
+    "GroupInfo",
+    "MessageRequest",
+    "OrgRules",
+    "Outcome",
+    "OutsideHours",
+    "PersonKind",
+    "Platform",
+    "PolicyError",
+    "Reason",
+    "Recipient",
+    "Rule",
+    "Sender",
+    "Window",
+    "WorkerFacts",
+    "Workforce",
+    "add_years",
+    "age_on",
+    "clearance",
+    "decide",
+    "effective_kind",
+    "next_start",
+    "within",
+]

@@ -1,0 +1,185 @@
+"""Every rule the engine applies: its id, what it is for, how to fix it.
+
+The guidance lines paraphrase the published safeguarding guidance on online
+contact in our own words; docs/policy.md explains each rule in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    guidance: str
+    fix: str
+
+
+_RULES = (
+    Rule(
+        "sender.active",
+        "Only current workers send",
+        "Contact is part of the organisation's work, so only people who work "
+        "for it now take part; those who have left are removed.",
+        "Send from an active worker's account, or record the worker's start date.",
+    ),
+    Rule(
+        "sender.cleared_children",
+        "Sender cleared to contact children",
+        "Workers in contact with children need current vetting and "
+        "safeguarding training, and accountability for that contact.",
+        "Ask the Safeguarding Lead to bring the worker's DBS check and "
+        "training up to date, or ask a cleared worker to send it.",
+    ),
+    Rule(
+        "sender.cleared_adults",
+        "Sender cleared to contact adults at risk",
+        "Workers in contact with adults at risk need current vetting and "
+        "safeguarding training, and accountability for that contact.",
+        "Ask the Safeguarding Lead to bring the worker's DBS check and "
+        "training up to date, or ask a cleared worker to send it.",
+    ),
+    Rule(
+        "channel.organisation_account",
+        "Organisation accounts only",
+        "Workers contact children and adults at risk through the "
+        "organisation's accounts, not their personal ones.",
+        "Send from the organisation's email, app or group account.",
+    ),
+    Rule(
+        "platform.approved",
+        "Approved platforms only",
+        "Any platform or messaging service used for contact should be one "
+        "the organisation has checked is suitable.",
+        "Use a platform the organisation has approved, or ask the Lead to "
+        "review and approve this one.",
+    ),
+    Rule(
+        "platform.minimum_age",
+        "Platform suits the recipient's age",
+        "Platforms used with children must be appropriate for their age; "
+        "nobody is contacted on a service they are too young to use.",
+        "Contact this person by email or in the app instead, or record their "
+        "date of birth if it is missing.",
+    ),
+    Rule(
+        "consent.current",
+        "Current consent",
+        "A parent or carer agrees to online contact with their child, and an "
+        "adult at risk agrees that they want contact, before it happens.",
+        "Record current consent: a parent/carer's for a child, the adult's "
+        "own for an adult at risk.",
+    ),
+    Rule(
+        "consent.channel",
+        "Consent covers this way of contacting",
+        "Consent sets clear boundaries, including how contact happens.",
+        "Use a channel the consent covers, or ask for consent to this one.",
+    ),
+    Rule(
+        "consent.purpose",
+        "Consent covers this purpose",
+        "Every contact has a clear purpose that the person (or their parent) "
+        "agreed to.",
+        "Choose a purpose the consent covers, or ask for consent to it.",
+    ),
+    Rule(
+        "consent.sender",
+        "Consent covers this sender",
+        "Consent says who may make contact, so it stays accountable.",
+        "Ask a worker or role named in the consent to send it, or update the consent.",
+    ),
+    Rule(
+        "consent.group",
+        "Consent covers this group",
+        "People join group messages only with agreement to that group.",
+        "Ask for consent to this group, or remove the person from it.",
+    ),
+    Rule(
+        "adult.capacity",
+        "Capacity considered",
+        "An adult at risk's capacity to agree to online contact is thought "
+        "about, and any support or best-interests decision is recorded.",
+        "Record how capacity was considered and, for supported or "
+        "best-interests decisions, who made them.",
+    ),
+    Rule(
+        "child.no_one_to_one",
+        "No one-to-one contact with a child",
+        "Avoid being alone online with a child just as you would in a room: "
+        "another responsible adult can see the contact.",
+        "Record a parent/carer who can be copied in, or name cleared second "
+        "adults in the organisation's settings.",
+    ),
+    Rule(
+        "adult.one_to_one_transparent",
+        "One-to-one contact with an adult at risk is visible",
+        "One-to-one contact with an adult at risk keeps clear boundaries and "
+        "is open to the Safeguarding Lead.",
+        "Nothing to do: the Lead is told and any named supervisor copied.",
+    ),
+    Rule(
+        "hours.agreed",
+        "Within agreed hours",
+        "Contact happens during agreed hours, so it is plainly part of the "
+        "organisation's activities.",
+        "Let it wait for the next agreed time, or agree different hours.",
+    ),
+    Rule(
+        "hours.none_agreed",
+        "Hours agreed",
+        "Contact happens during agreed hours, so hours must have been agreed.",
+        "Record agreed hours on the consent or as the organisation's default.",
+    ),
+    Rule(
+        "hours.urgent_override",
+        "Urgent contact outside agreed hours",
+        "Contact outside agreed hours is the exception, explained and open to "
+        "the Safeguarding Lead.",
+        "Say why it cannot wait; the Lead is told.",
+    ),
+    Rule(
+        "purpose.required",
+        "A stated purpose",
+        "Online contact happens only when it is needed and has a clear purpose.",
+        "Choose the purpose of this message.",
+    ),
+    Rule(
+        "purpose.fits_group",
+        "Purpose fits the group",
+        "Everyone shares an understanding of what a group is for; messages keep to it.",
+        "Send it somewhere that suits the purpose, or pick the group's purpose.",
+    ),
+    Rule(
+        "email.bcc",
+        "Hide addresses in group email",
+        "Limit sharing of personal data: blind copy group emails so nobody "
+        "sees anyone else's address.",
+        "Nothing to do: recipients are put in bcc.",
+    ),
+    Rule(
+        "group.uncleared_adult",
+        "No unchecked adults in the group",
+        "Groups with children do not include adults without checks, such as "
+        "other parents.",
+        "Remove the unchecked adult from the group or complete their checks.",
+    ),
+    Rule(
+        "group.ex_worker",
+        "No former workers in the group",
+        "Groups are kept to current members: people who no longer volunteer "
+        "or work are removed.",
+        "Remove the former worker from the group.",
+    ),
+    Rule(
+        "content.hold",
+        "Content needs a second look",
+        "Talk to the Safeguarding Lead about anything inappropriate or unsafe, "
+        "so the organisation can act before harm happens.",
+        "Wait for the Safeguarding Lead to review the message, or rewrite it.",
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -1,0 +1,361 @@
+"""The rules, one function per concern; each returns the reasons it applies.
+
+A rule that passes says nothing. Messages speak to the worker composing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from safeguarding.policy import hours
+from safeguarding.policy.catalogue import RULES
+from safeguarding.policy.decision import Change, ChangeKind, Outcome, Reason
+from safeguarding.policy.inputs import (
+    AgreedHours,
+    Audience,
+    Capacity,
+    Channel,
+    Consent,
+    ConsentKind,
+    CopyPolicy,
+    MessageRequest,
+    OrgRules,
+    OutsideHours,
+    PersonKind,
+    Platform,
+    PolicyError,
+    Recipient,
+)
+from safeguarding.policy.people import age_on
+
+BLOCK, HOLD, DEFER = Outcome.BLOCK, Outcome.HOLD, Outcome.DEFER
+CHANGES = Outcome.ALLOW_WITH_CHANGES
+CHILD_AUDIENCES = {Audience.CHILDREN, Audience.YOUNG_PEOPLE, Audience.MIXED}
+ADULT_AUDIENCES = {Audience.ADULTS_AT_RISK, Audience.MIXED}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    request: MessageRequest
+    rules: OrgRules
+    tz: ZoneInfo
+    now: dt.datetime  # local to the organisation
+    kinds: dict[str, PersonKind]  # effective kind of each recipient today
+    platform: Platform | None
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def of_kind(self, kind: PersonKind) -> list[Recipient]:
+        return [r for r in self.request.recipients if self.kinds[r.id] is kind]
+
+    @property
+    def is_group_send(self) -> bool:
+        """A message to a group with more than one person in it."""
+        return self.request.group is not None and len(self.request.recipients) > 1
+
+
+def reason(
+    rule_id: str,
+    effect: Outcome,
+    message: str,
+    *,
+    person: str | None = None,
+    changes: tuple[Change, ...] = (),
+) -> Reason:
+    rule = RULES[rule_id]
+    return Reason(rule_id, effect, message, rule.guidance, rule.fix, person, changes)
+
+
+def sender(ctx: Context) -> Iterator[Reason]:
+    s, group = ctx.request.sender, ctx.request.group
+    audience = group.audience if group else None
+    why = " ".join(s.clearance_reasons)
+    if not s.is_active_worker:
+        yield reason(
+            "sender.active", BLOCK, "You are not recorded as an active worker."
+        )
+    if not s.cleared_children and (
+        ctx.of_kind(PersonKind.CHILD) or audience in CHILD_AUDIENCES
+    ):
+        msg = f"You are not cleared to contact children. {why}".strip()
+        yield reason("sender.cleared_children", BLOCK, msg)
+    if not s.cleared_adults and (
+        ctx.of_kind(PersonKind.ADULT_AT_RISK) or audience in ADULT_AUDIENCES
+    ):
+        msg = f"You are not cleared to contact adults at risk. {why}".strip()
+        yield reason("sender.cleared_adults", BLOCK, msg)
+    if s.personal_account:
+        msg = "This would be sent from your personal account."
+        yield reason("channel.organisation_account", BLOCK, msg)
+
+
+def platform(ctx: Context) -> Iterator[Reason]:
+    if ctx.request.channel is not Channel.PLATFORM:
+        return
+    p = ctx.platform
+    if p is None:
+        raise PolicyError("a platform message needs a platform")
+    if not p.approved:
+        msg = f"{p.name} is not approved by the organisation."
+        yield reason("platform.approved", BLOCK, msg)
+    for r in ctx.request.recipients:
+        msg = _too_young(r, ctx, p)
+        if msg:
+            yield reason("platform.minimum_age", BLOCK, msg, person=r.id)
+
+
+def _too_young(r: Recipient, ctx: Context, p: Platform) -> str:
+    if r.date_of_birth is None:
+        if ctx.kinds[r.id] is PersonKind.CHILD:
+            return (
+                f"This child's date of birth is missing, so {p.name}'s "
+                f"minimum age of {p.minimum_age} cannot be checked."
+            )
+        return ""
+    age = age_on(r.date_of_birth, ctx.today)
+    if age < p.minimum_age:
+        return f"This person is {age}; {p.name} is for people aged {p.minimum_age}+."
+    return ""
+
+
+def consent(ctx: Context) -> Iterator[Reason]:
+    for r in ctx.request.recipients:
+        kind = ctx.kinds[r.id]
+        if kind not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
+            continue
+        c = r.consent
+        problem = _not_current(c, kind, ctx.today)
+        if c is None or problem:
+            yield reason("consent.current", BLOCK, problem, person=r.id)
+            continue
+        if kind is PersonKind.ADULT_AT_RISK:
+            yield from _capacity(r.id, c)
+        yield from _coverage(ctx, r, c)
+
+
+def _not_current(c: Consent | None, kind: PersonKind, today: dt.date) -> str:
+    child = kind is PersonKind.CHILD
+    whose = "parental consent" if child else "consent from this adult"
+    if c is None or c.kind is not (
+        ConsentKind.PARENTAL if child else ConsentKind.ADULT
+    ):
+        return f"There is no {whose} to online contact on record."
+    if c.withdrawn:
+        return f"The {whose} to online contact has been withdrawn."
+    if c.given_on > today:
+        return f"The {whose} only starts on {c.given_on:%d %B %Y}."
+    if c.expires_on is not None and c.expires_on < today:
+        return f"The {whose} expired on {c.expires_on:%d %B %Y}."
+    return ""
+
+
+def _capacity(person: str, c: Consent) -> Iterator[Reason]:
+    if c.capacity is None:
+        msg = "How this adult's capacity to agree to contact was considered is not "
+        yield reason("adult.capacity", BLOCK, msg + "recorded.", person=person)
+    elif c.capacity is not Capacity.HAS_CAPACITY and not c.capacity_decided_by.strip():
+        msg = "Who supported this adult's decision, or made it in their best "
+        yield reason(
+            "adult.capacity", BLOCK, msg + "interests, is not recorded.", person=person
+        )
+
+
+def _coverage(ctx: Context, r: Recipient, c: Consent) -> Iterator[Reason]:
+    req, p = ctx.request, ctx.platform
+    if req.channel not in c.channels:
+        msg = f"The consent does not cover contact by {req.channel.replace('_', '-')}."
+        yield reason("consent.channel", BLOCK, msg, person=r.id)
+    elif req.channel is Channel.PLATFORM and p and p.name not in c.platforms:
+        msg = f"The consent does not cover contact on {p.name}."
+        yield reason("consent.channel", BLOCK, msg, person=r.id)
+    if req.purpose.strip() and req.purpose not in c.purposes:
+        msg = f"The consent does not cover the purpose '{req.purpose}'."
+        yield reason("consent.purpose", BLOCK, msg, person=r.id)
+    if not _sender_named(ctx, c):
+        msg = "The consent does not name you or your role as allowed to make contact."
+        yield reason("consent.sender", BLOCK, msg, person=r.id)
+    if req.group is not None and req.group.id not in c.groups:
+        msg = "The consent does not cover being in this group."
+        yield reason("consent.group", BLOCK, msg, person=r.id)
+
+
+def _sender_named(ctx: Context, c: Consent) -> bool:
+    s = ctx.request.sender
+    if c.kind is ConsentKind.ADULT and not (c.allowed_senders or c.allowed_roles):
+        return True
+    return s.id in c.allowed_senders or bool(s.role and s.role in c.allowed_roles)
+
+
+def purpose(ctx: Context) -> Iterator[Reason]:
+    req = ctx.request
+    if not req.purpose.strip():
+        yield reason("purpose.required", BLOCK, "No purpose is given for this message.")
+    elif req.group is not None and req.purpose not in req.group.purposes:
+        msg = f"The purpose '{req.purpose}' is not what this group is for."
+        yield reason("purpose.fits_group", BLOCK, msg)
+
+
+def group(ctx: Context) -> Iterator[Reason]:
+    g = ctx.request.group
+    if g is None:
+        return
+    with_children = g.audience in CHILD_AUDIENCES or ctx.of_kind(PersonKind.CHILD)
+    if g.has_uncleared_adult and with_children:
+        msg = "This group has children and an adult without a current check in it."
+        yield reason("group.uncleared_adult", BLOCK, msg)
+    if g.has_ex_worker:
+        msg = "Someone who no longer works or volunteers here is still in this group."
+        yield reason("group.ex_worker", BLOCK, msg)
+
+
+def bcc(ctx: Context) -> Iterator[Reason]:
+    """Group email, or email to more than one family, hides addresses."""
+    req = ctx.request
+    if req.channel is not Channel.EMAIL:
+        return
+    others = [r for r in req.recipients if ctx.kinds[r.id] is not PersonKind.WORKER]
+    one_family = any(
+        all(o.id == child.id or o.id in child.parents for o in others)
+        for child in ctx.of_kind(PersonKind.CHILD)
+    )
+    if req.group is not None or (len(others) > 1 and not one_family):
+        change = Change(ChangeKind.USE_BCC, rule_id="email.bcc")
+        msg = "Everyone will be put in bcc so nobody sees anyone else's address."
+        yield reason("email.bcc", CHANGES, msg, changes=(change,))
+
+
+def child_one_to_one(ctx: Context) -> Iterator[Reason]:
+    """Each child must be seen by a parent/carer or a second cleared adult."""
+    if ctx.is_group_send:
+        return
+    ids = {r.id for r in ctx.request.recipients}
+    seconds = [a for a in ctx.rules.second_adults if a != ctx.request.sender.id]
+    copied: set[str] = set()
+    for child in ctx.of_kind(PersonKind.CHILD):
+        present = ids | copied
+        if present & set(child.parents) or present & set(seconds):
+            continue
+        change = _copy_for(child, seconds, ctx.rules.copy_policy)
+        if change is None:
+            yield reason(
+                "child.no_one_to_one",
+                BLOCK,
+                "This would be one-to-one with a child and nobody can be copied in.",
+                person=child.id,
+            )
+            continue
+        copied.add(change.person_id or "")
+        who = (
+            "a parent/carer"
+            if change.kind is ChangeKind.ADD_CC_PARENT
+            else ("a second cleared adult")
+        )
+        msg = f"So this is not one-to-one with a child, {who} will be copied in."
+        yield reason(
+            "child.no_one_to_one", CHANGES, msg, person=child.id, changes=(change,)
+        )
+
+
+def _copy_for(
+    child: Recipient, seconds: list[str], policy: CopyPolicy
+) -> Change | None:
+    rule = "child.no_one_to_one"
+    if policy is not CopyPolicy.SECOND_ADULT and child.parents:
+        return Change(ChangeKind.ADD_CC_PARENT, child.parents[0], rule)
+    if policy is not CopyPolicy.PARENT and seconds:
+        return Change(ChangeKind.ADD_CC_SECOND_ADULT, seconds[0], rule)
+    return None
+
+
+def adult_one_to_one(ctx: Context) -> Iterator[Reason]:
+    """One-to-one with an adult at risk goes ahead, in the Lead's sight."""
+    if ctx.is_group_send:
+        return
+    ids = {r.id for r in ctx.request.recipients}
+    supervisor = ctx.rules.adults_supervisor
+    for adult in ctx.of_kind(PersonKind.ADULT_AT_RISK):
+        changes = [
+            Change(ChangeKind.NOTIFY_LEAD, rule_id="adult.one_to_one_transparent")
+        ]
+        msg = "This one-to-one contact will be shown to the Safeguarding Lead"
+        if supervisor and supervisor != ctx.request.sender.id and supervisor not in ids:
+            changes.append(
+                Change(
+                    ChangeKind.COPY_SUPERVISOR,
+                    supervisor,
+                    "adult.one_to_one_transparent",
+                )
+            )
+            msg += " and copied to the supervisor"
+        yield reason(
+            "adult.one_to_one_transparent",
+            CHANGES,
+            msg + ".",
+            person=adult.id,
+            changes=tuple(changes),
+        )
+
+
+def agreed_hours(ctx: Context) -> tuple[list[Reason], dt.datetime | None]:
+    """Reasons about timing, and when to deliver if it must wait."""
+    schedules, reasons = _schedules(ctx)
+    if not schedules or all(hours.within(h, ctx.now, ctx.tz) for h in schedules):
+        return reasons, None
+    req = ctx.request
+    if req.urgent:
+        if not req.urgent_reason.strip():
+            msg = "Sending outside agreed hours as urgent needs a reason."
+            return [*reasons, reason("hours.urgent_override", BLOCK, msg)], None
+        change = Change(ChangeKind.NOTIFY_LEAD, rule_id="hours.urgent_override")
+        msg = "Sent outside agreed hours as urgent; the Safeguarding Lead will be told."
+        return [
+            *reasons,
+            reason("hours.urgent_override", CHANGES, msg, changes=(change,)),
+        ], None
+    if ctx.rules.outside_hours is OutsideHours.BLOCK:
+        msg = "It is outside the agreed hours for contact."
+        return [*reasons, reason("hours.agreed", BLOCK, msg)], None
+    at = hours.next_start(schedules, ctx.now, ctx.tz)
+    if at is None:
+        msg = "The agreed hours of the people in this message never overlap."
+        return [*reasons, reason("hours.agreed", BLOCK, msg)], None
+    msg = f"It is outside agreed hours; it will be sent at {at:%H:%M on %A %d %B}."
+    return [*reasons, reason("hours.agreed", DEFER, msg)], at
+
+
+def _schedules(ctx: Context) -> tuple[list[AgreedHours], list[Reason]]:
+    schedules: list[AgreedHours] = []
+    reasons: list[Reason] = []
+    group = ctx.request.group
+    if group is not None and group.hours is not None:
+        schedules.append(group.hours)
+    for r in ctx.request.recipients:
+        if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
+            continue
+        if r.consent is None:
+            continue  # consent.current already blocks
+        agreed = r.consent.hours or ctx.rules.default_hours
+        if agreed is None:
+            msg = "No hours for contact have been agreed for this person."
+            reasons.append(reason("hours.none_agreed", BLOCK, msg, person=r.id))
+        elif agreed not in schedules:
+            schedules.append(agreed)
+    return schedules, reasons
+
+
+def content(ctx: Context) -> Iterator[Reason]:
+    threshold = ctx.rules.content_hold_threshold
+    serious = [f for f in ctx.request.content_findings if f.severity >= threshold]
+    if serious:
+        worst = max(f.severity for f in serious)
+        msg = (
+            f"The message has {len(serious)} thing(s) to check "
+            f"(the most serious is {worst.label}); the Safeguarding Lead will "
+            "review it."
+        )
+        yield reason("content.hold", HOLD, msg)
