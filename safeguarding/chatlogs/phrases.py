@@ -125,7 +125,7 @@ _DELETED = re.compile(
 
 # Android: the whole message is one bracketed placeholder.
 _ANDROID_MEDIA = re.compile(
-    r"^<[^<>]{0,20}(?:media|médi|mídi|multimedia|медиа|медіа|medya|媒体|メディア"
+    r"^<[^<>]{0,20}(?:medi|médi|mídi|multimedia|медиа|медіа|medya|媒体|メディア"
     r"|미디어)[^<>]{0,30}>$"
 )
 # iOS: "<noun> <omitted>" (or the other way round), always behind a U+200E mark.
