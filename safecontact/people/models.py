@@ -133,11 +133,21 @@ class VettingCheck(models.Model):
         ENHANCED = "enhanced", "Enhanced"
         ENHANCED_BARRED = "enhanced_barred", "Enhanced with barred list"
 
+    class Workforce(models.TextChoices):
+        CHILDREN = "children", "Children's workforce"
+        ADULTS = "adults", "Adults' workforce"
+        BOTH = "both", "Children's and adults' workforce"
+
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="vetting_checks"
     )
     level = models.CharField(max_length=16, choices=Level)
+    # The workforce named on the DBS application: a check for the children's
+    # workforce does not clear contact with adults at risk, and the reverse.
+    workforce = models.CharField(
+        max_length=16, choices=Workforce, default=Workforce.BOTH
+    )
     certificate_date = models.DateField()
     # Evidence: certificate number; visible only to Leads and trustees.
     certificate_number = models.CharField(max_length=32, blank=True)
