@@ -1,0 +1,103 @@
+"""Writes to the contact log. ``append_entry`` is the only way entries are made."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from safecontact.ledger.models import ChainHead, LedgerEntry, LedgerSubject, payload_of
+from safeguarding.ledger import LedgerError, entry_hash, normalise
+
+_KIND = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
+
+
+def _subject_codes(subjects: Sequence[str | UUID]) -> list[str]:
+    codes: list[str] = []
+    for subject in subjects:
+        code = str(subject)
+        if not code or len(code) > 64:
+            raise LedgerError("subject codes must be 1 to 64 characters")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _lock_head(organisation: Any) -> ChainHead:
+    # Create the head row if this is the organisation's first entry (a no-op
+    # when it exists, even if another writer is creating it right now), then
+    # lock it: on PostgreSQL concurrent appenders queue here until commit. On
+    # SQLite the IMMEDIATE transaction has already serialised writers.
+    ChainHead.objects.bulk_create(
+        [ChainHead(organisation=organisation)], ignore_conflicts=True
+    )
+    return ChainHead.objects.select_for_update().get(organisation=organisation)
+
+
+def append_entry(
+    *,
+    organisation: Any,
+    kind: str,
+    content: Mapping[str, Any],
+    subjects: Sequence[str | UUID] = (),
+    actor: Any = None,
+) -> LedgerEntry:
+    """Add an entry to the end of ``organisation``'s chain and return it.
+
+    Call it inside the transaction that makes the change being recorded, so the
+    entry exists exactly when the change does; it holds the chain's lock until
+    that transaction ends, so keep slow work (SMTP) out of it. ``content`` must
+    be JSON-like with aware datetimes, UUIDs, dates or Decimals (no floats);
+    ``subjects`` are the person and group codes it concerns. ``actor`` is the
+    User responsible, or None for the system. Raises ``LedgerError`` for
+    content that cannot be hashed.
+    """
+    if not _KIND.fullmatch(kind) or len(kind) > 64:
+        raise LedgerError(f"kind must look like 'message.attempt', not {kind!r}")
+    stored_content = normalise(dict(content))
+    codes = _subject_codes(subjects)
+    actor_label = str(actor)[:200] if actor is not None else "system"
+    with transaction.atomic(savepoint=False):
+        return _append(organisation, kind, stored_content, codes, actor, actor_label)
+
+
+def _append(
+    organisation: Any,
+    kind: str,
+    stored_content: Any,
+    codes: list[str],
+    actor: Any,
+    actor_label: str,
+) -> LedgerEntry:
+    head = _lock_head(organisation)
+    entry = LedgerEntry(
+        organisation=organisation,
+        seq=head.seq + 1,
+        prev_hash=head.hash,
+        kind=kind,
+        content=stored_content,
+        subjects=codes,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label,
+        created_at=timezone.now(),
+    )
+    payload = payload_of(
+        organisation_code=str(organisation.code),
+        kind=kind,
+        content=stored_content,
+        subjects=codes,
+        actor_label=actor_label,
+        created_at=entry.created_at,
+    )
+    entry.hash = entry_hash(entry.prev_hash, entry.seq, payload)
+    entry.save(force_insert=True)
+    LedgerSubject.objects.bulk_create(
+        LedgerSubject(entry=entry, organisation=organisation, subject_code=code)
+        for code in codes
+    )
+    ChainHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+    return entry
