@@ -49,7 +49,7 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
     last_name = "Example"
     kind = Person.Kind.OTHER_ADULT
     date_of_birth = factory.LazyFunction(lambda: years_ago(40))
-    email = factory.LazyAttributeSequence(
+    email: Any = factory.LazyAttributeSequence(
         lambda p, n: f"{p.first_name.lower()}.{n}@example.org"
     )
     phone = ""
