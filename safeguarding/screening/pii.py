@@ -1,0 +1,378 @@
+"""Validators that turn pattern candidates into personal-detail findings.
+
+The patterns in ``rules.py`` find anything that could be a phone number,
+postcode or card; these checks keep only what really is one, so times
+(10:30), prices (£12.50), dates and years do not raise alarms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+import phonenumbers
+
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_REPEAT = {"double": 2, "triple": 3, "treble": 3}
+
+# Shapes that are digits but not phone numbers: dates, times, IPs, US SSNs.
+_NOT_PHONE = re.compile(
+    r"^(?:\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}"  # 12/05/2024, 2024-05-12
+    r"|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"  # 192.168.0.1
+    r"|\d{3}-\d{2}-\d{4}"  # US SSN
+    r"|\d+[.,]\d{1,2}"  # 12.50
+    r"|(?:(?:19|20)\d\d[ \-/]+)+(?:19|20)\d\d"  # 2019 2020 2021
+    r"|\d{1,4}(?: \d{1,4}){0,2} ?- ?\d{1,4}(?: \d{1,4}){0,2}"  # 1 2 - 3 4 scores
+    r")$"
+)
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:call|ring|phone|tel|mobile|mob|cell|text|whats ?app|number|no\.?|"
+    r"fax|contact|reach|dial|sms)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_GROUPS = re.compile(r"\d+")
+_PREFIXES = ("GB", "US")
+# The two-letter postcode areas of the UK (Royal Mail), and the one-letter ones.
+_POSTCODE_AREAS = frozenset(
+    [
+        "AB",
+        "AL",
+        "B",
+        "BA",
+        "BB",
+        "BD",
+        "BH",
+        "BL",
+        "BN",
+        "BR",
+        "BS",
+        "BT",
+        "CA",
+        "CB",
+        "CF",
+        "CH",
+        "CM",
+        "CO",
+        "CR",
+        "CT",
+        "CV",
+        "CW",
+        "DA",
+        "DD",
+        "DE",
+        "DG",
+        "DH",
+        "DL",
+        "DN",
+        "DT",
+        "DY",
+        "E",
+        "EC",
+        "EH",
+        "EN",
+        "EX",
+        "FK",
+        "FY",
+        "G",
+        "GL",
+        "GU",
+        "GY",
+        "HA",
+        "HD",
+        "HG",
+        "HP",
+        "HR",
+        "HS",
+        "HU",
+        "HX",
+        "IG",
+        "IM",
+        "IP",
+        "IV",
+        "JE",
+        "KA",
+        "KT",
+        "KW",
+        "KY",
+        "L",
+        "LA",
+        "LD",
+        "LE",
+        "LL",
+        "LN",
+        "LS",
+        "LU",
+        "M",
+        "ME",
+        "MK",
+        "ML",
+        "N",
+        "NE",
+        "NG",
+        "NN",
+        "NP",
+        "NR",
+        "NW",
+        "OL",
+        "OX",
+        "PA",
+        "PE",
+        "PH",
+        "PL",
+        "PO",
+        "PR",
+        "RG",
+        "RH",
+        "RM",
+        "S",
+        "SA",
+        "SE",
+        "SG",
+        "SK",
+        "SL",
+        "SM",
+        "SN",
+        "SO",
+        "SP",
+        "SR",
+        "SS",
+        "ST",
+        "SW",
+        "SY",
+        "TA",
+        "TD",
+        "TF",
+        "TN",
+        "TQ",
+        "TR",
+        "TS",
+        "TW",
+        "UB",
+        "W",
+        "WA",
+        "WC",
+        "WD",
+        "WF",
+        "WN",
+        "WR",
+        "WS",
+        "WV",
+        "YO",
+        "ZE",
+    ]
+)
+_GENERIC_SCHOOL_WORDS = frozenset(
+    [
+        "sunday",
+        "bible",
+        "summer",
+        "holiday",
+        "driving",
+        "dance",
+        "music",
+        "drama",
+        "art",
+        "film",
+        "night",
+        "the",
+        "our",
+        "my",
+        "your",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "back",
+        "to",
+        "high",
+        "primary",
+        "secondary",
+        "grammar",
+        "junior",
+        "infant",
+        "middle",
+        "community",
+        "catholic",
+        "prep",
+        "old",
+        "new",
+        "public",
+        "private",
+        "state",
+        "boarding",
+        "free",
+        "a",
+        "an",
+        "at",
+        "in",
+        "of",
+        "and",
+        "for",
+    ]
+)
+_HANDLE_TAIL = re.compile(r"[@:=\-]\s*@?[a-z0-9_.]{3,30}$|[0-9_.]", re.IGNORECASE)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _parses_as_phone(candidate: str) -> bool:
+    """A real number by phonenumbers' metadata, international or UK/US."""
+    text = candidate.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    regions: tuple[str | None, ...] = (None,) if text.startswith("+") else _PREFIXES
+    for region in regions:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if region is None and phonenumbers.is_possible_number(number):
+            return True
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+def _grouped_like_phone(candidate: str) -> bool:
+    """Digit groups the way people write phone numbers, not a list of numbers."""
+    groups = _GROUPS.findall(candidate)
+    if len(groups) == 1:
+        return False
+    return len(groups) <= 6 and max(len(g) for g in groups) >= 3
+
+
+def check_phone(candidate: str, message: str) -> bool:
+    core = re.sub(r" ?(?:x|ext\.?|extension) ?\d{1,5}$", "", candidate, flags=re.I)
+    digits = _digits(core)
+    if not 7 <= len(digits) <= 15 or _NOT_PHONE.match(core.strip("() ")):
+        return False
+    if core.startswith(("+", "00")):
+        return _parses_as_phone(core)
+    if _parses_as_phone(core):
+        return True
+    if len(digits) >= 10 and digits.startswith("0"):
+        return True
+    if _grouped_like_phone(core):
+        return True
+    return len(digits) >= 9 and _PHONE_CONTEXT.search(message) is not None
+
+
+def spelled_digits(candidate: str) -> str:
+    """'oh seven double seven ...' -> '0777...'."""
+    out: list[str] = []
+    repeat = 1
+    for word in re.split(r"[ ,\-]+", candidate.lower()):
+        if word in _REPEAT:
+            repeat = _REPEAT[word]
+            continue
+        out.append(_DIGIT_WORDS.get(word, "") * repeat)
+        repeat = 1
+    return "".join(out)
+
+
+def check_spelled_phone(candidate: str, message: str) -> bool:
+    digits = spelled_digits(candidate)
+    return 9 <= len(digits) <= 15 and check_phone(digits, message)
+
+
+_NOT_USERS = frozenset({"me", "us", "them", "it", "meet", "see", "be", "here"})
+
+
+def check_spelled_email(candidate: str, message: str) -> bool:
+    # "meet at 10 dot com" is not an address: the user part must look like one.
+    user, _, rest = re.split(r" ?(\(at\)|\[at\]|\{at\}| at ) ?", candidate, maxsplit=1)
+    domain = re.split(r" ?(?:\(dot\)|\[dot\]|\{dot\}| dot ) ?", rest)[0]
+    return not (user.isdigit() or domain.isdigit()) and user.lower() not in _NOT_USERS
+
+
+def check_postcode(candidate: str, message: str) -> bool:
+    area = re.match(r"[A-Z]+", candidate)
+    return area is not None and area.group(0) in _POSTCODE_AREAS
+
+
+def check_school(candidate: str, message: str) -> bool:
+    words = candidate.lower().split()[:-1]
+    names = [w for w in words if w not in _GENERIC_SCHOOL_WORDS]
+    return bool(names) and "school" not in names[:1]
+
+
+def check_handle(candidate: str, message: str) -> bool:
+    return _HANDLE_TAIL.search(candidate.split()[-1]) is not None or bool(
+        re.search(r"[:=@]", candidate)
+    )
+
+
+_PLATFORM_CONTEXT = re.compile(
+    r"\b(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik ?tok|twitter|x|kik|discord|"
+    r"telegram|follow|add|handle|username|user ?name|dm|account)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def check_at_handle(candidate: str, message: str) -> bool:
+    """An @name is a handle when the message talks about a platform; in a
+    WhatsApp group the same shape is just a mention of a member."""
+    return _PLATFORM_CONTEXT.search(message) is not None
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+_CARD_CONTEXT = re.compile(
+    r"\b(?:card|visa|master ?card|amex|debit|credit|pay|payment|cvv|expiry)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def check_card(candidate: str, message: str) -> bool:
+    """Luhn-valid; an ungrouped run of digits also needs a word about cards."""
+    digits = _digits(candidate)
+    if not _luhn(digits):
+        return False
+    return " " in candidate or "-" in candidate or bool(_CARD_CONTEXT.search(message))
+
+
+def check_iban(candidate: str, message: str) -> bool:
+    text = re.sub(r"\s", "", candidate).upper()
+    if not 15 <= len(text) <= 34:
+        return False
+    moved = text[4:] + text[:4]
+    number = "".join(str(int(ch, 36)) for ch in moved)
+    return int(number) % 97 == 1
+
+
+CHECKS: Mapping[str, Callable[[str, str], bool]] = MappingProxyType(
+    {
+        "phone": check_phone,
+        "spelled_phone": check_spelled_phone,
+        "spelled_email": check_spelled_email,
+        "postcode": check_postcode,
+        "school": check_school,
+        "handle": check_handle,
+        "at_handle": check_at_handle,
+        "card": check_card,
+        "iban": check_iban,
+    }
+)

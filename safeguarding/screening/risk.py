@@ -1,0 +1,208 @@
+"""Conversation risk: findings accumulate per sender into a level.
+
+Grooming is a process, not a message (O'Connell 2003): one compliment or one
+question about age means little, but flattery, then questions about parents'
+routines, then a request for photos and for secrecy is the pattern the
+research describes. So the level of a sender rests on the *combination* of
+different grooming stages seen in their recent messages, and every rise is
+recorded with the findings, in order, that caused it. Nothing here reads a
+clock: "recent" is counted in the sender's own messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from safeguarding.screening.errors import ScreeningError
+from safeguarding.screening.findings import Finding
+
+
+class Level(enum.IntEnum):
+    NONE = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+# How much one message showing each indicator adds to its sender's score.
+POINTS: Mapping[str, float] = MappingProxyType(
+    {
+        "grooming.flattery": 1.0,
+        "grooming.probing": 1.5,
+        "grooming.isolation": 2.0,
+        "grooming.platform_move": 1.5,
+        "grooming.gifts": 1.5,
+        "grooming.secrecy": 3.0,
+        "grooming.image_request": 2.5,
+        "grooming.meeting": 2.0,
+        "grooming.sexual": 2.5,
+        "grooming.coercion": 3.0,
+        "peer.bullying": 1.5,
+        "peer.threat": 2.5,
+        "peer.image_sharing": 3.0,
+        "wellbeing.self_harm": 3.0,
+        "model.grooming": 1.0,
+    }
+)
+# Stages where contact turns into harm; high needs one of them.
+HARM_STAGES = frozenset(
+    {
+        "grooming.secrecy",
+        "grooming.image_request",
+        "grooming.meeting",
+        "grooming.sexual",
+        "grooming.coercion",
+    }
+)
+PII_POINTS = 0.5
+REPEAT_CAP = 3  # an indicator counts at most this many times in the window
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score needed for each level; high also needs ``high_stages`` distinct
+    grooming indicators, one of them a harm stage."""
+
+    low: float = 0.5
+    medium: float = 4.0
+    high: float = 9.0
+    high_stages: int = 3
+    window: int = 150  # the sender's own messages that count as "recent"
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One indicator in one message, and the points it added."""
+
+    message_index: int
+    indicator: str
+    evidence: str
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEvent:
+    """A sender's level rose; ``reasons`` are the recent findings, in order."""
+
+    message_index: int
+    sender: str
+    previous: Level
+    level: Level
+    score: float
+    reasons: tuple[Contribution, ...]
+
+    @property
+    def early_warning(self) -> bool:
+        return self.level is Level.HIGH
+
+
+class _Sender:
+    __slots__ = ("count", "level", "recent")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.level = Level.NONE
+        self.recent: deque[tuple[int, Contribution]] = deque()
+
+
+class ConversationRisk:
+    """Feed it messages in order; it tracks each sender's level and the
+    conversation's (the highest of any sender)."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self._senders: dict[str, _Sender] = {}
+        self._index = 0
+        self.events: list[RiskEvent] = []
+
+    def add(
+        self,
+        sender: str,
+        findings: Sequence[Finding],
+        *,
+        extra: Iterable[Contribution] = (),
+    ) -> RiskEvent | None:
+        """Record one message; return the event if its sender's level rose."""
+        state = self._senders.setdefault(sender, _Sender())
+        index, self._index = self._index, self._index + 1
+        state.count += 1
+        for contribution in (*_contributions(index, findings), *extra):
+            state.recent.append((state.count, contribution))
+        while (
+            state.recent and state.recent[0][0] <= state.count - self.thresholds.window
+        ):
+            state.recent.popleft()
+        return self._update(sender, state, index)
+
+    def level(self, sender: str | None = None) -> Level:
+        """A sender's current level, or the conversation's if none is named."""
+        if sender is not None:
+            return (
+                self._senders[sender].level if sender in self._senders else Level.NONE
+            )
+        return max((s.level for s in self._senders.values()), default=Level.NONE)
+
+    def explain(self, sender: str) -> tuple[Contribution, ...]:
+        """The recent findings behind a sender's level, in message order."""
+        if sender not in self._senders:
+            raise ScreeningError(f"no messages from {sender!r}")
+        return tuple(c for _, c in self._senders[sender].recent)
+
+    def _update(self, sender: str, state: _Sender, index: int) -> RiskEvent | None:
+        reasons = tuple(c for _, c in state.recent)
+        score = score_of(reasons)
+        level = level_of(reasons, score, self.thresholds)
+        if level <= state.level:
+            return None
+        event = RiskEvent(index, sender, state.level, level, score, reasons)
+        state.level = level
+        self.events.append(event)
+        return event
+
+
+def _contributions(index: int, findings: Sequence[Finding]) -> list[Contribution]:
+    seen: set[str] = set()
+    out: list[Contribution] = []
+    for finding in findings:
+        if finding.indicator in seen:
+            continue
+        seen.add(finding.indicator)
+        points = POINTS.get(finding.indicator, PII_POINTS)
+        out.append(Contribution(index, finding.indicator, finding.evidence, points))
+    return out
+
+
+def score_of(reasons: Sequence[Contribution]) -> float:
+    """Sum of points, each indicator counted at most ``REPEAT_CAP`` times."""
+    counts: dict[str, int] = {}
+    total = 0.0
+    for reason in reasons:
+        counts[reason.indicator] = counts.get(reason.indicator, 0) + 1
+        if counts[reason.indicator] <= REPEAT_CAP:
+            total += reason.points
+    return total
+
+
+def level_of(
+    reasons: Sequence[Contribution], score: float, thresholds: Thresholds
+) -> Level:
+    stages = {r.indicator for r in reasons if r.indicator.startswith("grooming.")}
+    if (
+        score >= thresholds.high
+        and len(stages) >= thresholds.high_stages
+        and stages & HARM_STAGES
+    ):
+        return Level.HIGH
+    if score >= thresholds.medium:
+        return Level.MEDIUM
+    if score >= thresholds.low:
+        return Level.LOW
+    return Level.NONE

@@ -1,0 +1,120 @@
+"""Conversation risk: levels, their reasons, and the early-warning event."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import pytest
+
+import safeguarding.screening
+from safeguarding.screening import (
+    Contribution,
+    ConversationRisk,
+    Level,
+    ScreeningError,
+    Severity,
+    Thresholds,
+    scan,
+)
+
+GROOMING = [
+    ("adult", "hey sexy, you are so beautiful"),
+    ("child", "thanks lol"),
+    ("adult", "how old are you? is your mum home"),
+    ("adult", "send me a pic"),
+    ("adult", "don't tell your mum we talk, delete our chat"),
+    ("adult", "add me on snap"),
+    ("adult", "what are you wearing"),
+]
+BENIGN = [
+    ("leader", "Youth club is at 7 tonight, send me the rota"),
+    ("parent", "my mum says hi, see you at 10:30"),
+    ("leader", "tickets are £12.50"),
+]
+
+
+def _feed(messages, thresholds=None):
+    risk = ConversationRisk(thresholds)
+    events = [risk.add(sender, scan(text)) for sender, text in messages]
+    return risk, events
+
+
+def test_grooming_pattern_rises_to_high_with_reasons_in_order():
+    risk, events = _feed(GROOMING)
+    assert risk.level("adult") is Level.HIGH
+    assert risk.level() is Level.HIGH
+    assert risk.level("child") is Level.NONE
+    high = [e for e in events if e and e.early_warning]
+    assert len(high) == 1
+    reasons = [r.indicator for r in high[0].reasons]
+    assert reasons[:2] == ["grooming.flattery", "grooming.flattery"] or reasons[0] == (
+        "grooming.flattery"
+    )
+    assert [r.message_index for r in high[0].reasons] == sorted(
+        r.message_index for r in high[0].reasons
+    )
+    assert risk.events[-1] is high[0]
+    assert high[0].previous < Level.HIGH
+
+
+def test_levels_rise_one_event_at_a_time_and_never_repeat():
+    _risk, events = _feed(GROOMING)
+    levels = [e.level for e in events if e]
+    assert levels == sorted(set(levels))
+    assert levels[0] is Level.LOW
+
+
+def test_benign_messages_stay_at_none():
+    risk, events = _feed(BENIGN)
+    assert risk.level() is Level.NONE
+    assert events == [None, None, None]
+
+
+def test_a_single_category_repeated_does_not_reach_high():
+    risk, _ = _feed([("a", "send me a pic")] * 20)
+    assert risk.level("a") is Level.MEDIUM
+    assert risk.explain("a")[0].indicator == "grooming.image_request"
+
+
+def test_old_findings_leave_the_window():
+    thresholds = Thresholds(window=2)
+    risk, _ = _feed(
+        [("a", "you are so pretty"), ("a", "ok"), ("a", "ok"), ("a", "ok")], thresholds
+    )
+    assert risk.explain("a") == ()
+
+
+def test_personal_details_count_a_little():
+    _risk, events = _feed([("a", "call me on 07700 900123")])
+    assert events[0] is not None and events[0].level is Level.LOW
+    assert events[0].score == 0.5
+
+
+def test_extra_contributions_are_counted():
+    risk = ConversationRisk()
+    extra = [Contribution(0, "model.grooming", "word", 1.0)]
+    event = risk.add("a", (), extra=extra)
+    assert event is not None and event.reasons == tuple(extra)
+
+
+def test_unknown_senders_have_no_level_and_no_explanation():
+    risk = ConversationRisk()
+    assert risk.level("nobody") is Level.NONE
+    assert risk.level() is Level.NONE
+    with pytest.raises(ScreeningError):
+        risk.explain("nobody")
+
+
+def test_level_labels():
+    assert Level.HIGH.label == "high"
+    assert Severity.MEDIUM.label == "medium"
+
+
+def test_the_package_never_imports_django(monkeypatch):
+    monkeypatch.setitem(sys.modules, "django", None)
+    for module in pkgutil.walk_packages(
+        safeguarding.screening.__path__, "safeguarding.screening."
+    ):
+        importlib.reload(importlib.import_module(module.name))
