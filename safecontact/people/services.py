@@ -1,0 +1,431 @@
+"""Every write to the register goes through here, with an audit entry.
+
+Only the Safeguarding Lead and deputy change the register; trustees read it,
+workers read only what their work needs. Consent is append-only: a change or a
+withdrawal is a new record that supersedes the one in force.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.audittrail.services import record_change, snapshot
+from safecontact.people.models import (
+    Consent,
+    Person,
+    Relationship,
+    Training,
+    VettingCheck,
+    WorkerProfile,
+)
+from safecontact.people.selectors import latest_consent
+
+PERSON_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "kind",
+        "date_of_birth",
+        "email",
+        "phone",
+        "accessibility_needs",
+        "preferred_channel",
+        "external_ref",
+    }
+)
+WORKER_FIELDS = frozenset(
+    {"employment", "role_title", "works_with", "start_date", "end_date"}
+)
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def require_lead(actor: User, organisation: Organisation | int) -> None:
+    """Raise unless ``actor`` is this organisation's Lead or deputy."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    if actor.organisation_id != org_id or not actor.is_lead:
+        raise PermissionDenied(
+            "Only the Safeguarding Lead or deputy can change the register."
+        )
+
+
+def _save_new(actor: User, organisation: Organisation, obj: models.Model) -> None:
+    obj.full_clean()
+    obj.save()
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=obj,
+        action="create",
+        before=None,
+        after=snapshot(obj),
+    )
+
+
+def _save_changes(
+    actor: User, organisation: Organisation, obj: models.Model, fields: dict[str, Any]
+) -> None:
+    before = snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=obj,
+        action="update",
+        before=before,
+        after=snapshot(obj),
+    )
+
+
+def _check_fields(given: Iterable[str], allowed: frozenset[str]) -> None:
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"Cannot change: {', '.join(sorted(unknown))}")
+
+
+# --- People ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_person(*, actor: User, organisation: Organisation, **fields: Any) -> Person:
+    """Add somebody to the register; ``fields`` are Person fields."""
+    require_lead(actor, organisation)
+    _check_fields(fields, PERSON_FIELDS)
+    person = Person(organisation=organisation, **fields)
+    _save_new(actor, organisation, person)
+    return person
+
+
+@transaction.atomic
+def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
+    require_lead(actor, person.organisation_id)
+    _check_fields(fields, PERSON_FIELDS)
+    becomes_child = fields.get("kind") == Person.Kind.CHILD
+    if becomes_child and WorkerProfile.objects.filter(person=person).exists():
+        raise ValidationError({"kind": "A worker cannot be recorded as a child."})
+    _save_changes(actor, person.organisation, person, fields)
+    return person
+
+
+# --- Workers ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_worker_profile(*, actor: User, person: Person, **fields: Any) -> WorkerProfile:
+    """Create or change the worker record (employment, role, start and end)."""
+    require_lead(actor, person.organisation_id)
+    _check_fields(fields, WORKER_FIELDS)
+    if person.kind == Person.Kind.CHILD:
+        raise ValidationError("A child cannot be recorded as a worker.")
+    try:
+        profile = person.worker
+    except WorkerProfile.DoesNotExist:
+        profile = WorkerProfile(person=person, **fields)
+        _save_new(actor, person.organisation, profile)
+        return profile
+    _save_changes(actor, person.organisation, profile, fields)
+    return profile
+
+
+@transaction.atomic
+def end_worker_role(
+    *, actor: User, person: Person, end_date: datetime.date
+) -> WorkerProfile:
+    """Record that a worker has left; they stay in the register as history."""
+    require_lead(actor, person.organisation_id)
+    try:
+        profile = person.worker
+    except WorkerProfile.DoesNotExist:
+        raise ValidationError(f"{person} is not recorded as a worker.") from None
+    if end_date < profile.start_date:
+        raise ValidationError(
+            {"end_date": "The end date must not be before the start date."}
+        )
+    _save_changes(actor, person.organisation, profile, {"end_date": end_date})
+    return profile
+
+
+@transaction.atomic
+def record_vetting_check(
+    *,
+    actor: User,
+    person: Person,
+    level: str,
+    certificate_date: datetime.date,
+    workforce: str = VettingCheck.Workforce.BOTH,
+    certificate_number: str = "",
+    update_service: bool = False,
+    today: datetime.date | None = None,
+) -> VettingCheck:
+    """Add a DBS check; the newest check is the one that counts."""
+    require_lead(actor, person.organisation_id)
+    if today is not None and certificate_date > today:
+        raise ValidationError(
+            {"certificate_date": "The certificate date cannot be in the future."}
+        )
+    check = VettingCheck(
+        person=person,
+        level=level,
+        workforce=workforce,
+        certificate_date=certificate_date,
+        certificate_number=certificate_number.strip(),
+        update_service=update_service,
+        recorded_by=actor,
+    )
+    _save_new(actor, person.organisation, check)
+    return check
+
+
+@transaction.atomic
+def record_training(
+    *,
+    actor: User,
+    person: Person,
+    level: str,
+    completed_on: datetime.date,
+    expires_on: datetime.date,
+    provider: str = "",
+) -> Training:
+    require_lead(actor, person.organisation_id)
+    if expires_on <= completed_on:
+        raise ValidationError(
+            {"expires_on": "The expiry date must be after the date it was completed."}
+        )
+    training = Training(
+        person=person,
+        level=level,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        provider=provider,
+    )
+    _save_new(actor, person.organisation, training)
+    return training
+
+
+# --- Relationships ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_relationship(
+    *,
+    actor: User,
+    carer: Person,
+    person: Person,
+    relationship: str = "parent",
+    parental_responsibility: bool = True,
+) -> Relationship:
+    """Record that ``carer`` is a parent or carer of ``person``."""
+    require_lead(actor, person.organisation_id)
+    if carer.organisation_id != person.organisation_id:
+        raise PermissionDenied("Both people must be in your organisation.")
+    if carer.pk == person.pk:
+        raise ValidationError("Somebody cannot be their own parent or carer.")
+    if carer.kind == Person.Kind.CHILD:
+        raise ValidationError("A child cannot be recorded as a parent or carer.")
+    if Relationship.objects.filter(carer=carer, person=person).exists():
+        raise ValidationError(f"{carer} is already recorded as a carer of {person}.")
+    link = Relationship(
+        carer=carer,
+        person=person,
+        relationship=relationship or "parent",
+        parental_responsibility=parental_responsibility,
+    )
+    _save_new(actor, person.organisation, link)
+    return link
+
+
+# --- Consent ---------------------------------------------------------------------
+
+
+def validate_hours(hours: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agreed hours as [{"day": 0-6, "start": "HH:MM", "end": "HH:MM"}]."""
+    clean = []
+    for window in hours:
+        day, start, end = window.get("day"), window.get("start"), window.get("end")
+        if not isinstance(day, int) or not 0 <= day <= 6:
+            raise ValidationError({"hours": "Each day must be Monday to Sunday."})
+        if not (isinstance(start, str) and TIME.match(start)):
+            raise ValidationError({"hours": "Times must look like 18:30."})
+        if not (isinstance(end, str) and TIME.match(end)) or start == end:
+            raise ValidationError(
+                {"hours": "Each time must have an end different from its start."}
+            )
+        clean.append({"day": day, "start": start, "end": end})
+    return clean
+
+
+def _consent_kind(subject: Person) -> str:
+    if subject.kind == Person.Kind.CHILD:
+        return Consent.Kind.PARENTAL
+    if subject.kind == Person.Kind.ADULT_AT_RISK:
+        return Consent.Kind.ADULT
+    raise ValidationError("Consent is recorded for children and adults at risk only.")
+
+
+def _check_consent(
+    kind: str,
+    subject: Person,
+    given_by: Person | None,
+    channels: Sequence[str],
+    capacity: str,
+    best_interests_by: str,
+) -> None:
+    errors: dict[str, str] = {}
+    if not channels:
+        errors["channels"] = "Choose at least one way the person may be contacted."
+    elif set(channels) - set(Person.Channel.values):
+        errors["channels"] = "One of the channels is not one SafeContact knows."
+    if kind == Consent.Kind.PARENTAL:
+        carers = Relationship.objects.filter(
+            person=subject, parental_responsibility=True
+        ).values_list("carer_id", flat=True)
+        if given_by is None or given_by.pk not in set(carers):
+            errors["given_by"] = (
+                "Consent for a child must come from a parent or carer with "
+                "parental responsibility; add the relationship first."
+            )
+    else:
+        if not capacity:
+            errors["capacity"] = "Record how the adult's capacity was considered."
+        elif capacity != Consent.Capacity.HAS_CAPACITY and not best_interests_by:
+            errors["best_interests_by"] = (
+                "Say who supported the decision or made it in their best interests."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _consent_after(consent: Consent) -> dict[str, Any]:
+    data = snapshot(consent)
+    data["groups"] = sorted(str(g.code) for g in consent.groups.all())
+    data["allowed_workers"] = sorted(str(p.code) for p in consent.allowed_workers.all())
+    return data
+
+
+def _same_org(organisation_id: int, objects: Iterable[Any], what: str) -> None:
+    if any(o.organisation_id != organisation_id for o in objects):
+        raise PermissionDenied(f"All {what} must be in your organisation.")
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    actor: User,
+    subject: Person,
+    evidence: str,
+    evidence_date: datetime.date,
+    channels: Sequence[str],
+    purposes: Sequence[str] = (),
+    hours: Sequence[dict[str, Any]] = (),
+    groups: Sequence[Any] = (),
+    allowed_roles: Sequence[str] = ("any_worker",),
+    allowed_workers: Sequence[Person] = (),
+    expires_on: datetime.date | None = None,
+    given_by: Person | None = None,
+    capacity: str = "",
+    best_interests_by: str = "",
+    accessibility: str = "",
+    notes: str = "",
+) -> Consent:
+    """Record consent given (or renewed, or changed): a new record in force.
+
+    For a child, ``given_by`` is a parent or carer with parental
+    responsibility; for an adult at risk, the adult's own consent with how
+    their ``capacity`` was considered.
+    """
+    require_lead(actor, subject.organisation_id)
+    kind = _consent_kind(subject)
+    _check_consent(kind, subject, given_by, channels, capacity, best_interests_by)
+    _same_org(
+        subject.organisation_id, [*groups, *allowed_workers], "groups and workers"
+    )
+    if kind == Consent.Kind.PARENTAL and not (allowed_roles or allowed_workers):
+        raise ValidationError("Say which workers or roles may make contact.")
+    consent = Consent(
+        organisation_id=subject.organisation_id,
+        subject=subject,
+        kind=kind,
+        status=Consent.Status.GIVEN,
+        given_by=given_by if kind == Consent.Kind.PARENTAL else None,
+        channels=list(dict.fromkeys(channels)),
+        purposes=[p.strip() for p in purposes if p.strip()],
+        hours=validate_hours(hours),
+        allowed_roles=list(allowed_roles),
+        expires_on=expires_on,
+        capacity=capacity if kind == Consent.Kind.ADULT else "",
+        best_interests_by=best_interests_by,
+        accessibility=accessibility,
+        evidence=evidence,
+        evidence_date=evidence_date,
+        notes=notes,
+        recorded_by=actor,
+        supersedes=latest_consent(subject),
+    )
+    return _append_consent(actor, consent, groups, allowed_workers)
+
+
+@transaction.atomic
+def withdraw_consent(
+    *,
+    actor: User,
+    subject: Person,
+    evidence: str,
+    evidence_date: datetime.date,
+    notes: str = "",
+    withdrawn_by: Person | None = None,
+) -> Consent:
+    """Record a withdrawal as a new record; the earlier ones stay as history."""
+    require_lead(actor, subject.organisation_id)
+    current = latest_consent(subject)
+    if current is None or current.status == Consent.Status.WITHDRAWN:
+        raise ValidationError(f"{subject} has no consent in force to withdraw.")
+    if (
+        withdrawn_by is not None
+        and withdrawn_by.organisation_id != subject.organisation_id
+    ):
+        raise PermissionDenied("The person withdrawing must be in your organisation.")
+    consent = Consent(
+        organisation_id=subject.organisation_id,
+        subject=subject,
+        kind=current.kind,
+        status=Consent.Status.WITHDRAWN,
+        given_by=withdrawn_by,
+        channels=[],
+        purposes=[],
+        hours=[],
+        allowed_roles=[],
+        evidence=evidence,
+        evidence_date=evidence_date,
+        notes=notes,
+        recorded_by=actor,
+        supersedes=current,
+    )
+    return _append_consent(actor, consent, (), ())
+
+
+def _append_consent(
+    actor: User, consent: Consent, groups: Sequence[Any], workers: Sequence[Person]
+) -> Consent:
+    # Lists may be empty (a withdrawal holds none), which full_clean calls blank.
+    consent.full_clean(exclude=["channels", "purposes", "hours", "allowed_roles"])
+    consent.save()
+    consent.groups.set(groups)
+    consent.allowed_workers.set(workers)
+    record_change(
+        actor=actor,
+        organisation=consent.subject.organisation,
+        obj=consent,
+        action="create",
+        before=None,
+        after=_consent_after(consent),
+    )
+    return consent
