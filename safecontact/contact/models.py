@@ -1,0 +1,323 @@
+"""The contact gateway: messages, the outbox, in-app inboxes, inbound mail, alerts.
+
+Every message a worker tries to send is a ``Message`` whatever the policy
+engine decided (blocked ones too), so the record is complete. Each email that
+has to leave is a ``Delivery`` row: the outbox is also the record of what was
+sent, when, and what went wrong.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+def new_reply_token() -> str:
+    return secrets.token_hex(10)
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "Sent by a worker"
+        INBOUND = "inbound", "Received"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        IN_APP = "in_app", "SafeContact inbox"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        HELD = "held", "Held for the Safeguarding Lead"
+        DEFERRED = "deferred", "Waiting for agreed hours"
+        QUEUED = "queued", "Queued to send"
+        SENT = "sent", "Sent"
+        BLOCKED = "blocked", "Blocked"
+        REJECTED = "rejected", "Not sent (rejected by the Lead)"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(
+        max_length=16, choices=Direction, default=Direction.OUTBOUND
+    )
+    # Who it is from in the register (a worker, or a child replying).
+    sender = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages_sent",
+    )
+    # The login that composed it (outbound only).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages_written",
+    )
+    recipients = models.ManyToManyField(
+        "people.Person", through="Recipient", related_name="messages_received"
+    )
+    group = models.ForeignKey(
+        "groups.Group",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    channel = models.CharField(max_length=16, choices=Channel, default=Channel.EMAIL)
+    purpose = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
+    # The policy engine's answer: outcome, every reason, the changes applied.
+    decision = models.JSONField(default=dict)
+    # When a deferred message becomes due (start of the next agreed window).
+    deliver_at = models.DateTimeField(null=True, blank=True)
+    # The first message of the conversation, and the one this answers.
+    thread = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thread_messages",
+    )
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    # Put in the Reply-To address and Message-ID so replies find their thread.
+    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
+    urgent_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["organisation", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {str(self.code)[:8]} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contact:detail", args=[self.code])
+
+    @property
+    def reasons(self) -> list[dict[str, object]]:
+        return list(self.decision.get("reasons", []))
+
+
+class Recipient(models.Model):
+    class Role(models.TextChoices):
+        TO = "to", "To"
+        CC = "cc", "Copied in"
+        BCC = "bcc", "Blind copy"
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="recipient_rows"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=8, choices=Role, default=Role.TO)
+    # The policy rule that copied this person in automatically, if any.
+    added_by_rule = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "person"], name="recipient_once_per_message"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Delivery(models.Model):
+    """One outgoing email. Claimed by a conditional UPDATE; never deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    # Addresses, as sent. Group email puts everyone in bcc.
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list)
+    bcc = models.JSONField(default=list)
+    # "message": the message itself; "copy": a copy of an inbound reply.
+    kind = models.CharField(max_length=16, default="message")
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong last time, in plain words (never the message text).
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    smtp_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"Delivery {str(self.code)[:8]} ({self.get_status_display()})"
+
+
+class InboxItem(models.Model):
+    """A message shown in someone's SafeContact inbox."""
+
+    class Reason(models.TextChoices):
+        RECIPIENT = "recipient", "Sent to you"
+        REPLY = "reply", "A reply to you"
+        COPY = "copy", "Copied to you"
+        OVERSIGHT = "oversight", "For the Safeguarding Lead's oversight"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    reason = models.CharField(max_length=16, choices=Reason)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "message"], name="inbox_item_once_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} for {self.user}"
+
+
+class InboundMessage(models.Model):
+    """Every email that reached the inbox, accepted or quarantined."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        QUARANTINED = "quarantined", "Quarantined"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Unknown when the mail is addressed to no organisation we know.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=16, default="smtp")  # smtp, imap, api
+    from_address = models.CharField(max_length=320, blank=True)
+    to_addresses = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    header_message_id = models.CharField(max_length=300, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status)
+    # Why it was quarantined, in plain words.
+    reason = models.TextField(blank=True)
+    # The mail as received, kept so nothing is lost (cut at the size limit).
+    raw = models.BinaryField()
+    message = models.OneToOneField(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inbound",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Inbound mail {str(self.code)[:8]} ({self.get_status_display()})"
+
+
+class Alert(models.Model):
+    """Scanner findings at or above the organisation's threshold: the Lead's queue."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ESCALATED = "escalated", "Escalated"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="alerts"
+    )
+    # The ledger entry recording the attempt or the inbound mail.
+    ledger_entry = models.ForeignKey(
+        "ledger.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # [{"indicator", "severity", "start", "end", "evidence", "explanation", "next_step"}]
+    findings = models.JSONField(default=list)
+    severity = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status, default=Status.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"Alert {str(self.code)[:8]} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contact:alert", args=[self.code])

@@ -1,0 +1,227 @@
+"""Build the policy engine's inputs from the register.
+
+The engine in ``safeguarding.policy`` knows nothing about models: here the
+register's rows become its frozen values, with people identified by their
+public code (``str(person.code)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.groups.models import Group
+from safecontact.people import selectors as register
+from safecontact.people.models import Consent as ConsentRow
+from safecontact.people.models import Person
+from safeguarding import policy
+from safeguarding.policy import (
+    AgreedHours,
+    Audience,
+    Capacity,
+    Channel,
+    ConsentKind,
+    CopyPolicy,
+    GroupInfo,
+    OrgRules,
+    OutsideHours,
+    PersonKind,
+    Platform,
+    Recipient,
+    Sender,
+    Window,
+)
+from safeguarding.screening.findings import Finding, Severity
+
+ANY_WORKER = "any_worker"
+ADULT_MEMBER_KINDS = (Person.Kind.PARENT, Person.Kind.OTHER_ADULT)
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """What a decision was built from: people by code, for applying it."""
+
+    sender: Person | None
+    people: dict[str, Person]
+
+
+def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
+    """The register's hours JSON as agreed hours; empty means none agreed."""
+    windows = tuple(
+        Window(
+            int(row["day"]),
+            dt.time.fromisoformat(row["start"]),
+            dt.time.fromisoformat(row["end"]),
+        )
+        for row in rows or ()
+    )
+    return AgreedHours(windows) if windows else None
+
+
+def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
+    person: Person | None = getattr(actor, "person", None)
+    if person is None or register.worker_profile(person) is None:
+        reasons = ("Your login is not linked to a worker in the register.",)
+        return Sender("", False, False, False, reasons), person
+    clear = register.worker_clearance(person, today)
+    profile = register.worker_profile(person)
+    role = (profile.role_title if profile else "") or "worker"
+    sender = Sender(
+        id=str(person.code),
+        is_active_worker=clear.active,
+        cleared_children=clear.children,
+        cleared_adults=clear.adults,
+        clearance_reasons=tuple(r for r in clear.reasons if not r.startswith("Active")),
+        role=role,
+    )
+    return sender, person
+
+
+def consent_for(row: ConsentRow | None, sender: Sender) -> policy.Consent | None:
+    if row is None:
+        return None
+    roles = set(row.allowed_roles)
+    if ANY_WORKER in roles and sender.role:
+        roles.add(sender.role)
+    return policy.Consent(
+        kind=ConsentKind(row.kind),
+        given_on=row.evidence_date,
+        expires_on=row.expires_on,
+        withdrawn=row.status == ConsentRow.Status.WITHDRAWN,
+        channels=frozenset(Channel(c) for c in row.channels if c in Channel),
+        purposes=frozenset(row.purposes),
+        groups=frozenset(str(g.code) for g in row.groups.all()),
+        hours=hours_of(row.hours),
+        allowed_senders=frozenset(str(w.code) for w in row.allowed_workers.all()),
+        allowed_roles=frozenset(roles),
+        capacity=Capacity(row.capacity) if row.capacity else None,
+        capacity_decided_by=row.best_interests_by,
+    )
+
+
+def reachable(person: Person, channel: str) -> bool:
+    """Can the gateway deliver to ``person`` on ``channel``?"""
+    if channel == Channel.IN_APP:
+        return person.user_id is not None
+    return bool(person.email)
+
+
+def recipient_for(
+    person: Person, sender: Sender, channel: str, people: dict[str, Person]
+) -> Recipient:
+    carers = [
+        c for c in register.carers_with_responsibility(person) if reachable(c, channel)
+    ]
+    people.update({str(c.code): c for c in carers})
+    return Recipient(
+        id=str(person.code),
+        kind=PersonKind(person.kind),
+        date_of_birth=person.date_of_birth,
+        consent=consent_for(register.latest_consent(person), sender),
+        parents=tuple(str(c.code) for c in carers),
+    )
+
+
+def group_info(group: Group, today: dt.date) -> GroupInfo:
+    """The group as the engine sees it, with who in it is not cleared."""
+    members = [
+        m.person
+        for m in group.members.filter(removed_at__isnull=True).select_related(
+            "person__worker", "person__organisation"
+        )
+    ]
+    uncleared = any(p.kind in ADULT_MEMBER_KINDS for p in members)
+    ex_worker = False
+    for person in members:
+        if register.worker_profile(person) is None:
+            continue
+        clear = register.worker_clearance(person, today)
+        ex_worker = ex_worker or not clear.active
+        uncleared = uncleared or (clear.active and not clear.children)
+    platform = group.platform
+    return GroupInfo(
+        id=str(group.code),
+        purposes=frozenset({group.purpose}),
+        audience=Audience(group.audience),
+        has_uncleared_adult=uncleared,
+        has_ex_worker=ex_worker,
+        platform=Platform(platform.name, platform.minimum_age, platform.approved),
+        hours=hours_of(group.hours),
+    )
+
+
+def group_recipients(group: Group, sender: Person | None) -> list[Person]:
+    """Everyone currently in the group, except the sender."""
+    return [
+        m.person
+        for m in group.members.filter(removed_at__isnull=True)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person__id")
+        if sender is None or m.person_id != sender.pk
+    ]
+
+
+def second_adults(
+    organisation: Organisation, channel: str, today: dt.date, people: dict[str, Person]
+) -> tuple[str, ...]:
+    """Cleared workers who can be copied in; the Lead and deputies first."""
+    found: list[Person] = []
+    workers = register.active_workers(organisation, today).prefetch_related(
+        Prefetch("user", queryset=User.objects.all())
+    )
+    for person in workers:
+        if not reachable(person, channel):
+            continue
+        if register.worker_clearance(person, today).children:
+            found.append(person)
+    found.sort(key=lambda p: (not _is_lead(p), p.last_name, p.first_name, p.pk))
+    people.update({str(p.code): p for p in found})
+    return tuple(str(p.code) for p in found)
+
+
+def _is_lead(person: Person) -> bool:
+    return person.user is not None and person.user.is_lead
+
+
+def needs_second_adult(
+    recipients: Sequence[Recipient], org: Organisation, today: dt.date
+) -> bool:
+    """Only look for second adults when a child has nobody else to copy."""
+    children = [
+        r for r in recipients if policy.effective_kind(r, today) is PersonKind.CHILD
+    ]
+    if org.copy_policy == Organisation.CopyPolicy.SECOND_ADULT:
+        return bool(children)
+    return any(not r.parents for r in children)
+
+
+def org_rules(organisation: Organisation, seconds: tuple[str, ...] = ()) -> OrgRules:
+    return OrgRules(
+        timezone=organisation.timezone,
+        copy_policy=CopyPolicy(organisation.copy_policy),
+        outside_hours=OutsideHours(organisation.outside_hours),
+        content_hold_threshold=Severity(organisation.content_hold_threshold),
+        second_adults=seconds,
+    )
+
+
+def findings_json(findings: Iterable[Finding], field: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": field,
+            "indicator": f.indicator,
+            "severity": int(f.severity),
+            "severity_label": f.severity.label,
+            "start": f.start,
+            "end": f.end,
+            "evidence": f.evidence,
+            "explanation": f.explanation,
+            "next_step": f.next_step,
+        }
+        for f in findings
+    ]

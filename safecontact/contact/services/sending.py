@@ -1,0 +1,407 @@
+"""send_message: check a message against the guidance, then do what was decided.
+
+Every attempt is stored and logged, whatever the decision: blocked messages
+are part of the record too. Emails to send become ``Delivery`` rows in the
+same transaction, so a message is never "sent" without its outbox row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import formataddr
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Recipient
+from safecontact.contact.services import inputs
+from safecontact.groups.models import Group
+from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.services import append_entry
+from safecontact.people.models import Person
+from safeguarding.policy import (
+    ChangeKind,
+    Channel,
+    Decision,
+    MessageRequest,
+    Outcome,
+    Reason,
+    decide,
+)
+from safeguarding.screening.scanner import scan
+
+STATUS_FOR = {
+    Outcome.ALLOW: Message.Status.QUEUED,
+    Outcome.ALLOW_WITH_CHANGES: Message.Status.QUEUED,
+    Outcome.DEFER: Message.Status.DEFERRED,
+    Outcome.HOLD: Message.Status.HELD,
+    Outcome.BLOCK: Message.Status.BLOCKED,
+}
+OUTCOME_LABELS = {
+    Outcome.ALLOW: "Can be sent",
+    Outcome.ALLOW_WITH_CHANGES: "Can be sent, with changes",
+    Outcome.DEFER: "Will wait for agreed hours",
+    Outcome.HOLD: "Will be held for the Safeguarding Lead",
+    Outcome.BLOCK: "Cannot be sent",
+}
+COPY_KINDS = (
+    ChangeKind.ADD_CC_PARENT,
+    ChangeKind.ADD_CC_SECOND_ADULT,
+    ChangeKind.COPY_SUPERVISOR,
+)
+MAX_BODY = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    message: Message
+    decision: Decision
+    to: list[Person]
+    people: dict[str, Person]
+    findings: list[dict[str, Any]]
+
+
+def send_message(
+    *,
+    actor: User,
+    recipients: Sequence[Person],
+    group: Group | None = None,
+    channel: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    urgent_reason: str = "",
+    preview: bool = False,
+) -> Message:
+    """Check and (unless ``preview``) store and queue one message.
+
+    Returns the message with ``decision`` filled in; with ``preview`` it is
+    not saved (no pk) and nothing is logged. Raises ``ValidationError`` for
+    input that cannot be judged (no recipients, empty text, another
+    organisation's people).
+    """
+    prepared = _prepare(
+        actor, recipients, group, channel, purpose, subject, body, urgent_reason
+    )
+    if preview:
+        return prepared.message
+    return _store(actor, prepared)
+
+
+def _validate(
+    actor: User,
+    recipients: Sequence[Person],
+    group: Group | None,
+    channel: str,
+    subject: str,
+    body: str,
+) -> None:
+    errors: dict[str, str] = {}
+    org_id = actor.organisation_id
+    if not recipients and group is None:
+        errors["recipients"] = "Choose at least one person or a group."
+    if any(p.organisation_id != org_id for p in recipients):
+        errors["recipients"] = "Choose people from your own organisation."
+    if group is not None and group.organisation_id != org_id:
+        errors["group"] = "Choose a group from your own organisation."
+    if channel not in Message.Channel.values:
+        errors["channel"] = "Choose email or the SafeContact inbox."
+    if not body.strip():
+        errors["body"] = "Write the message."
+    elif len(body) > MAX_BODY:
+        errors["body"] = f"Keep the message under {MAX_BODY:,} characters."
+    if len(subject) > 200:
+        errors["subject"] = "Keep the subject under 200 characters."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prepare(
+    actor: User,
+    recipients: Sequence[Person],
+    group: Group | None,
+    channel: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    urgent_reason: str = "",
+) -> Prepared:
+    _validate(actor, recipients, group, channel, subject, body)
+    org = actor.organisation
+    if org is None:
+        raise ValidationError("Only members of an organisation can send messages.")
+    now = timezone.now()
+    today = now.astimezone(ZoneInfo(org.timezone)).date()
+    sender, sender_person = inputs.sender_for(actor, today)
+    to = list(recipients) or inputs.group_recipients(group, sender_person)  # type: ignore[arg-type]
+    if not to:
+        raise ValidationError({"group": "Nobody else is in this group yet."})
+    people = {str(p.code): p for p in to}
+    recs = tuple(inputs.recipient_for(p, sender, channel, people) for p in to)
+    seconds: tuple[str, ...] = ()
+    if inputs.needs_second_adult(recs, org, today):
+        seconds = inputs.second_adults(org, channel, today, people)
+    in_subject, in_body = scan(subject), scan(body)
+    request = MessageRequest(
+        sender=sender,
+        recipients=recs,
+        channel=Channel(channel),
+        purpose=purpose.strip(),
+        now=now,
+        group=inputs.group_info(group, today) if group else None,
+        urgent=bool(urgent_reason.strip()),
+        urgent_reason=urgent_reason.strip(),
+        content_findings=in_subject + in_body,
+    )
+    decision = _with_reachability(
+        decide(request, inputs.org_rules(org, seconds)), to, channel
+    )
+    findings = inputs.findings_json(in_subject, "subject") + inputs.findings_json(
+        in_body, "body"
+    )
+    message = Message(
+        organisation=org,
+        sender=sender_person,
+        author=actor,
+        group=group,
+        channel=channel,
+        purpose=purpose.strip(),
+        subject=subject.strip(),
+        body=body,
+        status=STATUS_FOR[decision.outcome],
+        decision=decision_json(decision, people, findings),
+        deliver_at=decision.deliver_at,
+        urgent_reason=urgent_reason.strip(),
+    )
+    return Prepared(message, decision, to, people, findings)
+
+
+def _with_reachability(
+    decision: Decision, to: Sequence[Person], channel: str
+) -> Decision:
+    """Block when the gateway has no way to reach someone on this channel."""
+    missing = [p for p in to if not inputs.reachable(p, channel)]
+    if not missing:
+        return decision
+    how = (
+        "an email address"
+        if channel == Message.Channel.EMAIL
+        else "a SafeContact login"
+    )
+    extra = tuple(
+        Reason(
+            rule_id="gateway.reachable",
+            effect=Outcome.BLOCK,
+            message=f"{p} has no {how} in the register.",
+            guidance="Contact goes only through the organisation's own channels, "
+            "to addresses the organisation holds.",
+            fix=f"Ask the Safeguarding Lead to add {how} for this person, or "
+            "choose another channel.",
+            person_id=str(p.code),
+        )
+        for p in missing
+    )
+    return dataclasses.replace(
+        decision,
+        outcome=Outcome.BLOCK,
+        reasons=decision.reasons + extra,
+        deliver_at=None,
+    )
+
+
+def decision_json(
+    decision: Decision, people: dict[str, Person], findings: list[dict[str, Any]]
+) -> dict[str, Any]:
+    def name(code: str | None) -> str:
+        return str(people[code]) if code in people else ""
+
+    return {
+        "outcome": decision.outcome.value,
+        "outcome_label": OUTCOME_LABELS[decision.outcome],
+        "may_send": decision.may_send,
+        "deliver_at": decision.deliver_at.isoformat() if decision.deliver_at else None,
+        "reasons": [
+            {
+                "rule_id": r.rule_id,
+                "effect": r.effect.value,
+                "message": r.message,
+                "guidance": r.guidance,
+                "fix": r.fix,
+                "person": r.person_id,
+                "person_name": name(r.person_id),
+            }
+            for r in decision.reasons
+        ],
+        "changes": [
+            {
+                "kind": c.kind.value,
+                "person": c.person_id,
+                "person_name": name(c.person_id),
+                "rule_id": c.rule_id,
+            }
+            for c in decision.changes
+        ],
+        "findings": findings,
+    }
+
+
+@transaction.atomic(durable=True)
+def _store(actor: User, prepared: Prepared) -> Message:
+    message, decision = prepared.message, prepared.decision
+    message.save()
+    _add_recipients(message, prepared)
+    entry = log_attempt(message, actor=actor)
+    serious = serious_findings(prepared.findings, message.organisation)
+    if serious:
+        raise_alert(message, serious, entry)
+    kinds = {c.kind for c in decision.changes}
+    if message.status == Message.Status.HELD or ChangeKind.NOTIFY_LEAD in kinds:
+        notify_leads(message)
+    if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED):
+        queue_deliveries(message)
+    return message
+
+
+def _add_recipients(message: Message, prepared: Prepared) -> None:
+    decision = prepared.decision
+    bcc = any(c.kind is ChangeKind.USE_BCC for c in decision.changes)
+    role = Recipient.Role.BCC if bcc else Recipient.Role.TO
+    rows = [Recipient(message=message, person=p, role=role) for p in prepared.to]
+    if decision.outcome is not Outcome.BLOCK:
+        seen = {p.pk for p in prepared.to}
+        for change in decision.changes:
+            person = prepared.people.get(change.person_id or "")
+            if change.kind not in COPY_KINDS or person is None or person.pk in seen:
+                continue
+            seen.add(person.pk)
+            copy_role = Recipient.Role.BCC if bcc else Recipient.Role.CC
+            rows.append(
+                Recipient(
+                    message=message,
+                    person=person,
+                    role=copy_role,
+                    added_by_rule=change.rule_id,
+                )
+            )
+    Recipient.objects.bulk_create(rows)
+
+
+def log_attempt(message: Message, *, actor: User | None) -> LedgerEntry:
+    """The contact-log entry for an attempt: who, to whom, what was decided.
+
+    The text itself is not copied into the log; its SHA-256 is, so any later
+    change to the stored message shows.
+    """
+    rows = list(message.recipient_rows.select_related("person"))
+    content = {
+        "message": str(message.code),
+        "direction": message.direction,
+        "channel": message.channel,
+        "purpose": message.purpose,
+        "sender": str(message.sender.code) if message.sender else None,
+        "recipients": [
+            {
+                "person": str(r.person.code),
+                "role": r.role,
+                "added_by_rule": r.added_by_rule,
+            }
+            for r in rows
+        ],
+        "group": str(message.group.code) if message.group else None,
+        "outcome": message.decision.get("outcome", ""),
+        "status": message.status,
+        "rules": [r["rule_id"] for r in message.decision.get("reasons", [])],
+        "deliver_at": message.deliver_at,
+        "urgent_reason": message.urgent_reason,
+        "body_sha256": hashlib.sha256(
+            f"{message.subject}\n{message.body}".encode()
+        ).hexdigest(),
+    }
+    kind = (
+        LedgerEntry.Kind.MESSAGE_INBOUND
+        if message.direction == Message.Direction.INBOUND
+        else LedgerEntry.Kind.MESSAGE_ATTEMPT
+    )
+    return append_entry(
+        organisation=message.organisation,
+        kind=kind,
+        content=content,
+        subjects=subjects_of(message, rows),
+        actor=actor,
+    )
+
+
+def subjects_of(message: Message, rows: Sequence[Recipient] | None = None) -> list[str]:
+    rows = (
+        rows
+        if rows is not None
+        else list(message.recipient_rows.select_related("person"))
+    )
+    codes = [str(r.person.code) for r in rows]
+    if message.sender is not None:
+        codes.insert(0, str(message.sender.code))
+    if message.group is not None:
+        codes.append(str(message.group.code))
+    return codes
+
+
+def serious_findings(
+    findings: list[dict[str, Any]], organisation: Organisation
+) -> list[dict[str, Any]]:
+    threshold = organisation.content_hold_threshold
+    return [f for f in findings if f["severity"] >= threshold]
+
+
+def raise_alert(
+    message: Message, findings: list[dict[str, Any]], entry: LedgerEntry | None
+) -> Alert:
+    return Alert.objects.create(
+        organisation=message.organisation,
+        message=message,
+        ledger_entry=entry,
+        findings=findings,
+        severity=max(f["severity"] for f in findings),
+    )
+
+
+def notify_leads(message: Message, reason: str = InboxItem.Reason.OVERSIGHT) -> None:
+    leads = User.objects.filter(
+        organisation=message.organisation,
+        role__in=(User.Role.LEAD, User.Role.DEPUTY),
+        is_active=True,
+    )
+    InboxItem.objects.bulk_create(
+        [InboxItem(user=u, message=message, reason=reason) for u in leads],
+        ignore_conflicts=True,
+    )
+
+
+def address(person: Person) -> str:
+    return formataddr((str(person), person.email))
+
+
+def queue_deliveries(message: Message, *, now: dt.datetime | None = None) -> Delivery:
+    """The outbox row for ``message``: one email to all its recipients.
+
+    Deferred messages become due at ``deliver_at``; in-app messages use the
+    same row so they wait and are logged the same way.
+    """
+    due = message.deliver_at or now or timezone.now()
+    lists: dict[str, list[str]] = {"to": [], "cc": [], "bcc": []}
+    if message.channel == Message.Channel.EMAIL:
+        for row in message.recipient_rows.select_related("person"):
+            lists[row.role].append(address(row.person))
+    return Delivery.objects.create(
+        organisation=message.organisation,
+        message=message,
+        next_attempt_at=due,
+        **lists,
+    )
