@@ -1,0 +1,148 @@
+"""Reporting a concern without logging in, from the organisation's short link.
+
+Nothing here reads the register: the public never learns who is in the
+organisation. The child-friendly form carries earlier answers in hidden fields
+(no JavaScript, nothing stored until the reporter presses Send).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from safecontact.accounts.models import Organisation
+from safecontact.concerns import services
+from safecontact.concerns.forms import CHILD_STEPS, PublicReportForm
+from safecontact.concerns.models import Case
+
+SESSION_REFERENCE = "concern_reference"
+
+
+def _organisation(token: str) -> Organisation:
+    return get_object_or_404(Organisation, report_token=token)
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _submit(
+    request: HttpRequest, org: Organisation, form: PublicReportForm, style: str
+) -> HttpResponse:
+    """Save the concern (or quietly drop a robot's), then show the reference."""
+    if not services.allow_public_report(
+        organisation=org, client_address=_client_address(request)
+    ):
+        return render(
+            request, "concerns/public/slow_down.html", {"org": org}, status=429
+        )
+    if not form.is_robot():
+        case = services.report_concern(
+            actor=None,
+            organisation=org,
+            report=form.to_report(),
+            source=Case.Source.PUBLIC,
+            form=style,
+        )
+        request.session[SESSION_REFERENCE] = case.reference
+    return redirect("report:sent", token=org.report_token)
+
+
+@never_cache
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    org = _organisation(token)
+    return render(request, "concerns/public/start.html", {"org": org})
+
+
+@never_cache
+@csrf_protect
+def standard(request: HttpRequest, token: str, style: str = "standard") -> HttpResponse:
+    org = _organisation(token)
+    form = PublicReportForm(request.POST or None, request.FILES or None, style=style)
+    if request.method == "POST" and form.is_valid():
+        return _submit(request, org, form, style)
+    template = f"concerns/public/{style}.html"
+    return render(request, template, {"org": org, "form": form})
+
+
+def easy_read(request: HttpRequest, token: str) -> HttpResponse:
+    return standard(request, token, style="easy_read")
+
+
+def _child_form(request: HttpRequest, upto: int) -> PublicReportForm:
+    """The child form bound to the answers so far, with only steps 0..upto."""
+    form = PublicReportForm(request.POST, request.FILES or None, style="child")
+    keep = {name for _, names in CHILD_STEPS[: upto + 1] for name in names}
+    for name in list(form.fields):
+        if name not in keep:
+            del form.fields[name]
+    return form
+
+
+def _step_page(
+    request: HttpRequest, org: Organisation, step: int, form: PublicReportForm | None
+) -> HttpResponse:
+    title, names = CHILD_STEPS[step]
+    if form is None:  # moving on or back: show the saved answers, no errors
+        data = request.POST if request.method == "POST" else {}
+        form = PublicReportForm(style="child", initial=dict(data.items()))
+    current = [form[name] for name in names if name in form.fields]
+    carried = [
+        (name, value)
+        for _, step_names in CHILD_STEPS
+        for name in step_names
+        if name not in names and name != "screenshots"
+        for value in request.POST.getlist(name)
+    ]
+    context = {
+        "org": org,
+        "form": form,
+        "fields": current,
+        "carried": carried,
+        "step": step,
+        "step_number": step + 1,
+        "step_count": len(CHILD_STEPS),
+        "title": title,
+        "last": step == len(CHILD_STEPS) - 1,
+    }
+    return render(request, "concerns/public/child.html", context)
+
+
+@never_cache
+@csrf_protect
+def child(request: HttpRequest, token: str) -> HttpResponse:
+    org = _organisation(token)
+    if request.method != "POST":
+        return _step_page(request, org, 0, None)
+    try:
+        step = min(max(int(request.POST.get("step", "0")), 0), len(CHILD_STEPS) - 1)
+    except ValueError:
+        step = 0
+    if "back" in request.POST:
+        return _step_page(request, org, max(step - 1, 0), None)
+    form = _child_form(request, step)
+    if not form.is_valid():
+        first_bad = (
+            next(
+                i
+                for i, (_, names) in enumerate(CHILD_STEPS)
+                if set(names) & set(form.errors)
+            )
+            if set(form.errors) - {"__all__"}
+            else step
+        )
+        return _step_page(request, org, first_bad, form)
+    if step < len(CHILD_STEPS) - 1:
+        return _step_page(request, org, step + 1, None)
+    return _submit(request, org, form, "child")
+
+
+@never_cache
+def sent(request: HttpRequest, token: str) -> HttpResponse:
+    org = _organisation(token)
+    reference = request.session.get(SESSION_REFERENCE, "")
+    return render(
+        request, "concerns/public/sent.html", {"org": org, "reference": reference}
+    )

@@ -1,0 +1,74 @@
+"""Who a case goes to and who may read it: the rules that protect the reporter.
+
+- A concern goes to the Safeguarding Lead and deputies.
+- A concern about a named person never reaches that person, whoever they are.
+- A concern about the Lead goes to the deputies and the organisation's named
+  trustee instead (``RoutingSettings.named_trustee``).
+- Anyone else reads a case only if a recipient shared it with them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.concerns.models import Case, RoutingSettings
+
+
+def named_trustee(organisation: Organisation) -> User | None:
+    routing = (
+        RoutingSettings.objects.select_related("named_trustee")
+        .filter(organisation=organisation)
+        .first()
+    )
+    trustee = routing.named_trustee if routing else None
+    if trustee is None or not trustee.is_active or trustee.role != User.Role.TRUSTEE:
+        return None
+    return trustee
+
+
+def recipients(case: Case) -> list[User]:
+    """The people who receive and manage this case, never its subject."""
+    org_users = User.objects.filter(organisation=case.organisation_id, is_active=True)
+    about = case.about_user
+    about_lead = about is not None and about.role == User.Role.LEAD
+    roles = [User.Role.DEPUTY] if about_lead else [User.Role.LEAD, User.Role.DEPUTY]
+    people = list(org_users.filter(role__in=roles).order_by("role", "id"))
+    if about_lead:
+        trustee = named_trustee(case.organisation)
+        if trustee is not None:
+            people.append(trustee)
+    return [u for u in people if u.pk != case.about_user_id]
+
+
+def can_manage(user: User, case: Case) -> bool:
+    if user.organisation_id != case.organisation_id or user.pk == case.about_user_id:
+        return False
+    return any(u.pk == user.pk for u in recipients(case))
+
+
+def can_view(user: User, case: Case) -> bool:
+    if user.organisation_id != case.organisation_id or user.pk == case.about_user_id:
+        return False
+    return can_manage(user, case) or case.shares.filter(user=user).exists()
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case ``user`` may read, newest first."""
+    cases = Case.objects.filter(organisation=user.organisation_id).exclude(
+        about_user=user.pk
+    )
+    shared = Q(shares__user=user)
+    if user.role == User.Role.LEAD:
+        allowed = ~Q(about_user__role=User.Role.LEAD) | Q(about_user__isnull=True)
+        return cases.filter(allowed | shared).distinct()
+    if user.role == User.Role.DEPUTY:
+        return cases.distinct()
+    if user.role == User.Role.TRUSTEE and named_trustee_id(user) == user.pk:
+        return cases.filter(Q(about_user__role=User.Role.LEAD) | shared).distinct()
+    return cases.filter(shared).distinct()
+
+
+def named_trustee_id(user: User) -> int | None:
+    trustee = named_trustee(user.organisation) if user.organisation else None
+    return trustee.pk if trustee else None
