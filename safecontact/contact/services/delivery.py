@@ -232,7 +232,7 @@ def mark_sent(delivery: Delivery, *, smtp_message_id: str) -> None:
     message = delivery.message
     if message.channel == Message.Channel.IN_APP and delivery.kind == "message":
         _fill_inboxes(message)
-    if delivery.kind == "message":
+    if not message.deliveries.exclude(status=Delivery.Status.SENT).exists():
         Message.objects.filter(pk=message.pk).update(
             status=Message.Status.SENT, sent_at=now
         )

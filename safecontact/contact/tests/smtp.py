@@ -89,3 +89,19 @@ def send(actor: Any, to: Any, **kw: Any) -> Any:
     }
     args.update(kw)
     return send_message(actor=actor, recipients=to, **args)
+
+
+def reply_to(received: Received, sender: str, body: str, **headers: str) -> bytes:
+    """A reply to ``received`` from ``sender``, as a mail client would write it."""
+    original = received.message
+    reply = EmailMessage()
+    reply["From"] = sender
+    reply["To"] = headers.pop("to", str(original["Reply-To"]))
+    reply["Subject"] = f"Re: {original['Subject']}"
+    reply["Message-ID"] = f"<reply.{free_port()}@kids.example.org>"
+    reply["In-Reply-To"] = str(original["Message-ID"])
+    reply["References"] = str(original["Message-ID"])
+    for name, value in headers.items():
+        reply[name] = value
+    reply.set_content(body)
+    return reply.as_bytes()
