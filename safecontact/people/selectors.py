@@ -7,10 +7,14 @@ themselves live in the pure ``safeguarding.policy`` core.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
+from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
     Consent,
     Person,
@@ -18,7 +22,15 @@ from safecontact.people.models import (
     VettingCheck,
     WorkerProfile,
 )
-from safeguarding.policy import Clearance, DbsLevel, WorkerFacts, Workforce, clearance
+from safeguarding.policy import (
+    ADULT_AGE,
+    Clearance,
+    DbsLevel,
+    WorkerFacts,
+    Workforce,
+    add_years,
+    clearance,
+)
 
 TRAINING_LEVELS = {
     Training.Level.FOUNDATION: 1,
@@ -156,3 +168,289 @@ def active_workers(organisation: Any, day: datetime.date) -> QuerySet[Person]:
         Q(worker__end_date__isnull=True) | Q(worker__end_date__gte=day),
         worker__start_date__lte=day,
     )
+
+
+# --- Who may see whom ------------------------------------------------------------
+
+
+def person_for_user(user: Any) -> Person | None:
+    """The register record a login is linked to, if any."""
+    return Person.objects.filter(user=user).first()
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    """People ``user`` may see listed: everyone for oversight roles; for a
+    worker, themselves and the people in groups they currently belong to."""
+    people = Person.objects.filter(organisation_id=user.organisation_id)
+    if user.is_oversight:
+        return people
+    own_groups = GroupMember.objects.filter(person__user=user, removed_at=None).values(
+        "group_id"
+    )
+    return people.filter(
+        Q(user=user)
+        | Q(memberships__group_id__in=own_groups, memberships__removed_at=None)
+    ).distinct()
+
+
+def can_see_evidence(user: Any) -> bool:
+    """Vetting, consent evidence and contact points: oversight roles only."""
+    return bool(user.is_oversight)
+
+
+# --- The attention list ----------------------------------------------------------
+
+DUE_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing the Lead should put right, with the link that does it."""
+
+    category: str
+    person: Person | None
+    message: str
+    fix_label: str
+    fix_url: str
+    group: Any = None
+    due: datetime.date | None = None
+
+
+CATEGORIES = {
+    "vetting": "DBS checks expired or due",
+    "training": "Training expired or due",
+    "consent": "Consent missing, expired or withdrawn",
+    "ex_worker": "People who have left still in groups",
+    "unchecked_adult": "Adults without a current check in children's groups",
+    "under_age": "Under a platform's minimum age",
+    "platform": "Groups on platforms not approved",
+}
+
+
+def _when(due: datetime.date, day: datetime.date) -> str:
+    if due < day:
+        return f"expired on {due:%d %B %Y}"
+    if due == day:
+        return "is due today"
+    return f"is due on {due:%d %B %Y} ({(due - day).days} days)"
+
+
+def _vetting_due(person: Person, years: int) -> tuple[datetime.date | None, str]:
+    check = newest_vetting(person)
+    if check is None:
+        return None, "No DBS check is recorded."
+    if check.update_service:
+        return None, ""
+    return add_years(check.certificate_date, years), ""
+
+
+def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
+    items = []
+    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
+    years = organisation.vetting_renewal_years
+    for person in active_workers(organisation, day):
+        vetting_url = reverse("people:vetting", args=[person.code])
+        due, missing = _vetting_due(person, years)
+        if missing:
+            items.append(
+                AttentionItem(
+                    "vetting", person, missing, "Record a DBS check", vetting_url
+                )
+            )
+        elif due is not None and due <= soon:
+            items.append(
+                AttentionItem(
+                    "vetting",
+                    person,
+                    f"DBS check {_when(due, day)}.",
+                    "Record the renewed DBS check",
+                    vetting_url,
+                    due=due,
+                )
+            )
+        items.extend(_training_item(person, day, soon))
+    return items
+
+
+def _training_item(
+    person: Person, day: datetime.date, soon: datetime.date
+) -> list[AttentionItem]:
+    url = reverse("people:training", args=[person.code])
+    course = best_training(person)
+    if course is None:
+        return [
+            AttentionItem(
+                "training",
+                person,
+                "No safeguarding training is recorded.",
+                "Record training",
+                url,
+            )
+        ]
+    if course.expires_on <= soon:
+        message = f"Safeguarding training {_when(course.expires_on, day)}."
+        return [
+            AttentionItem(
+                "training",
+                person,
+                message,
+                "Record renewed training",
+                url,
+                due=course.expires_on,
+            )
+        ]
+    return []
+
+
+def _memberships(organisation: Any) -> list[Any]:
+    return list(
+        GroupMember.objects.filter(
+            group__organisation=organisation, group__archived_at=None, removed_at=None
+        )
+        .select_related("person", "person__worker", "group", "group__platform")
+        .prefetch_related("person__vetting_checks", "person__training")
+        .order_by("group__name", "person__last_name", "person__first_name")
+    )
+
+
+def _latest_consents(people: Iterable[Person]) -> dict[int, Consent]:
+    latest: dict[int, Consent] = {}
+    rows = (
+        Consent.objects.filter(subject__in=list(people))
+        .prefetch_related("groups")
+        .order_by("subject_id", "-recorded_at", "-id")
+    )
+    for consent in rows:
+        latest.setdefault(consent.subject_id, consent)
+    return latest
+
+
+def _consent_item(
+    member: Any, consent: Consent | None, day: datetime.date
+) -> AttentionItem | None:
+    person, group = member.person, member.group
+    url = reverse("people:consent", args=[person.code])
+    state = consent_state(consent, day)
+    if state == "current":
+        covered = {g.pk for g in consent.groups.all()} if consent else set()
+        if not covered or group.pk in covered:
+            return None
+        message = f"Consent does not cover {group}."
+    else:
+        message = f"Consent is {state} and they are in {group}."
+    return AttentionItem("consent", person, message, "Record consent", url, group=group)
+
+
+def _member_items(
+    member: Any, day: datetime.date, consents: dict[int, Consent]
+) -> list[AttentionItem]:
+    person = member.person
+    age = person.age(day)
+    needs_consent = person.kind == Person.Kind.ADULT_AT_RISK or (
+        person.kind == Person.Kind.CHILD and (age is None or age < ADULT_AGE)
+    )
+    found = [
+        _consent_item(member, consents.get(person.pk), day) if needs_consent else None,
+        _ex_worker_item(member, day) or _unchecked_adult_item(member, age, day),
+        _under_age_item(member, age),
+    ]
+    return [item for item in found if item is not None]
+
+
+def _member_url(member: Any) -> str:
+    return reverse("groups:detail", args=[member.group.code]) + f"#member-{member.code}"
+
+
+def _ex_worker_item(member: Any, day: datetime.date) -> AttentionItem | None:
+    profile = worker_profile(member.person)
+    if profile is None or profile.end_date is None or profile.end_date >= day:
+        return None
+    return AttentionItem(
+        "ex_worker",
+        member.person,
+        f"Left on {profile.end_date:%d %B %Y} but is still in {member.group}.",
+        f"Remove from {member.group}",
+        _member_url(member),
+        group=member.group,
+    )
+
+
+def _unchecked_adult_item(
+    member: Any, age: int | None, day: datetime.date
+) -> AttentionItem | None:
+    person, group = member.person, member.group
+    if not group.for_children or not _is_adult_in_childrens_group(person, age):
+        return None
+    if worker_clearance(person, day).children:
+        return None
+    return AttentionItem(
+        "unchecked_adult",
+        person,
+        f"An adult without a current DBS check in {group}, a children's group.",
+        "Record a DBS check, or remove them from the group",
+        reverse("people:vetting", args=[person.code]),
+        group=group,
+    )
+
+
+def _under_age_item(member: Any, age: int | None) -> AttentionItem | None:
+    person, group = member.person, member.group
+    minimum = group.platform.minimum_age
+    if not minimum:
+        return None
+    if age is None and person.kind == Person.Kind.CHILD:
+        return AttentionItem(
+            "under_age",
+            person,
+            f"No date of birth, so nobody can tell if they are old enough for "
+            f"{group.platform} ({minimum}+).",
+            "Add their date of birth",
+            reverse("people:edit", args=[person.code]),
+            group=group,
+        )
+    if age is None or age >= minimum:
+        return None
+    return AttentionItem(
+        "under_age",
+        person,
+        f"Aged {age}, under {group.platform}'s minimum age of {minimum}, in {group}.",
+        f"Remove from {group} or move the group to another platform",
+        _member_url(member),
+        group=group,
+    )
+
+
+def _is_adult_in_childrens_group(person: Person, age: int | None) -> bool:
+    if person.kind == Person.Kind.CHILD:
+        return age is not None and age >= ADULT_AGE  # turned 18: adult rules now apply
+    return person.kind != Person.Kind.ADULT_AT_RISK
+
+
+def _platform_items(organisation: Any) -> list[AttentionItem]:
+    from safecontact.groups.models import Group
+
+    groups = Group.objects.filter(
+        organisation=organisation, archived_at=None, platform__approved=False
+    ).select_related("platform")
+    return [
+        AttentionItem(
+            "platform",
+            None,
+            f"{g} uses {g.platform}, which is not approved.",
+            "Review platforms",
+            reverse("groups:platforms"),
+            group=g,
+        )
+        for g in groups
+    ]
+
+
+def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
+    """Everything in the register that needs the Lead, each with its fix."""
+    items = _worker_items(organisation, day)
+    members = _memberships(organisation)
+    consents = _latest_consents(m.person for m in members)
+    for member in members:
+        items.extend(_member_items(member, day, consents))
+    items.extend(_platform_items(organisation))
+    return items

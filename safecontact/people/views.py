@@ -1,9 +1,384 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Register pages. Who sees what:
 
-from safecontact.lib.access import oversight_required
+- Lead and deputy: everything, and they make every change.
+- Trustees: read everything (oversight), change nothing.
+- Workers: the names and kinds of people in the groups they belong to, and
+  their own record with its clearance; never anyone else's vetting, consent
+  evidence or contact points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.audittrail.models import AuditEntry
+from safecontact.audittrail.services import record_access
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    member_required,
+    oversight_required,
+)
+from safecontact.people import forms, selectors, services
+from safecontact.people.models import Person
+
+PAGE_SIZE = 25
+
+
+def actor(request: HttpRequest) -> User:
+    """The logged-in user; the access decorators have already checked them."""
+    return cast(User, request.user)
+
+
+def org(request: HttpRequest) -> Organisation:
+    return cast(Organisation, actor(request).organisation)
+
+
+def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _person(request: HttpRequest, code: Any) -> Person:
+    """The person with ``code`` if this user may see them, else 404."""
+    return get_for_org(
+        selectors.visible_people(actor(request)).select_related("organisation"),
+        org(request),
+        code=code,
+    )
+
+
+def _lead_person(request: HttpRequest, code: Any) -> Person:
+    return get_for_org(
+        Person.objects.select_related("organisation"),
+        org(request),
+        code=code,
+    )
+
+
+def _search(request: HttpRequest, form: forms.SearchForm) -> QuerySet[Person]:
+    people = selectors.visible_people(actor(request)).select_related("worker")
+    if not form.is_valid():
+        return people
+    words = form.cleaned_data["q"].split()
+    for word in words:
+        people = people.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+    if form.cleaned_data["kind"]:
+        people = people.filter(kind=form.cleaned_data["kind"])
+    return people
+
+
+def _by_status(
+    people: QuerySet[Person], status: str, user: Any
+) -> QuerySet[Person] | list[Person]:
+    if not status or not user.is_oversight:
+        return people
+    today = timezone.localdate()
+    rows = people.filter(worker__isnull=False).prefetch_related(
+        "vetting_checks", "training"
+    )
+    if status == "left":
+        return rows.filter(worker__end_date__lt=today)
+
+    def cleared(p: Person) -> bool:
+        c = selectors.worker_clearance(p, today)
+        return c.children or c.adults
+
+    return [p for p in rows if cleared(p) == (status == "cleared")]
+
+
+@member_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = forms.SearchForm(request.GET or None)
+    people = _search(request, form)
+    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    page = paginate(request, _by_status(people, status, actor(request)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    user: Any = actor(request)
+    today = timezone.localdate()
+    profile = selectors.worker_profile(person)
+    own = person.user_id == user.pk
+    history = list(selectors.consent_history(person))
+    return {
+        "person": person,
+        "age": person.age(today),
+        "profile": profile,
+        "evidence": selectors.can_see_evidence(user),
+        "clearance": selectors.worker_clearance(person, today)
+        if profile and (user.is_oversight or own)
+        else None,
+        "history": history,
+        "consent_state": selectors.consent_state(
+            history[0] if history else None, today
+        ),
+        "needs_consent": person.kind in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK),
+        "carers": person.carers.select_related("carer"),
+        "cares_for": person.cares_for.select_related("person"),
+        "memberships": person.memberships.filter(removed_at=None).select_related(
+            "group"
+        ),
+    }
+
+
+@member_required
+def person_detail(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _person(request, code)
+    context = _detail_context(request, person)
+    if context["evidence"]:
+        # Contact points and evidence are protected: record who looked.
+        record_access(
+            actor=actor(request), organisation=person.organisation, obj=person
+        )
+    return render(request, "people/detail.html", context)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    title: str,
+    done: str,
+    back: str,
+    extra: dict[str, Any] | None = None,
+    template: str = "people/form.html",
+) -> HttpResponse:
+    """Show ``form``; on a valid POST call ``save`` (a service) and redirect."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            forms.apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(
+                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
+            )
+    context = {"form": form, "title": title, "back": back, **(extra or {})}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@lead_required
+def person_add(request: HttpRequest) -> HttpResponse:
+    form = forms.PersonForm(request.POST or None)
+
+    def save(data: dict[str, Any]) -> Person:
+        return services.create_person(
+            actor=actor(request),
+            organisation=org(request),
+            **data,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title="Add a person",
+        done="Added to the register.",
+        back="/people/",
+    )
+
+
+@lead_required
+def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.PersonForm(
+        request.POST or None, instance=Person.objects.get(pk=person.pk)
+    )
+
+    def save(data: dict[str, Any]) -> Person:
+        return services.update_person(actor=actor(request), person=person, **data)
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Change {person}",
+        done="Changes saved.",
+        back=person.get_absolute_url(),
+    )
+
+
+@lead_required
+def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    profile = selectors.worker_profile(person)
+    form = forms.WorkerProfileForm(request.POST or None, instance=profile)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.set_worker_profile(actor=actor(request), person=person, **data)
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Worker details for {person}",
+        done="Worker details saved.",
+        back=person.get_absolute_url(),
+    )
+
+
+@lead_required
+def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.VettingCheckForm(request.POST or None)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.record_vetting_check(
+            actor=actor(request),
+            person=person,
+            today=timezone.localdate(),
+            **data,
+        )
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Record a DBS check for {person}",
+        done="DBS check recorded.",
+        back=person.get_absolute_url(),
+    )
+
+
+@lead_required
+def training_add(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.TrainingForm(request.POST or None)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.record_training(actor=actor(request), person=person, **data)
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Record safeguarding training for {person}",
+        done="Training recorded.",
+        back=person.get_absolute_url(),
+    )
+
+
+@lead_required
+def relationship_add(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.RelationshipForm(request.POST or None, person=person)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.add_relationship(actor=actor(request), person=person, **data)
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Add a parent or carer of {person}",
+        done="Parent or carer added.",
+        back=person.get_absolute_url(),
+    )
+
+
+@lead_required
+def consent_add(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.ConsentForm(request.POST or None, person=person)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.record_consent(
+            actor=actor(request), subject=person, **form.service_args()
+        )
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Record consent for {person}",
+        done="Consent recorded.",
+        back=person.get_absolute_url(),
+        extra={"history": selectors.consent_history(person)},
+        template="people/consent_form.html",
+    )
+
+
+@lead_required
+def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
+    person = _lead_person(request, code)
+    form = forms.WithdrawConsentForm(request.POST or None, person=person)
+
+    def save(data: dict[str, Any]) -> Person:
+        services.withdraw_consent(actor=actor(request), subject=person, **data)
+        return person
+
+    return _form_page(
+        request,
+        form,
+        save,
+        title=f"Withdraw consent for {person}",
+        done="Consent withdrawn. The earlier record stays in the history.",
+        back=person.get_absolute_url(),
+        extra={"history": selectors.consent_history(person), "withdraw": True},
+        template="people/consent_form.html",
+    )
 
 
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/attention.html", {"items": []})
+    today = timezone.localdate()
+    items = selectors.attention_items(org(request), today)
+    sections = [
+        (label, [i for i in items if i.category == key])
+        for key, label in selectors.CATEGORIES.items()
+    ]
+    return render(
+        request,
+        "people/attention.html",
+        {
+            "sections": [s for s in sections if s[1]],
+            "count": len(items),
+            "today": today,
+        },
+    )
+
+
+@oversight_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.filter(organisation=org(request))
+    page = paginate(request, entries, 50)
+    rows = [(entry, _changes(entry)) for entry in page]
+    return render(request, "people/audit.html", {"page": page, "rows": rows})
+
+
+def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    before, after = entry.before or {}, entry.after or {}
+    if not before:
+        return []
+    skip = {"updated_at", "created_at"}
+    return [
+        (key, before.get(key), value)
+        for key, value in after.items()
+        if key not in skip and before.get(key) != value
+    ]

@@ -1,0 +1,183 @@
+"""Group and platform pages.
+
+Leads and deputies manage groups; trustees read them; a worker sees only the
+groups they belong to (names and kinds of members, no contact points).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safecontact.groups import services
+from safecontact.groups.forms import GroupForm, MemberForm
+from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.lib.access import get_for_org, lead_required, member_required
+from safecontact.people.forms import apply_errors
+from safecontact.people.views import actor, org, paginate
+
+
+def visible_groups(user: Any) -> QuerySet[Group]:
+    groups = Group.objects.filter(organisation_id=user.organisation_id)
+    if user.is_oversight:
+        return groups
+    return groups.filter(
+        members__person__user=user, members__removed_at=None
+    ).distinct()
+
+
+def _group(request: HttpRequest, code: Any) -> Group:
+    """The group with ``code`` if this user may see it, else 404."""
+    return get_for_org(
+        visible_groups(actor(request)).select_related("platform"),
+        org(request),
+        code=code,
+    )
+
+
+@member_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        visible_groups(actor(request))
+        .filter(archived_at=None)
+        .select_related("platform")
+        .annotate(size=Count("members", filter=Q(members__removed_at=None)))
+        .order_by("name")
+    )
+    return render(request, "groups/list.html", {"page": paginate(request, groups)})
+
+
+@member_required
+def group_detail(request: HttpRequest, code: Any) -> HttpResponse:
+    group = _group(request, code)
+    members = group.members.filter(removed_at=None).select_related("person", "added_by")
+    past = group.members.exclude(removed_at=None).select_related("person")
+    return render(
+        request,
+        "groups/detail.html",
+        {
+            "group": group,
+            "members": members,
+            "past": past if actor(request).is_oversight else [],
+        },
+    )
+
+
+def _save_group(
+    request: HttpRequest, form: GroupForm, group: Group | None
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            if group is None:
+                group = services.create_group(
+                    actor=actor(request),
+                    organisation=org(request),
+                    **form.service_args(),
+                )
+            else:
+                services.update_group(
+                    actor=actor(request), group=group, **form.service_args()
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Group saved.")
+            return redirect(group)
+    title = f"Change {group}" if group else "Add a group"
+    back = group.get_absolute_url() if group else "/groups/"
+    context = {"form": form, "title": title, "back": back}
+    return render(
+        request, "groups/form.html", context, status=400 if form.errors else 200
+    )
+
+
+@lead_required
+def group_add(request: HttpRequest) -> HttpResponse:
+    organisation = org(request)
+    return _save_group(
+        request, GroupForm(request.POST or None, organisation=organisation), None
+    )
+
+
+@lead_required
+def group_edit(request: HttpRequest, code: Any) -> HttpResponse:
+    group = _group(request, code)
+    form = GroupForm(
+        request.POST or None,
+        instance=Group.objects.get(pk=group.pk),
+        organisation=group.organisation_id,
+    )
+    return _save_group(request, form, group)
+
+
+@lead_required
+def member_add(request: HttpRequest, code: Any) -> HttpResponse:
+    group = _group(request, code)
+    form = MemberForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.add_member(
+                actor=actor(request), group=group, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{member.person} added to {group}.")
+            return redirect(group)
+    context = {
+        "form": form,
+        "title": f"Add someone to {group}",
+        "back": group.get_absolute_url(),
+    }
+    return render(
+        request, "groups/form.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@lead_required
+def member_remove(request: HttpRequest, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    try:
+        services.remove_member(actor=actor(request), member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{member.person} removed from {member.group}.")
+    return redirect(member.group)
+
+
+def _member(request: HttpRequest, code: Any) -> GroupMember:
+    """A membership in this organisation's groups, else 404."""
+    try:
+        return GroupMember.objects.select_related("group", "person").get(
+            code=code,
+            group__organisation=org(request),
+        )
+    except GroupMember.DoesNotExist:
+        raise Http404 from None
+
+
+@member_required
+def platform_list(request: HttpRequest) -> HttpResponse:
+    platforms = Platform.objects.filter(organisation=org(request))
+    return render(
+        request, "groups/platforms.html", {"page": paginate(request, platforms, 50)}
+    )
+
+
+@require_POST
+@lead_required
+def platform_approval(request: HttpRequest, code: Any) -> HttpResponse:
+    platform = get_for_org(Platform.objects.all(), org(request), code=code)
+    approve = request.POST.get("approved") == "yes"
+    services.update_platform(actor=actor(request), platform=platform, approved=approve)
+    verb = "approved" if approve else "no longer approved"
+    messages.success(request, f"{platform} is {verb}.")
+    return redirect("groups:platforms")

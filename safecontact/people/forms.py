@@ -1,0 +1,298 @@
+"""Forms for the register pages. They check input; services make the changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from safecontact.groups.models import Group
+from safecontact.people.models import (
+    Consent,
+    Person,
+    Training,
+    VettingCheck,
+    WorkerProfile,
+)
+
+DAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+ROLE_CHOICES = [
+    ("any_worker", "Any cleared worker"),
+    ("leader", "Group leaders only"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "first_name",
+            "last_name",
+            "kind",
+            "date_of_birth",
+            "email",
+            "phone",
+            "preferred_channel",
+            "accessibility_needs",
+            "external_ref",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+        labels = {
+            "kind": "Who they are",
+            "external_ref": "Reference in your other system",
+            "accessibility_needs": "Accessibility needs",
+        }
+        help_texts = {
+            "date_of_birth": "Needed for children: age decides which rules apply.",
+            "external_ref": "Optional. Used so a CSV re-import updates this record.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == Person.Kind.CHILD and not data.get("date_of_birth"):
+            self.add_error("date_of_birth", "Enter the child's date of birth.")
+        return data
+
+    def validate_unique(self) -> None:
+        # The service checks uniqueness within the organisation.
+        pass
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Name", required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label="Who", required=False, choices=[("", "Everyone"), *Person.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label="Worker status",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("cleared", "Cleared to contact"),
+            ("not_cleared", "Not cleared"),
+            ("left", "Left"),
+        ],
+    )
+
+
+class WorkerProfileForm(forms.ModelForm):
+    class Meta:
+        model = WorkerProfile
+        fields = ["employment", "role_title", "works_with", "start_date", "end_date"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        labels = {"employment": "Staff or volunteer", "end_date": "Left on"}
+        help_texts = {"end_date": "Leave empty while they are still working with you."}
+
+
+class VettingCheckForm(forms.ModelForm):
+    class Meta:
+        model = VettingCheck
+        fields = [
+            "level",
+            "workforce",
+            "certificate_date",
+            "certificate_number",
+            "update_service",
+        ]
+        widgets = {"certificate_date": DateInput()}
+        labels = {
+            "level": "DBS level",
+            "workforce": "Workforce on the certificate",
+            "certificate_date": "Certificate date (date of issue)",
+            "update_service": "Subscribed to the DBS Update Service",
+        }
+        help_texts = {
+            "certificate_number": "The 12-digit number on the certificate.",
+        }
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["level", "completed_on", "expires_on", "provider"]
+        widgets = {"completed_on": DateInput(), "expires_on": DateInput()}
+        labels = {"completed_on": "Completed on", "expires_on": "Expires on"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        done, ends = data.get("completed_on"), data.get("expires_on")
+        if done and ends and ends <= done:
+            self.add_error("expires_on", "The expiry date must be after completion.")
+        return data
+
+
+class RelationshipForm(forms.Form):
+    carer = forms.ModelChoiceField(
+        label="Parent or carer", queryset=Person.objects.none()
+    )
+    relationship = forms.CharField(
+        label="Relationship",
+        initial="parent",
+        max_length=50,
+        help_text="For example mother, father, foster carer, grandparent.",
+    )
+    parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility", required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carer"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(organisation_id=person.organisation_id)
+            .exclude(pk=person.pk)
+            .exclude(kind=Person.Kind.CHILD)
+        )
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.ModelChoiceField(
+        label="Given by (parent or carer)",
+        queryset=Person.objects.none(),
+        required=False,
+    )
+    capacity = forms.ChoiceField(
+        label="Capacity to decide",
+        choices=[("", "Choose"), *Consent.Capacity.choices],
+        required=False,
+    )
+    best_interests_by = forms.CharField(
+        label="Who supported or made the decision",
+        required=False,
+        max_length=200,
+        help_text="Needed unless the adult decided on their own.",
+    )
+    channels = forms.MultipleChoiceField(
+        label="Ways contact is agreed",
+        choices=Person.Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purposes = forms.CharField(
+        label="Purposes",
+        help_text="What contact is for, separated by commas, e.g. youth group, trips.",
+        max_length=500,
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label="Groups covered",
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.TypedMultipleChoiceField(
+        label="Agreed days",
+        choices=DAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start = forms.TimeField(label="From", widget=TimeInput(), initial="08:00")
+    end = forms.TimeField(label="Until", widget=TimeInput(), initial="21:00")
+    allowed_roles = forms.MultipleChoiceField(
+        label="Who may make contact",
+        choices=ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed_workers = forms.ModelMultipleChoiceField(
+        label="Named workers",
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_on = forms.DateField(
+        label="Review or expiry date", widget=DateInput(), required=False
+    )
+    accessibility = forms.CharField(
+        label="Accessibility of contact", widget=forms.Textarea, required=False
+    )
+    evidence = forms.ChoiceField(label="Evidence", choices=Consent.Evidence.choices)
+    evidence_date = forms.DateField(label="Date of the evidence", widget=DateInput())
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_id = person.organisation_id
+        self.fields["groups"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=org_id, archived_at=None
+        )
+        self.fields["allowed_workers"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=org_id, worker__isnull=False, worker__end_date=None
+        )
+        if person.kind == Person.Kind.CHILD:
+            self.fields["given_by"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+                cares_for__person=person, cares_for__parental_responsibility=True
+            )
+            for name in ("capacity", "best_interests_by", "accessibility"):
+                del self.fields[name]
+        else:
+            del self.fields["given_by"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("start") == data.get("end"):
+            self.add_error("end", "The end time must differ from the start time.")
+        return data
+
+    def service_args(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        start, end = data.pop("start"), data.pop("end")
+        data["hours"] = [
+            {"day": day, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+            for day in data.pop("days")
+        ]
+        data["purposes"] = [p.strip() for p in data["purposes"].split(",")]
+        data["groups"] = list(data["groups"])
+        data["allowed_workers"] = list(data["allowed_workers"])
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    withdrawn_by = forms.ModelChoiceField(
+        label="Withdrawn by",
+        queryset=Person.objects.none(),
+        required=False,
+        help_text="The parent or carer who withdrew it, if it was not the person.",
+    )
+    evidence = forms.ChoiceField(label="Evidence", choices=Consent.Evidence.choices)
+    evidence_date = forms.DateField(label="Date of the evidence", widget=DateInput())
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_by"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            cares_for__person=person
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Exported from your church-management system, up to 2 MB.",
+    )
