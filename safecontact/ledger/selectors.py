@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,10 @@ class ChainStatus:
     def ok(self) -> bool:
         return self.result.ok
 
+    @property
+    def problem_text(self) -> str:
+        return PROBLEM_TEXT.get(self.result.problem or "", "")
+
     def describe(self) -> str:
         """One plain sentence, safe to print: no entry contents."""
         if self.result.ok:
@@ -63,7 +68,7 @@ def filter_entries(
     organisation: Organisation,
     *,
     kind: str = "",
-    subject: str = "",
+    subjects: Sequence[str] = (),
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[LedgerEntry]:
@@ -71,8 +76,8 @@ def filter_entries(
     entries = entries_for(organisation)
     if kind:
         entries = entries.filter(kind=kind)
-    if subject:
-        entries = entries.filter(pk__in=_with_subject(organisation, subject))
+    for code in subjects:
+        entries = entries.filter(pk__in=_with_subject(organisation, code))
     zone = ZoneInfo(organisation.timezone)
     if since:
         start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
@@ -143,3 +148,65 @@ def verify_chain(organisation: Organisation) -> ChainStatus:
     tail = verify(_stream(organisation, after=head.seq), after=(head.seq, head.hash))
     checked = upto.checked_count + tail.checked_count
     return ChainStatus(organisation, replace(tail, checked_count=checked))
+
+
+def check_around(entry: LedgerEntry) -> ChainStatus:
+    """Check one entry and its links to the entries either side of it.
+
+    Cheap enough for every page view; ``verify_chain`` checks everything.
+    """
+    organisation = entry.organisation
+    first = max(entry.seq - 1, 1)
+    rows = list(_stream(organisation, after=first - 1, upto=entry.seq + 1))
+    # Trust what the earliest row in the window says about the row before it:
+    # the window cannot see further back, and verify_chain covers that.
+    after = (first - 1, rows[0][1]) if rows and first > 1 else None
+    return ChainStatus(organisation, verify(rows, after=after))
+
+
+def subject_names(organisation: Organisation, codes: set[str]) -> dict[str, str]:
+    """Names of the people and groups with these codes, for display."""
+    from safecontact.groups.models import Group
+    from safecontact.people.models import Person
+
+    valid = [code for code in codes if _is_uuid(code)]
+    names = {
+        str(p.code): str(p)
+        for p in Person.objects.filter(organisation=organisation, code__in=valid)
+    }
+    names.update(
+        (str(code), name)
+        for code, name in Group.objects.filter(
+            organisation=organisation, code__in=valid
+        ).values_list("code", "name")
+    )
+    return names
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def content_items(content: Any) -> list[tuple[str, str, bool]]:
+    """An entry's top-level content as (label, text, is_block) a Lead can read."""
+    if not isinstance(content, dict):
+        content = {"content": content}
+    items = []
+    for key, value in content.items():
+        text = _as_text(value)
+        items.append((key.replace("_", " ").capitalize(), text, "\n" in text))
+    return items
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False, indent=2)

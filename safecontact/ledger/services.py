@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from safecontact.audittrail.services import record_access
 from safecontact.ledger.models import ChainHead, LedgerEntry, LedgerSubject, payload_of
 from safeguarding.ledger import LedgerError, entry_hash, normalise
 
@@ -101,3 +102,14 @@ def _append(
     )
     ChainHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+@transaction.atomic
+def record_history_export(*, actor: Any, subject: models.Model) -> None:
+    """Note in the audit trail that ``actor`` exported ``subject``'s contact history."""
+    record_access(
+        actor=actor,
+        organisation=subject.organisation,  # type: ignore[attr-defined]
+        obj=subject,
+        action="export",
+    )

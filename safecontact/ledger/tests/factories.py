@@ -12,10 +12,11 @@ def make_entries(
 ) -> list[LedgerEntry]:
     """``count`` synthetic message attempts appended through the service."""
     kw.setdefault("kind", "message.attempt")
+    extra = kw.pop("content", {})
     return [
         append_entry(
             organisation=organisation,
-            content={"decision": "allow", "n": n, **kw.pop("content", {})},
+            content={"decision": "allow", "n": n, **extra},
             **kw,
         )
         for n in range(1, count + 1)

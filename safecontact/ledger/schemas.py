@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import model_validator
+
+
+class EntryFilterIn(Schema):
+    kind: str = ""
+    person: UUID | None = None
+    group: UUID | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EntryFilterIn:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("'until' must be on or after 'since'.")
+        return self
+
+
+class EntryOut(Schema):
+    code: UUID
+    seq: int
+    kind: str
+    content: dict[str, Any]
+    subjects: list[str]
+    actor: str
+    created_at: dt.datetime
+    hash: str
+    prev_hash: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str:
+        return str(obj.actor_label)
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checked_count: int
+    first_bad_seq: int | None
+    problem: str | None
+    message: str

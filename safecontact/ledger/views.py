@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
+from uuid import UUID
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.groups.models import Group
+from safecontact.ledger import selectors, services
+from safecontact.ledger.forms import EntryFilterForm
+from safecontact.ledger.models import LedgerEntry
+from safecontact.lib.access import get_for_org, lead_required, oversight_required
+from safecontact.people.models import Person
+
+PER_PAGE = 50
+SUBJECT_MODELS: dict[str, type[models.Model]] = {"person": Person, "group": Group}
+
+
+def _org(request: HttpRequest) -> Organisation:
+    # The role decorators have made sure the user belongs to an organisation.
+    return cast(Organisation, cast(User, request.user).organisation)
+
+
+def _entry_for_user(request: HttpRequest, code: UUID) -> LedgerEntry:
+    organisation = _org(request)
+    return get_for_org(selectors.entries_for(organisation), organisation, code=code)
+
+
+def _subject_for_user(request: HttpRequest, kind: str, code: UUID) -> Any:
+    model = SUBJECT_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    return get_for_org(model._default_manager.all(), _org(request), code=code)
+
+
+def _with_names(
+    organisation: Organisation, entries: Iterable[LedgerEntry]
+) -> list[tuple[LedgerEntry, list[str]]]:
+    """Each entry with the names of the people and groups it concerns."""
+    entries = list(entries)
+    codes = {code for entry in entries for code in entry.subjects}
+    names = selectors.subject_names(organisation, codes)
+    unknown = "(not in the register)"
+    return [(e, [names.get(c, unknown) for c in e.subjects]) for e in entries]
+
+
+@require_GET
+@oversight_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    organisation = _org(request)
+    form = EntryFilterForm(request.GET or None, organisation=organisation)
+    entries = selectors.entries_for(organisation).order_by("-seq")
+    if form.is_bound and form.is_valid():
+        entries = selectors.filter_entries(
+            organisation,
+            kind=form.cleaned_data["kind"],
+            subjects=form.subjects(),
+            since=form.cleaned_data["since"],
+            until=form.cleaned_data["until"],
+        )
+    elif form.is_bound:
+        entries = entries.none()
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _with_names(organisation, page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, "ledger/list.html", context)
+
+
+@require_GET
+@oversight_required
+def entry_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    entry = _entry_for_user(request, code)
+    context = {
+        "entry": entry,
+        "names": _with_names(entry.organisation, [entry])[0][1],
+        "items": selectors.content_items(entry.content),
+        "status": selectors.check_around(entry),
+    }
+    return render(request, "ledger/detail.html", context)
+
+
+@require_GET
+@lead_required
+def verify(request: HttpRequest) -> HttpResponse:
+    status = selectors.verify_chain(_org(request))
+    return render(request, "ledger/verify.html", {"status": status})
+
+
+@require_GET
+@lead_required
+def history(request: HttpRequest, kind: str, code: UUID) -> HttpResponse:
+    subject = _subject_for_user(request, kind, code)
+    services.record_history_export(actor=request.user, subject=subject)
+    entries = selectors.history_for(subject.organisation, str(subject.code))
+    context = {
+        "subject": subject,
+        "kind": kind,
+        "rows": [
+            (entry, names, selectors.content_items(entry.content))
+            for entry, names in _with_names(subject.organisation, entries)
+        ],
+        "printed_at": timezone.now(),
+    }
+    return render(request, "ledger/history.html", context)
+
+
+@require_GET
+@lead_required  # type: ignore[arg-type]
+def history_csv(request: HttpRequest, kind: str, code: UUID) -> StreamingHttpResponse:
+    subject = _subject_for_user(request, kind, code)
+    services.record_history_export(actor=request.user, subject=subject)
+    entries = selectors.history_for(subject.organisation, str(subject.code))
+    response = StreamingHttpResponse(
+        _csv_rows(entries.iterator(chunk_size=500)), content_type="text/csv"
+    )
+    filename = f"contact-history-{kind}-{subject.code}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+CSV_HEADER = [
+    "Entry",
+    "Recorded at",
+    "What happened",
+    "By",
+    "About (codes)",
+    "Details (JSON)",
+    "Hash",
+    "Previous hash",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: str) -> str:
+    # A leading = + - @ makes spreadsheets run the cell as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv_rows(entries: Iterator[LedgerEntry]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for entry in entries:
+        local = timezone.localtime(entry.created_at)
+        yield writer.writerow(
+            [
+                entry.seq,
+                local.isoformat(),
+                entry.kind,
+                _cell(entry.actor_label),
+                " ".join(entry.subjects),
+                _cell(json.dumps(entry.content, ensure_ascii=False, sort_keys=True)),
+                entry.hash,
+                entry.prev_hash,
+            ]
+        )
