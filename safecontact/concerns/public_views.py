@@ -7,6 +7,8 @@ organisation. The child-friendly form carries earlier answers in hidden fields
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,6 +20,13 @@ from safecontact.concerns.forms import CHILD_STEPS, PublicReportForm
 from safecontact.concerns.models import Case
 
 SESSION_REFERENCE = "concern_reference"
+
+
+def _bound(request: HttpRequest) -> tuple[Any, Any]:
+    """Form data and files on POST (even if empty, so errors show); None on GET."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
 
 
 def _organisation(token: str) -> Organisation:
@@ -60,7 +69,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_protect
 def standard(request: HttpRequest, token: str, style: str = "standard") -> HttpResponse:
     org = _organisation(token)
-    form = PublicReportForm(request.POST or None, request.FILES or None, style=style)
+    form = PublicReportForm(*_bound(request), style=style)
     if request.method == "POST" and form.is_valid():
         return _submit(request, org, form, style)
     template = f"concerns/public/{style}.html"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +43,10 @@ from safecontact.concerns.models import (
 from safecontact.concerns.retention import keep_until
 from safecontact.concerns.selectors import can_manage, can_view, recipients
 
+logger = logging.getLogger(__name__)
+
 # Letters and digits nobody misreads aloud or on paper (no 0/O, 1/I/L, 5/S, 8/B).
-REFERENCE_ALPHABET = "2346789ACDEFGHJKMNPQRTUVWXYZ"
+REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
 REPORTS_PER_HOUR = 10
 
 
@@ -245,7 +249,11 @@ def notify(case: Case, people: Sequence[User]) -> int:
             from_email=case.organisation.email_from or settings.DEFAULT_FROM_EMAIL,
             to=[person.email],
         )
-        sent += message.send(fail_silently=True)
+        try:
+            sent += message.send()
+        except (OSError, smtplib.SMTPException):
+            # The case is saved and listed either way; log who, never what.
+            logger.warning("Could not email a case notification to user %s", person.pk)
     return sent
 
 

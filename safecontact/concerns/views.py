@@ -35,6 +35,13 @@ from safecontact.lib.access import get_for_org, lead_required, member_required
 SESSION_REFERENCE = "concern_reference"
 
 
+def _bound(request: HttpRequest) -> tuple[Any, Any]:
+    """Form data and files on POST (even if empty, so errors show); None on GET."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -73,9 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     initial = _evidence_initial(request)
-    form = forms.StaffReportForm(
-        request.POST or None, request.FILES or None, actor=user, initial=initial
-    )
+    form = forms.StaffReportForm(*_bound(request), actor=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.report_concern(
@@ -259,7 +264,7 @@ def unshare(request: HttpRequest, code: Any, share_code: Any) -> HttpResponse:
 @member_required
 def close(request: HttpRequest, code: Any) -> HttpResponse:
     case = _case_for(request, code, manage=True)
-    form = forms.CloseForm(request.POST or None)
+    form = forms.CloseForm(*_bound(request)[:1])
     if request.method == "POST" and form.is_valid():
         try:
             services.close_case(actor=_user(request), case=case, **form.cleaned_data)
@@ -274,7 +279,7 @@ def close(request: HttpRequest, code: Any) -> HttpResponse:
 @lead_required
 def delete(request: HttpRequest, code: Any) -> HttpResponse:
     case = _case_for(request, code, manage=True)
-    form = forms.DeleteForm(request.POST or None)
+    form = forms.DeleteForm(*_bound(request)[:1])
     if request.method == "POST" and form.is_valid():
         services.delete_case(
             actor=_user(request), case=case, reason=form.cleaned_data["reason"]
@@ -322,7 +327,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     current = named_trustee(org)
     form = forms.RoutingForm(
-        request.POST or None, organisation=org, initial={"named_trustee": current}
+        *_bound(request)[:1], organisation=org, initial={"named_trustee": current}
     )
     if request.method == "POST" and form.is_valid():
         services.set_named_trustee(

@@ -12,7 +12,9 @@ from safecontact.concerns import services
 from safecontact.concerns.images import CleanImage
 from safecontact.concerns.models import Case
 
-NARRATIVE = "A man called Zed on the games chat asked Sam for a photo in school uniform."
+NARRATIVE = (
+    "A man called Zed on the games chat asked Sam for a photo in school uniform."
+)
 
 
 def png_bytes(size: tuple[int, int] = (40, 30), colour: str = "red") -> bytes:

@@ -43,9 +43,14 @@ def test_chronology_and_decisions_are_encrypted_at_rest(org, lead):
     services.record_decision(
         actor=lead, case=case, decision="Refer to CEOP", rationale="Sexual request"
     )
-    assert not any("Sam's mother" in v for v in _raw("concerns_chronologyentry", "text"))
+    assert not any(
+        "Sam's mother" in v for v in _raw("concerns_chronologyentry", "text")
+    )
     assert not any("Sexual" in v for v in _raw("concerns_decision", "rationale"))
-    assert ChronologyEntry.objects.filter(kind="manual").get().text == "Phoned Sam's mother"
+    assert (
+        ChronologyEntry.objects.filter(kind="manual").get().text
+        == "Phoned Sam's mother"
+    )
     assert Decision.objects.get().rationale == "Sexual request"
 
 
