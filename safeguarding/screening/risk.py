@@ -69,13 +69,29 @@ REPEAT_CAP = 3  # an indicator counts at most this many times in the window
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """Score needed for each level; high also needs ``high_stages`` distinct
-    grooming indicators, one of them a harm stage."""
+    grooming indicators, one of them a harm stage.
+
+    With a model score per message (``add(..., model_score=...)``) the sender's
+    *lean* (mean model log-odds over their last ``lean_window`` messages) is
+    tracked too. Then high needs less from the word lists (``assisted_*``) but
+    only while the lean is at least ``lean_gate``: the sender's messages read
+    like an offender's, not like a child's or an ordinary group chat. A strong
+    lean (``lean_strong`` over ``lean_min_messages`` or more) plus one harm
+    stage is enough on its own.
+    """
 
     low: float = 0.5
     medium: float = 4.0
     high: float = 9.0
     high_stages: int = 3
     window: int = 150  # the sender's own messages that count as "recent"
+    assisted_high: float = 6.0
+    assisted_stages: int = 2
+    lean_gate: float = 0.3
+    lean_strong: float = 1.0
+    strong_score: float = 2.5
+    lean_window: int = 20
+    lean_min_messages: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +114,7 @@ class RiskEvent:
     level: Level
     score: float
     reasons: tuple[Contribution, ...]
+    lean: float | None = None  # mean model log-odds of the sender's recent messages
 
     @property
     def early_warning(self) -> bool:
@@ -105,12 +122,16 @@ class RiskEvent:
 
 
 class _Sender:
-    __slots__ = ("count", "level", "recent")
+    __slots__ = ("count", "level", "recent", "scores")
 
     def __init__(self) -> None:
         self.count = 0
         self.level = Level.NONE
         self.recent: deque[tuple[int, Contribution]] = deque()
+        self.scores: deque[float] = deque()
+
+    def lean(self) -> float | None:
+        return sum(self.scores) / len(self.scores) if self.scores else None
 
 
 class ConversationRisk:
@@ -129,6 +150,7 @@ class ConversationRisk:
         findings: Sequence[Finding],
         *,
         extra: Iterable[Contribution] = (),
+        model_score: float | None = None,
     ) -> RiskEvent | None:
         """Record one message; return the event if its sender's level rose."""
         state = self._senders.setdefault(sender, _Sender())
@@ -140,6 +162,10 @@ class ConversationRisk:
             state.recent and state.recent[0][0] <= state.count - self.thresholds.window
         ):
             state.recent.popleft()
+        if model_score is not None:
+            state.scores.append(model_score)
+            if len(state.scores) > self.thresholds.lean_window:
+                state.scores.popleft()
         return self._update(sender, state, index)
 
     def level(self, sender: str | None = None) -> Level:
@@ -159,10 +185,11 @@ class ConversationRisk:
     def _update(self, sender: str, state: _Sender, index: int) -> RiskEvent | None:
         reasons = tuple(c for _, c in state.recent)
         score = score_of(reasons)
-        level = level_of(reasons, score, self.thresholds)
+        lean = state.lean()
+        level = level_of(reasons, score, self.thresholds, lean, len(state.scores))
         if level <= state.level:
             return None
-        event = RiskEvent(index, sender, state.level, level, score, reasons)
+        event = RiskEvent(index, sender, state.level, level, score, reasons, lean)
         state.level = level
         self.events.append(event)
         return event
@@ -192,17 +219,39 @@ def score_of(reasons: Sequence[Contribution]) -> float:
 
 
 def level_of(
-    reasons: Sequence[Contribution], score: float, thresholds: Thresholds
+    reasons: Sequence[Contribution],
+    score: float,
+    thresholds: Thresholds,
+    lean: float | None = None,
+    scored: int = 0,
 ) -> Level:
-    stages = {r.indicator for r in reasons if r.indicator.startswith("grooming.")}
-    if (
-        score >= thresholds.high
-        and len(stages) >= thresholds.high_stages
-        and stages & HARM_STAGES
-    ):
+    if _is_high(reasons, score, thresholds, lean, scored):
         return Level.HIGH
     if score >= thresholds.medium:
         return Level.MEDIUM
     if score >= thresholds.low:
         return Level.LOW
     return Level.NONE
+
+
+def _is_high(
+    reasons: Sequence[Contribution],
+    score: float,
+    thresholds: Thresholds,
+    lean: float | None,
+    scored: int,
+) -> bool:
+    stages = {r.indicator for r in reasons if r.indicator.startswith("grooming.")}
+    if not stages & HARM_STAGES:
+        return False
+    if lean is None:
+        return score >= thresholds.high and len(stages) >= thresholds.high_stages
+    if lean < thresholds.lean_gate:
+        return False
+    if score >= thresholds.assisted_high and len(stages) >= thresholds.assisted_stages:
+        return True
+    return (
+        lean >= thresholds.lean_strong
+        and scored >= thresholds.lean_min_messages
+        and score >= thresholds.strong_score
+    )
