@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from safecontact.accounts.models import Organisation
+from safecontact.contact.models import Alert, Message
+from safecontact.groups.models import Group
+from safecontact.people.models import Person
+
+
+class PersonChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.get_kind_display()})"
+
+
+class ComposeForm(forms.Form):
+    recipients = PersonChoice(
+        queryset=Person.objects.none(),
+        required=False,
+        label="To",
+        help_text="Choose people, or choose a group below instead.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label="No group",
+        help_text="A group email goes to everyone in it, in blind copy.",
+    )
+    channel = forms.ChoiceField(choices=Message.Channel.choices, initial="email")
+    purpose = forms.CharField(
+        max_length=200,
+        help_text="Why you are getting in touch, e.g. 'youth group'. It must fit "
+        "the consent and the group.",
+    )
+    subject = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(label="Message", widget=forms.Textarea, max_length=20_000)
+    urgent_reason = forms.CharField(
+        label="Urgent reason (optional)",
+        required=False,
+        max_length=500,
+        help_text="Only to send outside agreed hours now. The Safeguarding Lead is told.",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(organisation=organisation).exclude(
+            kind=Person.Kind.WORKER
+        )
+        self.fields["recipients"].queryset = people  # type: ignore[attr-defined]
+        self.fields["group"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation, archived_at__isnull=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("recipients") and not data.get("group"):
+            raise forms.ValidationError("Choose at least one person or a group.")
+        if data.get("recipients") and data.get("group"):
+            raise forms.ValidationError("Choose people or a group, not both.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text="Needed when you reject a message: say why.",
+    )
+
+
+class AlertForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Alert.Status.ACKNOWLEDGED, "Acknowledged: no further action"),
+            (Alert.Status.ESCALATED, "Escalated: a concern has been raised"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )

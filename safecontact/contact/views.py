@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_POST
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.contact import selectors, services
+from safecontact.contact.forms import AlertForm, ComposeForm, ReviewForm
+from safecontact.contact.models import Alert, Delivery, InboxItem, Message
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    member_required,
+    role_required,
+)
+
+sender_required = role_required(*selectors.SENDERS)
+PER_PAGE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    # The access decorators guarantee a logged-in member of an organisation.
+    return cast(User, request.user)
+
+
+def _org(request: HttpRequest) -> Organisation:
+    return cast(Organisation, _user(request).organisation)
+
+
+def _page(request: HttpRequest, items: QuerySet[Any]) -> Any:
+    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
+    """``text`` with each finding's evidence in <mark>, everything escaped."""
+    parts: list[tuple[str, ...]] = []
+    at = 0
+    for f in sorted(findings, key=lambda f: f["start"]):
+        if f["start"] < at:
+            continue
+        parts.append(("{}", text[at : f["start"]]))
+        parts.append(
+            ('<mark title="{}">{}</mark>', f["indicator"], text[f["start"] : f["end"]])
+        )
+        at = f["end"]
+    parts.append(("{}", text[at:]))
+    return format_html_join("", "{}", ((format_html(t, *a),) for t, *a in parts))
+
+
+@sender_required
+def compose(request: HttpRequest) -> HttpResponse:
+    """Write, check (see the decision and every reason), then send."""
+    user = _user(request)
+    form = ComposeForm(request.POST or None, organisation=_org(request))
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data, sending = form.cleaned_data, request.POST.get("action") == "send"
+        try:
+            message = services.send_message(
+                actor=user,
+                recipients=list(data["recipients"]),
+                group=data["group"],
+                channel=data["channel"],
+                purpose=data["purpose"],
+                subject=data["subject"],
+                body=data["body"],
+                urgent_reason=data["urgent_reason"],
+                preview=not sending,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            if sending:
+                flash.success(request, f"{message.get_status_display()}.")
+                return redirect(message)
+            preview = message
+    return render(request, "contact/compose.html", {"form": form, "preview": preview})
+
+
+@sender_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    items = InboxItem.objects.filter(user=_user(request)).select_related(
+        "message__sender"
+    )
+    return render(request, "contact/inbox.html", {"page": _page(request, items)})
+
+
+@sender_required
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    found = Message.objects.filter(author=_user(request)).prefetch_related(
+        "deliveries", "recipient_rows__person"
+    )
+    return render(request, "contact/sent.html", {"page": _page(request, found)})
+
+
+@sender_required
+@require_GET
+def detail(request: HttpRequest, code: Any) -> HttpResponse:
+    message = selectors.message_for(_user(request), code)
+    InboxItem.objects.filter(user=_user(request), message=message, read_at=None).update(
+        read_at=timezone.now()
+    )
+    ctx = {
+        "message": message,
+        "body": highlight(message.body, _body_findings(message)),
+        "recipients": message.recipient_rows.select_related("person"),
+        "deliveries": message.deliveries.all(),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "contact/detail.html", ctx)
+
+
+def _body_findings(message: Message) -> list[dict[str, Any]]:
+    return [f for f in message.decision.get("findings", []) if f["field"] == "body"]
+
+
+@lead_required
+@require_POST
+def review(request: HttpRequest, code: Any, action: str) -> HttpResponse:
+    message = get_for_org(Message.objects.all(), _org(request), code=code)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    act = services.release_message if action == "release" else services.reject_message
+    try:
+        act(
+            actor=_user(request),
+            message=message,
+            note=form.cleaned_data.get("note", ""),
+        )
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+    else:
+        flash.success(
+            request, f"Message {'released' if action == 'release' else 'rejected'}."
+        )
+    return redirect("contact:held")
+
+
+@lead_required
+@require_GET
+def held(request: HttpRequest) -> HttpResponse:
+    found = selectors.held_messages(_org(request))
+    page = _page(request, found)
+    rows = [(m, highlight(m.body, _body_findings(m))) for m in page]
+    return render(request, "contact/held.html", {"page": page, "rows": rows})
+
+
+@lead_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Alert.Status.OPEN)
+    status = status if status in Alert.Status.values else ""
+    found = selectors.alerts(_org(request), status)
+    page = _page(request, found)
+    rows = [(a, highlight(a.message.body, _body_only(a))) for a in page]
+    ctx = {
+        "page": page,
+        "rows": rows,
+        "status": status,
+        "statuses": Alert.Status.choices,
+    }
+    return render(request, "contact/alerts.html", ctx)
+
+
+def _body_only(alert: Alert) -> list[dict[str, Any]]:
+    return [f for f in alert.findings if f.get("field", "body") == "body"]
+
+
+@lead_required
+def alert_detail(request: HttpRequest, code: Any) -> HttpResponse:
+    alert = get_for_org(
+        selectors.alerts(_org(request)),
+        _org(request),
+        code=code,
+    )
+    form = AlertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.handle_alert(actor=_user(request), alert=alert, **form.cleaned_data)
+        flash.success(request, f"Alert marked {alert.get_status_display().lower()}.")
+        return redirect("contact:alerts")
+    body = highlight(alert.message.body, _body_only(alert))
+    return render(
+        request,
+        "contact/alert_detail.html",
+        {"alert": alert, "body": body, "form": form},
+    )
+
+
+@lead_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    found = selectors.outbox(_org(request))
+    return render(request, "contact/outbox.html", {"page": _page(request, found)})
+
+
+@lead_required
+@require_POST
+def retry(request: HttpRequest, code: Any) -> HttpResponse:
+    delivery = get_for_org(Delivery.objects.all(), _org(request), code=code)
+    services.retry_delivery(actor=_user(request), delivery=delivery)
+    flash.success(request, "The email will be tried again in the next round.")
+    return redirect("contact:outbox")
+
+
+@lead_required
+@require_GET
+def quarantine(request: HttpRequest) -> HttpResponse:
+    found = selectors.quarantine(_org(request))
+    return render(request, "contact/quarantine.html", {"page": _page(request, found)})
+
+
+@member_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The gateway's front page. Trustees see counts only (no messages, no
+    names); workers see links to their own messages."""
+    org = _org(request)
+    if not _user(request).is_oversight:
+        return render(request, "contact/overview.html", {})
+    ctx = {
+        "counts": selectors.status_counts(org),
+        "statuses": Message.Status.choices,
+        "open_alerts": selectors.alerts(org, Alert.Status.OPEN).count(),
+        "waiting": selectors.outbox(org).count(),
+    }
+    return render(request, "contact/overview.html", ctx)
