@@ -1,3 +1,92 @@
+"""The contact gateway as JSON: check, send, read messages; the Lead's alerts."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import paginate
+
+from safecontact.accounts.models import User
+from safecontact.contact import selectors, services
+from safecontact.contact.models import Alert, Message
+from safecontact.contact.schemas import (
+    AlertOut,
+    MessageDetailOut,
+    MessageIn,
+    MessageOut,
+    PreviewOut,
+)
+from safecontact.groups.models import Group
+from safecontact.people.models import Person
 
 router = Router(tags=["contact"])
+
+
+def _sender(request: HttpRequest) -> User:
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    if user.organisation_id is None or user.role not in selectors.SENDERS:
+        raise PermissionDenied("Your role cannot send messages.")
+    return user
+
+
+def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
+    org = user.organisation
+    people = list(Person.objects.filter(organisation=org, code__in=data.recipients))
+    if len(people) != len(set(data.recipients)):
+        raise ValidationError({"recipients": "Some people were not found."})
+    group = None
+    if data.group is not None:
+        group = Group.objects.filter(organisation=org, code=data.group).first()
+        if group is None:
+            raise ValidationError({"group": "The group was not found."})
+    return services.send_message(
+        actor=user,
+        recipients=people,
+        group=group,
+        channel=data.channel,
+        purpose=data.purpose,
+        subject=data.subject,
+        body=data.body,
+        urgent_reason=data.urgent_reason,
+        preview=preview,
+    )
+
+
+@router.post("/messages/preview", response=PreviewOut)
+def preview_message(request: HttpRequest, data: MessageIn) -> Any:
+    """What would happen: the decision and every reason. Nothing is stored."""
+    message = _call(_sender(request), data, preview=True)
+    return {"status": message.status, "decision": message.decision}
+
+
+@router.post("/messages", response={201: MessageOut})
+def send(request: HttpRequest, data: MessageIn) -> Any:
+    """Check and send. Blocked and held messages are stored too (status says)."""
+    return 201, _call(_sender(request), data, preview=False)
+
+
+@router.get("/messages", response=list[MessageOut])
+@paginate
+def list_messages(request: HttpRequest) -> Any:
+    return selectors.visible_messages(cast(User, request.auth))  # type: ignore[attr-defined]
+
+
+@router.get("/messages/{code}", response=MessageDetailOut)
+def get_message(request: HttpRequest, code: UUID) -> Any:
+    return selectors.message_for(cast(User, request.auth), code)  # type: ignore[attr-defined]
+
+
+@router.get("/alerts", response=list[AlertOut])
+@paginate
+def list_alerts(request: HttpRequest, status: str = "") -> Any:
+    """The Lead's alert queue (Leads and deputies only)."""
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    if not user.is_lead:
+        raise PermissionDenied("Only the Safeguarding Lead or a deputy sees alerts.")
+    if status and status not in Alert.Status.values:
+        raise ValidationError({"status": "Use open, acknowledged or escalated."})
+    return selectors.alerts(user.organisation, status)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class MessageIn(Schema):
+    recipients: list[UUID] = Field(default_factory=list, description="Person codes")
+    group: UUID | None = Field(None, description="Group code: send to everyone in it")
+    channel: str = Field("email", description="email or in_app")
+    purpose: str = Field(..., max_length=200)
+    subject: str = Field("", max_length=200)
+    body: str = Field(..., min_length=1, max_length=20_000)
+    urgent_reason: str = Field("", max_length=500)
+
+
+class ReasonOut(Schema):
+    rule_id: str
+    effect: str
+    message: str
+    guidance: str
+    fix: str
+    person: str | None = None
+    person_name: str = ""
+
+
+class DecisionOut(Schema):
+    outcome: str
+    outcome_label: str = ""
+    may_send: bool = False
+    deliver_at: str | None = None
+    reasons: list[ReasonOut]
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class RecipientOut(Schema):
+    person: UUID
+    name: str
+    role: str
+    added_by_rule: str
+
+
+class DeliveryOut(Schema):
+    code: UUID
+    kind: str
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str
+    sent_at: dt.datetime | None
+
+
+class MessageOut(Schema):
+    code: UUID
+    status: str
+    direction: str
+    channel: str
+    purpose: str
+    subject: str
+    created_at: dt.datetime
+    deliver_at: dt.datetime | None
+    decision: DecisionOut
+
+
+class MessageDetailOut(MessageOut):
+    body: str
+    recipients: list[RecipientOut]
+    deliveries: list[DeliveryOut]
+
+    @staticmethod
+    def resolve_recipients(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "person": r.person.code,
+                "name": str(r.person),
+                "role": r.role,
+                "added_by_rule": r.added_by_rule,
+            }
+            for r in obj.recipient_rows.select_related("person")
+        ]
+
+    @staticmethod
+    def resolve_deliveries(obj: Any) -> list[Any]:
+        return list(obj.deliveries.all())
+
+
+class PreviewOut(Schema):
+    status: str
+    decision: DecisionOut
+
+
+class FindingOut(Schema):
+    field: str = "body"
+    indicator: str
+    severity: int
+    severity_label: str = ""
+    start: int
+    end: int
+    evidence: str
+    explanation: str
+    next_step: str
+
+
+class AlertOut(Schema):
+    code: UUID
+    status: str
+    severity: int
+    message: UUID
+    ledger_entry: UUID | None
+    findings: list[FindingOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_message(obj: Any) -> UUID:
+        return UUID(str(obj.message.code))
+
+    @staticmethod
+    def resolve_ledger_entry(obj: Any) -> UUID | None:
+        return obj.ledger_entry.code if obj.ledger_entry else None
