@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.models import AuditEntry
@@ -29,7 +31,7 @@ from safecontact.lib.access import (
     member_required,
     oversight_required,
 )
-from safecontact.people import forms, selectors, services
+from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
 
 PAGE_SIZE = 25
@@ -382,3 +384,48 @@ def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
         for key, value in after.items()
         if key not in skip and before.get(key) != value
     ]
+
+
+# --- CSV import ----------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "people_import"
+
+
+@lead_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload, then preview: nothing is written until the Lead confirms."""
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
+        try:
+            parsed = imports.parse_people_csv(
+                data, organisation=org(request), today=timezone.localdate()
+            )
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            request.session[IMPORT_SESSION_KEY] = base64.b64encode(data).decode()
+            return render(request, "people/import_preview.html", {"parsed": parsed})
+    return render(
+        request,
+        "people/import.html",
+        {"form": form, "limit": imports.MAX_ROWS},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@lead_required
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    stored = request.session.pop(IMPORT_SESSION_KEY, None)
+    if stored is None:
+        messages.error(request, "The upload has expired. Please choose the file again.")
+        return redirect("people:import")
+    # Checked again: the register may have changed since the preview.
+    parsed = imports.parse_people_csv(
+        base64.b64decode(stored), organisation=org(request), today=timezone.localdate()
+    )
+    result = imports.import_people(
+        actor=actor(request), organisation=org(request), parsed=parsed
+    )
+    return render(request, "people/import_done.html", {"result": result})
