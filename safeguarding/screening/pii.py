@@ -37,7 +37,17 @@ _NOT_PHONE = re.compile(
     r"|\d+[.,]\d{1,2}"  # 12.50
     r"|(?:(?:19|20)\d\d[ \-/]+)+(?:19|20)\d\d"  # 2019 2020 2021
     r"|\d{1,4}(?: \d{1,4}){0,2} ?- ?\d{1,4}(?: \d{1,4}){0,2}"  # 1 2 - 3 4 scores
+    r"|\d{1,2} \d{1,2} (?:19|20)\d\d"  # 12 05 2024
     r")$"
+)
+_DATE_START = re.compile(
+    r"(?:\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4})\b"
+)
+_GROUPS_OK = re.compile(r"^\(?\d{1,4}\)?(?:[ .\-/]\(?\d{1,8}\)?)*$|^\d+$")
+_OTHER_NUMBER = re.compile(
+    r"\b(?:card|licen[cs]e|account|acct|order|ref|reference|id|passport|ssn|"
+    r"social security|policy|invoice|routing|iban|zip|postal|serial|tracking)\b",
+    re.IGNORECASE | re.ASCII,
 )
 _PHONE_CONTEXT = re.compile(
     r"\b(?:call|ring|phone|tel|mobile|mob|cell|text|whats ?app|number|no\.?|"
@@ -251,11 +261,10 @@ def _parses_as_phone(candidate: str) -> bool:
 
 
 def _grouped_like_phone(candidate: str) -> bool:
-    """Digit groups the way people write phone numbers, not a list of numbers."""
+    """Digit groups of at most four, as people write phone numbers; a five-digit
+    group is more often a house number or ZIP code next to another number."""
     groups = _GROUPS.findall(candidate)
-    if len(groups) == 1:
-        return False
-    return len(groups) <= 6 and max(len(g) for g in groups) >= 3
+    return 3 <= len(groups) <= 6 and max(len(g) for g in groups) <= 4
 
 
 def check_phone(candidate: str, message: str) -> bool:
@@ -263,15 +272,44 @@ def check_phone(candidate: str, message: str) -> bool:
     digits = _digits(core)
     if not 7 <= len(digits) <= 15 or _NOT_PHONE.match(core.strip("() ")):
         return False
+    if _DATE_START.match(core):
+        return False
     if core.startswith(("+", "00")):
         return _parses_as_phone(core)
     if _parses_as_phone(core):
         return True
-    if len(digits) >= 10 and digits.startswith("0"):
+    if len(digits) in (10, 11) and digits.startswith("0"):
         return True
-    if _grouped_like_phone(core):
+    if len(digits) >= 8 and _grouped_like_phone(core):
         return True
-    return len(digits) >= 9 and _PHONE_CONTEXT.search(message) is not None
+    return (
+        len(digits) <= 12
+        and _GROUPS_OK.match(core) is not None
+        and _context(core, message)
+    )
+
+
+def _context(candidate: str, message: str) -> bool:
+    """A word about phones just before the number, and none about other
+    numbers (card, licence, account...)."""
+    before = message[max(0, message.find(candidate) - 30) : message.find(candidate)]
+    return bool(_PHONE_CONTEXT.search(before)) and not _OTHER_NUMBER.search(before)
+
+
+def phone_span(candidate: str, message: str) -> tuple[int, int] | None:
+    """Where in a run of digit groups the phone number is, if anywhere.
+
+    The candidate pattern is greedy, so a ZIP code or house number (five digits
+    or more) written just before a number joins it; drop it and try again.
+    """
+    start = 0
+    while True:
+        if check_phone(candidate[start:], message):
+            return start, len(candidate)
+        lead = re.match(r"\d{5,} ", candidate[start:])
+        if lead is None:
+            return None
+        start += lead.end()
 
 
 def spelled_digits(candidate: str) -> str:

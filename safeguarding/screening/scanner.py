@@ -23,7 +23,7 @@ import hyperscan
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicators import INDICATORS
-from safeguarding.screening.pii import CHECKS
+from safeguarding.screening.pii import CHECKS, phone_span
 from safeguarding.screening.rules import Rule, all_rules
 
 _SEPARATOR = "\n"
@@ -80,7 +80,12 @@ class Scanner:
             compiled = self._rules[rule_id]
             for match in compiled.regex.finditer(clean):
                 start, end = _trim(clean, match.start(), match.end())
-                if compiled.check and not compiled.check(clean[start:end], clean):
+                if compiled.rule.check == "phone":
+                    span = phone_span(clean[start:end], clean)
+                    if span is None:
+                        continue
+                    start, end = start + span[0], start + span[1]
+                elif compiled.check and not compiled.check(clean[start:end], clean):
                     continue
                 findings.append(_finding(compiled.rule.indicator, text, start, end))
         return _without_overlaps(findings)

@@ -142,6 +142,8 @@ FIRES = [
     ("office 212-555-0147 x204", "pii.phone", "212-555-0147 x204"),
     ("my mobile 555 0147 123", "pii.phone", "555 0147 123"),
     ("call 794600183 anytime", "pii.phone", "794600183"),
+    ("Leeds 62704 07700 900123", "pii.phone", "07700 900123"),
+    ("phone 030 1234567", "pii.phone", "030 1234567"),
     (
         "oh seven seven double oh nine oh oh one two three",
         "pii.phone",
@@ -207,6 +209,9 @@ SILENT = [
     "meet at 10 dot com",
     "lol m8 2nd time today",
     "price 123.45",
+    "it was 2024-05-12 10 people came",
+    "card number 1234 5678",
+    "town 62704 12",
     "dial +999 1234 5678",
     "I went to High School in the 90s",
 ]
