@@ -1,3 +1,99 @@
+"""Groups and platforms over JSON, with the same role limits as the pages."""
+
+# No `from __future__ import annotations`: ninja reads these annotations at
+# runtime, and @paginate hides the module namespace they would resolve in.
+
+from typing import Any, cast
+from uuid import UUID
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
 from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from safecontact.accounts.models import Organisation
+from safecontact.groups import schemas, services
+from safecontact.groups.models import GroupMember, Platform
+from safecontact.groups.selectors import visible_groups
+from safecontact.lib.access import get_for_org
+from safecontact.people.api import actor
+from safecontact.people.models import Person
 
 router = Router(tags=["groups"])
+
+
+def _groups(request: HttpRequest) -> Any:
+    members = GroupMember.objects.filter(removed_at=None).select_related("person")
+    return (
+        visible_groups(actor(request))
+        .filter(archived_at=None)
+        .select_related("platform")
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("name", "pk")
+    )
+
+
+@router.get("/", response=list[schemas.GroupOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_groups(request: HttpRequest) -> Any:
+    return _groups(request)
+
+
+@router.post("/", response={201: schemas.GroupOut})
+def create_group(request: HttpRequest, payload: schemas.GroupIn) -> Any:
+    user = actor(request)
+    data = payload.dict()
+    data["platform"] = get_for_org(
+        Platform.objects.all(), user.organisation, code=data["platform"]
+    )
+    organisation = cast(Organisation, user.organisation)
+    group = services.create_group(actor=user, organisation=organisation, **data)
+    return 201, group
+
+
+@router.get("/platforms", response=list[schemas.PlatformOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_platforms(request: HttpRequest) -> Any:
+    return Platform.objects.filter(organisation=actor(request).organisation)
+
+
+@router.patch("/platforms/{code}", response=schemas.PlatformOut)
+def update_platform(
+    request: HttpRequest, code: UUID, payload: schemas.PlatformPatch
+) -> Any:
+    user = actor(request)
+    platform = get_for_org(Platform.objects.all(), user.organisation, code=code)
+    changes = payload.dict(exclude_unset=True)
+    return services.update_platform(actor=user, platform=platform, **changes)
+
+
+@router.get("/{code}", response=schemas.GroupOut)
+def get_group(request: HttpRequest, code: UUID) -> Any:
+    return get_for_org(_groups(request), actor(request).organisation, code=code)
+
+
+@router.post("/{code}/members", response={201: schemas.MemberOut})
+def add_member(request: HttpRequest, code: UUID, payload: schemas.MemberIn) -> Any:
+    user = actor(request)
+    group = get_for_org(visible_groups(user), user.organisation, code=code)
+    person = get_for_org(Person.objects.all(), user.organisation, code=payload.person)
+    return 201, services.add_member(
+        actor=user, group=group, person=person, role=payload.role
+    )
+
+
+@router.post("/members/{code}/remove", response=schemas.MemberOut)
+def remove_member(request: HttpRequest, code: UUID) -> Any:
+    user = actor(request)
+    return services.remove_member(actor=user, member=_member(user, code))
+
+
+def _member(user: Any, code: UUID) -> GroupMember:
+    member = (
+        GroupMember.objects.select_related("group", "person")
+        .filter(code=code, group__organisation=user.organisation)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,18 +18,10 @@ from django.views.decorators.http import require_POST
 from safecontact.groups import services
 from safecontact.groups.forms import GroupForm, MemberForm
 from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.selectors import current_members, visible_groups
 from safecontact.lib.access import get_for_org, lead_required, member_required
 from safecontact.people.forms import apply_errors
 from safecontact.people.views import actor, org, paginate
-
-
-def visible_groups(user: Any) -> QuerySet[Group]:
-    groups = Group.objects.filter(organisation_id=user.organisation_id)
-    if user.is_oversight:
-        return groups
-    return groups.filter(
-        members__person__user=user, members__removed_at=None
-    ).distinct()
 
 
 def _group(request: HttpRequest, code: Any) -> Group:
@@ -56,7 +48,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def group_detail(request: HttpRequest, code: Any) -> HttpResponse:
     group = _group(request, code)
-    members = group.members.filter(removed_at=None).select_related("person", "added_by")
+    members = current_members(group)
     past = group.members.exclude(removed_at=None).select_related("person")
     return render(
         request,

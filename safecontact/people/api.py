@@ -1,3 +1,177 @@
+"""The register over JSON, with the same role limits as the pages.
+
+Workers list only the people in their groups, by name and kind; vetting,
+clearance, consent and contact points are for the Lead, deputy and trustees.
+Only the Lead and deputy write. Another organisation's records are a 404.
+"""
+
+# No `from __future__ import annotations`: ninja reads these annotations at
+# runtime, and @paginate hides the module namespace they would resolve in.
+
+from typing import Any, cast
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.audittrail.services import record_access
+from safecontact.groups.models import Group
+from safecontact.lib.access import get_for_org
+from safecontact.people import schemas, selectors, services
+from safecontact.people.models import Consent, Person
 
 router = Router(tags=["people"])
+PUBLIC_FIELDS = ("code", "first_name", "last_name", "kind")
+
+
+def actor(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if getattr(user, "organisation_id", None) is None:
+        raise PermissionDenied("Your account is not in an organisation.")
+    return user  # type: ignore[no-any-return]
+
+
+def _oversight(request: HttpRequest) -> User:
+    user = actor(request)
+    if not user.is_oversight:
+        raise PermissionDenied("Your role cannot read vetting or consent records.")
+    return user
+
+
+def _person(request: HttpRequest, code: UUID) -> Person:
+    user = actor(request)
+    return get_for_org(
+        selectors.visible_people(user).select_related("organisation"),
+        user.organisation,
+        code=code,
+    )
+
+
+def _shown(user: User, people: QuerySet[Person]) -> Any:
+    """Whole rows for oversight roles; names and kinds only for workers."""
+    return people if user.is_oversight else people.values(*PUBLIC_FIELDS)
+
+
+@router.get("/", response=list[schemas.PersonOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_people(request: HttpRequest, q: str = "", kind: str = "") -> Any:
+    user = actor(request)
+    people = selectors.visible_people(user)
+    for word in q.split():
+        people = people.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+    if kind:
+        people = people.filter(kind=kind)
+    return _shown(user, people.order_by("last_name", "first_name", "pk"))
+
+
+@router.post("/", response={201: schemas.PersonOut})
+def create_person(request: HttpRequest, payload: schemas.PersonIn) -> Any:
+    user = actor(request)
+    person = services.create_person(
+        actor=user,
+        organisation=cast(Organisation, user.organisation),
+        **payload.dict(),
+    )
+    return 201, person
+
+
+@router.get("/workers", response=list[schemas.WorkerOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_workers(request: HttpRequest) -> Any:
+    user = _oversight(request)
+    return selectors.workers(user.organisation).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+@router.get("/{code}", response=schemas.PersonOut)
+def get_person(request: HttpRequest, code: UUID) -> Any:
+    person = _person(request, code)
+    user = actor(request)
+    if not user.is_oversight:
+        return {f: getattr(person, f) for f in PUBLIC_FIELDS}
+    record_access(actor=user, organisation=person.organisation, obj=person)
+    return person
+
+
+@router.patch("/{code}", response=schemas.PersonOut)
+def update_person(
+    request: HttpRequest, code: UUID, payload: schemas.PersonPatch
+) -> Any:
+    person = _person(request, code)
+    changes = payload.dict(exclude_unset=True)
+    return services.update_person(actor=actor(request), person=person, **changes)
+
+
+@router.get("/{code}/vetting", response=list[schemas.VettingOut])
+def list_vetting(request: HttpRequest, code: UUID) -> Any:
+    _oversight(request)
+    return _person(request, code).vetting_checks.all()
+
+
+@router.post("/{code}/vetting", response={201: schemas.VettingOut})
+def record_vetting(request: HttpRequest, code: UUID, payload: schemas.VettingIn) -> Any:
+    person = _person(request, code)
+    return 201, services.record_vetting_check(
+        actor=actor(request), person=person, **payload.dict()
+    )
+
+
+@router.get("/{code}/consent", response=list[schemas.ConsentOut])
+@paginate(PageNumberPagination, page_size=50)
+def consent_history(request: HttpRequest, code: UUID) -> Any:
+    _oversight(request)
+    return selectors.consent_history(_person(request, code))
+
+
+def _by_codes(queryset: QuerySet[Any], codes: list[UUID], what: str) -> list[Any]:
+    found = list(queryset.filter(code__in=codes))
+    if len(found) != len(set(codes)):
+        raise ValidationError(
+            {what: f"Some {what} were not found in your organisation."}
+        )
+    return found
+
+
+@router.post("/{code}/consent", response={201: schemas.ConsentOut})
+def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn) -> Any:
+    person = _person(request, code)
+    services.require_lead(actor(request), person.organisation_id)
+    data = payload.dict()
+    org_people = Person.objects.filter(organisation_id=person.organisation_id)
+    data["groups"] = _by_codes(
+        Group.objects.filter(organisation_id=person.organisation_id),
+        data["groups"],
+        "groups",
+    )
+    data["allowed_workers"] = _by_codes(
+        org_people, data["allowed_workers"], "allowed_workers"
+    )
+    given_by = data.pop("given_by")
+    data["given_by"] = (
+        _by_codes(org_people, [given_by], "given_by")[0] if given_by else None
+    )
+    consent = services.record_consent(actor=actor(request), subject=person, **data)
+    return 201, consent
+
+
+@router.post("/{code}/consent/withdraw", response={201: schemas.ConsentOut})
+def withdraw_consent(
+    request: HttpRequest, code: UUID, payload: schemas.WithdrawIn
+) -> Any:
+    person = _person(request, code)
+    services.require_lead(actor(request), person.organisation_id)
+    data = payload.dict()
+    by = data.pop("withdrawn_by")
+    org_people = Person.objects.filter(organisation_id=person.organisation_id)
+    withdrawn_by = _by_codes(org_people, [by], "withdrawn_by")[0] if by else None
+    consent: Consent = services.withdraw_consent(
+        actor=actor(request), subject=person, withdrawn_by=withdrawn_by, **data
+    )
+    return 201, consent

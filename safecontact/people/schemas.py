@@ -1,0 +1,194 @@
+"""JSON shapes for the register API: ...In for input, ...Out for output."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field
+
+from safecontact.people import selectors
+
+
+class PersonOut(Schema):
+    """Contact points and date of birth are null unless your role may see them."""
+
+    code: UUID
+    first_name: str
+    last_name: str
+    kind: str
+    date_of_birth: datetime.date | None = None
+    email: str | None = None
+    phone: str | None = None
+    preferred_channel: str | None = None
+    accessibility_needs: str | None = None
+    external_ref: str | None = None
+
+
+class PersonIn(Schema):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field("", max_length=100)
+    kind: str
+    date_of_birth: datetime.date | None = None
+    email: str = ""
+    phone: str = Field("", max_length=32)
+    accessibility_needs: str = ""
+    preferred_channel: str = "email"
+    external_ref: str = Field("", max_length=100)
+
+
+class PersonPatch(Schema):
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    kind: str | None = None
+    date_of_birth: datetime.date | None = None
+    email: str | None = None
+    phone: str | None = Field(None, max_length=32)
+    accessibility_needs: str | None = None
+    preferred_channel: str | None = None
+    external_ref: str | None = Field(None, max_length=100)
+
+
+class ClearanceOut(Schema):
+    active: bool
+    children: bool
+    adults: bool
+    reasons: list[str]
+    due_on: datetime.date | None
+
+
+class WorkerOut(Schema):
+    code: UUID
+    first_name: str
+    last_name: str
+    employment: str
+    role_title: str
+    works_with: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    clearance: ClearanceOut
+
+    @staticmethod
+    def resolve_employment(obj: Any) -> str:
+        return str(obj.worker.employment)
+
+    @staticmethod
+    def resolve_role_title(obj: Any) -> str:
+        return str(obj.worker.role_title)
+
+    @staticmethod
+    def resolve_works_with(obj: Any) -> str:
+        return str(obj.worker.works_with)
+
+    @staticmethod
+    def resolve_start_date(obj: Any) -> datetime.date:
+        return obj.worker.start_date  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_end_date(obj: Any) -> datetime.date | None:
+        return obj.worker.end_date  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_clearance(obj: Any) -> dict[str, Any]:
+        result = selectors.worker_clearance(obj, timezone.localdate())
+        return {
+            "active": result.active,
+            "children": result.children,
+            "adults": result.adults,
+            "reasons": list(result.reasons),
+            "due_on": result.due_on,
+        }
+
+
+class VettingIn(Schema):
+    level: str
+    certificate_date: datetime.date
+    workforce: str = "both"
+    certificate_number: str = Field("", max_length=32)
+    update_service: bool = False
+
+
+class VettingOut(Schema):
+    code: UUID
+    level: str
+    workforce: str
+    certificate_date: datetime.date
+    certificate_number: str
+    update_service: bool
+    recorded_at: datetime.datetime
+
+
+class HoursIn(Schema):
+    day: int = Field(ge=0, le=6, description="0 is Monday")
+    start: str = Field(pattern=r"^\d\d:\d\d$", examples=["18:00"])
+    end: str = Field(pattern=r"^\d\d:\d\d$", examples=["20:00"])
+
+
+class ConsentIn(Schema):
+    evidence: str = Field(description="form, email, online or verbal")
+    evidence_date: datetime.date
+    channels: list[str] = Field(description="email, in_app, phone, platform")
+    purposes: list[str] = []
+    hours: list[HoursIn] = []
+    groups: list[UUID] = []
+    allowed_roles: list[str] = ["any_worker"]
+    allowed_workers: list[UUID] = []
+    expires_on: datetime.date | None = None
+    given_by: UUID | None = Field(None, description="parent or carer, for a child")
+    capacity: str = Field("", description="has_capacity, needs_support, best_interests")
+    best_interests_by: str = ""
+    accessibility: str = ""
+    notes: str = ""
+
+
+class WithdrawIn(Schema):
+    evidence: str
+    evidence_date: datetime.date
+    withdrawn_by: UUID | None = None
+    notes: str = ""
+
+
+class ConsentOut(Schema):
+    code: UUID
+    kind: str
+    status: str
+    given_by: UUID | None
+    channels: list[str]
+    purposes: list[str]
+    hours: list[dict[str, Any]]
+    groups: list[UUID]
+    allowed_roles: list[str]
+    allowed_workers: list[UUID]
+    expires_on: datetime.date | None
+    capacity: str
+    best_interests_by: str
+    accessibility: str
+    evidence: str
+    evidence_date: datetime.date
+    notes: str
+    recorded_by: str | None
+    recorded_at: datetime.datetime
+    supersedes: UUID | None
+
+    @staticmethod
+    def resolve_given_by(obj: Any) -> UUID | None:
+        return obj.given_by.code if obj.given_by else None
+
+    @staticmethod
+    def resolve_groups(obj: Any) -> list[UUID]:
+        return [g.code for g in obj.groups.all()]
+
+    @staticmethod
+    def resolve_allowed_workers(obj: Any) -> list[UUID]:
+        return [p.code for p in obj.allowed_workers.all()]
+
+    @staticmethod
+    def resolve_recorded_by(obj: Any) -> str | None:
+        return str(obj.recorded_by) if obj.recorded_by else None
+
+    @staticmethod
+    def resolve_supersedes(obj: Any) -> UUID | None:
+        return obj.supersedes.code if obj.supersedes else None

@@ -1,0 +1,215 @@
+"""The people API: role limits as on the pages, other organisations are 404."""
+
+from http import HTTPStatus
+
+import pytest
+
+from safecontact.accounts.services import create_api_key
+from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
+from safecontact.people.models import Consent
+from safecontact.people.tests.factories import (
+    ChildFactory,
+    ConsentFactory,
+    RelationshipFactory,
+    WorkerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/people"
+
+
+@pytest.fixture
+def child(org):
+    child = ChildFactory.create(organisation=org, first_name="Kit")
+    link = RelationshipFactory.create(person=child)
+    ConsentFactory.create(subject=child, given_by=link.carer)
+    return child
+
+
+def person_urls(code):
+    return [f"{API}/{code}", f"{API}/{code}/vetting", f"{API}/{code}/consent"]
+
+
+def test_anonymous_requests_are_refused(client, child):
+    for url in [f"{API}/", f"{API}/workers", *person_urls(child.code)]:
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.UNAUTHORIZED, url
+        assert "error" in response.json()
+
+
+def test_another_organisations_person_is_not_found(client_for, lead, other_org):
+    stranger = ChildFactory.create(organisation=other_org)
+    client = client_for(lead)
+    for url in person_urls(stranger.code):
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND, url
+    response = client.post(
+        f"{API}/{stranger.code}/consent/withdraw",
+        {"evidence": "email", "evidence_date": "2026-01-05"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_an_api_key_reads_the_register_as_its_user(client, lead, child):
+    _, raw = create_api_key(actor=lead, name="test")
+    response = client.get(f"{API}/", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == HTTPStatus.OK
+    [item] = [i for i in response.json()["items"] if i["first_name"] == "Kit"]
+    assert item["date_of_birth"] == str(child.date_of_birth)
+
+
+def test_a_worker_lists_names_and_kinds_only(client_for, worker, org, child):
+    me = WorkerFactory.create(organisation=org, user=worker)
+    group = GroupFactory.create(organisation=org)
+    GroupMemberFactory.create(group=group, person=me)
+    GroupMemberFactory.create(group=group, person=child)
+    ChildFactory.create(organisation=org, first_name="Outsider")
+    items = client_for(worker).get(f"{API}/").json()["items"]
+    assert {i["first_name"] for i in items} == {me.first_name, "Kit"}
+    assert all(i["email"] is None and i["date_of_birth"] is None for i in items)
+
+
+def test_a_worker_cannot_read_vetting_consent_or_clearance(
+    client_for, worker, org, child
+):
+    me = WorkerFactory.create(organisation=org, user=worker)
+    group = GroupFactory.create(organisation=org)
+    GroupMemberFactory.create(group=group, person=me)
+    GroupMemberFactory.create(group=group, person=child)
+    client = client_for(worker)
+    for url in (
+        f"{API}/workers",
+        f"{API}/{child.code}/consent",
+        f"{API}/{me.code}/vetting",
+    ):
+        assert client.get(url).status_code == HTTPStatus.FORBIDDEN, url
+    detail = client.get(f"{API}/{child.code}").json()
+    assert detail["email"] is None and detail["first_name"] == "Kit"
+
+
+def test_workers_come_with_clearance_and_reasons(client_for, trustee, org):
+    WorkerFactory.create(organisation=org, vetting="expired")
+    [item] = client_for(trustee).get(f"{API}/workers").json()["items"]
+    assert item["clearance"]["children"] is False
+    assert any("due for renewal" in r for r in item["clearance"]["reasons"])
+
+
+def test_a_trustee_reads_but_cannot_write(client_for, trustee, child):
+    client = client_for(trustee)
+    assert client.get(f"{API}/{child.code}/consent").status_code == HTTPStatus.OK
+    response = client.post(
+        f"{API}/{child.code}/consent/withdraw",
+        {"evidence": "email", "evidence_date": "2026-01-05"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    response = client.post(
+        f"{API}/", {"first_name": "X", "kind": "child"}, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_withdrawing_through_the_api_keeps_the_history(client_for, lead, child):
+    client = client_for(lead)
+    response = client.post(
+        f"{API}/{child.code}/consent/withdraw",
+        {"evidence": "email", "evidence_date": "2026-01-05"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    history = client.get(f"{API}/{child.code}/consent").json()["items"]
+    assert [c["status"] for c in history] == ["withdrawn", "given"]
+    assert history[0]["supersedes"] == history[1]["code"]
+
+
+def test_recording_consent_through_the_api(client_for, lead, org):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    response = client_for(lead).post(
+        f"{API}/{link.person.code}/consent",
+        {
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+            "channels": ["email"],
+            "purposes": ["youth group"],
+            "hours": [{"day": 2, "start": "18:00", "end": "20:00"}],
+            "given_by": str(link.carer.code),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert Consent.objects.get(subject=link.person).hours[0]["day"] == 2
+
+
+def test_bad_consent_is_refused_with_reasons(client_for, lead, child):
+    response = client_for(lead).post(
+        f"{API}/{child.code}/consent",
+        {"evidence": "form", "evidence_date": "2026-01-05", "channels": []},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "channels" in response.json()["details"]
+
+
+def test_consent_naming_another_organisations_parent_is_refused(
+    client_for, lead, child, other_org
+):
+    stranger = ChildFactory.create(organisation=other_org)
+    response = client_for(lead).post(
+        f"{API}/{child.code}/consent",
+        {
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+            "channels": ["email"],
+            "given_by": str(stranger.code),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def test_the_lead_creates_and_updates_a_person(client_for, lead):
+    client = client_for(lead)
+    created = client.post(
+        f"{API}/",
+        {"first_name": "Ann", "kind": "parent", "email": "ann@example.org"},
+        content_type="application/json",
+    )
+    assert created.status_code == HTTPStatus.CREATED
+    code = created.json()["code"]
+    changed = client.patch(
+        f"{API}/{code}", {"last_name": "Lee"}, content_type="application/json"
+    )
+    assert changed.json()["last_name"] == "Lee" and changed.json()["email"]
+
+
+def test_a_bad_kind_is_refused(client_for, lead):
+    response = client_for(lead).post(
+        f"{API}/",
+        {"first_name": "Ann", "kind": "alien"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def test_the_wrong_method_is_refused(client_for, lead, child):
+    response = client_for(lead).delete(f"{API}/{child.code}")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_the_lead_records_a_vetting_check(client_for, lead, org):
+    person = WorkerFactory.create(organisation=org, vetting="missing")
+    response = client_for(lead).post(
+        f"{API}/{person.code}/vetting",
+        {"level": "enhanced", "certificate_date": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    assert (
+        client_for(lead).get(f"{API}/{person.code}/vetting").json()[0]["level"]
+        == "enhanced"
+    )
+
+
+def test_the_openapi_schema_lists_the_register(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/people/{code}/consent" in paths
