@@ -151,7 +151,8 @@ def child(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def sent(request: HttpRequest, token: str) -> HttpResponse:
     org = _organisation(token)
-    reference = request.session.get(SESSION_REFERENCE, "")
+    # Shown once: on a shared family device the next person should not see it.
+    reference = request.session.pop(SESSION_REFERENCE, "")
     return render(
         request, "concerns/public/sent.html", {"org": org, "reference": reference}
     )

@@ -108,7 +108,7 @@ def _evidence_initial(request: HttpRequest) -> dict[str, str]:
 
 @member_required
 def reported(request: HttpRequest) -> HttpResponse:
-    reference = request.session.get(SESSION_REFERENCE, "")
+    reference = request.session.pop(SESSION_REFERENCE, "")
     return render(request, "concerns/reported.html", {"reference": reference})
 
 

@@ -67,6 +67,7 @@ def test_a_child_reports_and_the_lead_refers_to_the_lado(page, axe_check):
     page.goto("/concerns/")
     axe_check(page)
     page.get_by_role("link", name=reference).click()
+    case_url = Case.objects.get().get_absolute_url()
     assert page.get_by_text(STORY).is_visible()
     assert page.get_by_role(
         "img", name="Screenshot 1 sent with the report"
@@ -103,3 +104,7 @@ def test_a_child_reports_and_the_lead_refers_to_the_lado(page, axe_check):
     page.emulate_media(media="screen")
     axe_check(page)
     assert Referral.objects.get().reference_number == "LADO-26-118"
+    for path in (f"{case_url}close/", f"{case_url}delete/", "/concerns/routing/",
+                 "/concerns/report-link/", "/concerns/new/"):  # fmt: skip
+        page.goto(path)
+        axe_check(page)

@@ -70,6 +70,8 @@ def test_an_anonymous_report_makes_a_case_and_shows_the_reference(
     assert case.narrative == ANSWERS["narrative"]
     page = client.get(response["Location"]).content.decode()
     assert case.reference in page and "What happens next" in page
+    again = client.get(response["Location"]).content.decode()
+    assert case.reference not in again  # shown once, for shared devices
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [lead.email]
 
 
