@@ -116,6 +116,16 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     return person
 
 
+@transaction.atomic
+def link_login(*, actor: User, person: Person, user: User | None) -> Person:
+    """Link (or, with None, unlink) the login a person uses."""
+    require_lead(actor, person.organisation_id)
+    if user is not None and user.organisation_id != person.organisation_id:
+        raise PermissionDenied("The login must be in your organisation.")
+    _save_changes(actor, person.organisation, person, {"user": user})
+    return person
+
+
 # --- Workers ---------------------------------------------------------------------
 
 
