@@ -38,7 +38,6 @@ from safecontact.people import selectors as register
 from safecontact.people.models import Person
 from safeguarding.policy import RULES, PersonKind, effective_kind
 from safeguarding.policy import Recipient as PolicyRecipient
-from safeguarding.screening.scanner import scan
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +231,8 @@ def _accept(
         message=message,
     )
     findings = inputs.findings_json(
-        scan(parsed.subject), "subject"
-    ) + inputs.findings_json(scan(parsed.text), "body")
+        inputs.scan(parsed.subject), "subject"
+    ) + inputs.findings_json(inputs.scan(parsed.text), "body")
     copies = _copies(org, person, worker, parsed, message)
     serious = serious_findings(findings, org)
     _record_recipients(message, worker, copies)

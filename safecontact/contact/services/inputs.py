@@ -8,6 +8,7 @@ public code (``str(person.code)``).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,9 +37,23 @@ from safeguarding.policy import (
     Sender,
     Window,
 )
+from safeguarding.screening import scanner
 from safeguarding.screening.findings import Finding, Severity
 
 ANY_WORKER = "any_worker"
+# Hyperscan's scratch space belongs to one scan at a time; threaded servers
+# (gunicorn gthread, runserver) would otherwise raise ScratchInUseError.
+_SCAN_LOCK = threading.Lock()
+
+
+def scan(text: str) -> tuple[Finding, ...]:
+    """The scanner, safe to call from several threads of one process."""
+    if not text:
+        return ()
+    with _SCAN_LOCK:
+        return scanner.scan(text)
+
+
 ADULT_MEMBER_KINDS = (Person.Kind.PARENT, Person.Kind.OTHER_ADULT)
 
 

@@ -36,7 +36,6 @@ from safeguarding.policy import (
     Reason,
     decide,
 )
-from safeguarding.screening.scanner import scan
 
 STATUS_FOR = {
     Outcome.ALLOW: Message.Status.QUEUED,
@@ -149,7 +148,7 @@ def _prepare(
     seconds: tuple[str, ...] = ()
     if inputs.needs_second_adult(recs, org, today):
         seconds = inputs.second_adults(org, channel, today, people)
-    in_subject, in_body = scan(subject), scan(body)
+    in_subject, in_body = inputs.scan(subject), inputs.scan(body)
     request = MessageRequest(
         sender=sender,
         recipients=recs,

@@ -1,0 +1,260 @@
+"""Messages accepted per second through the send API, and latency.
+
+Each accepted message goes through the whole gateway: the register is read,
+the policy engine decides, the scanner reads the text, the contact log gets a
+hash-chained entry and the outbox a row. Served by gunicorn on 127.0.0.1 with
+an API key; load comes from threads in this separate process, each with a
+bounded number of requests on its own keep-alive connection.
+
+Runs on SQLite (a fresh file) and on PostgreSQL (database ``bench_gateway`` on
+127.0.0.1, recreated), prints a table and writes benchmarks/results/gateway.json.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "gateway.json"
+PG_URL = os.environ.get(
+    "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_gateway"
+)
+CHILDREN = 40
+REQUESTS = {1: 400, 16: 3200}
+WARMUP = 100
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+
+def setup_data() -> None:
+    """In a child process with Django set up: one organisation, a cleared
+    worker with an API key, children with parents and all-day consent."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from safecontact.accounts.services import create_api_key
+    from safecontact.accounts.tests.factories import OrganisationFactory, UserFactory
+    from safecontact.people.tests.factories import (
+        ChildFactory,
+        ConsentFactory,
+        ParentFactory,
+        RelationshipFactory,
+        WorkerFactory,
+    )
+
+    all_day = [{"day": d, "start": "00:00", "end": "23:59"} for d in range(7)]
+    org = OrganisationFactory.create(name="Bench Church")
+    user = UserFactory.create(organisation=org, role="worker")
+    WorkerFactory.create(organisation=org, user=user)
+    codes = []
+    for n in range(CHILDREN):
+        child = ChildFactory.create(
+            organisation=org, email=f"child{n}@kids.example.org"
+        )
+        parent = ParentFactory.create(organisation=org)
+        RelationshipFactory.create(person=child, carer=parent)
+        ConsentFactory.create(subject=child, given_by=parent, hours=all_day)
+        codes.append(str(child.code))
+    _, key = create_api_key(actor=user, name="bench")
+    print(json.dumps({"key": key, "children": codes}))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def env_for(database: str, sqlite_path: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        FIELD_ENCRYPTION_KEYS="ZGV2LW9ubHktZmllbGQta2V5LWNoYW5nZS1tZS0wMDA=",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="safecontact.settings",
+    )
+    env.pop("DATABASE_URL", None)
+    if database == "postgresql":
+        env["DATABASE_URL"] = PG_URL
+    else:
+        env["SQLITE_PATH"] = sqlite_path
+    return env
+
+
+def reset_postgres() -> None:
+    import psycopg
+
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench_gateway")
+        conn.execute("CREATE DATABASE bench_gateway")
+
+
+def prepare(env: dict[str, str]) -> dict[str, Any]:
+    py = sys.executable
+    subprocess.run(  # noqa: S603
+        [py, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    out = subprocess.run(  # noqa: S603
+        [py, __file__, "--setup"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    cmd = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "safecontact.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        f"--threads={THREADS}",
+        "--worker-class=gthread",
+        "--log-level=warning",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(
+    port: int, data: dict[str, Any], concurrency: int, total: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    per_thread = total // concurrency
+
+    def run(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {
+            "Authorization": f"Bearer {data['key']}",
+            "Content-Type": "application/json",
+        }
+        mine: list[float] = []
+        bad: list[int] = []
+        for n in range(per_thread):
+            child = data["children"][(index * per_thread + n) % len(data["children"])]
+            body = json.dumps(
+                {
+                    "recipients": [child],
+                    "channel": "email",
+                    "purpose": "youth group",
+                    "subject": "Thursday",
+                    "body": f"See you at youth club on Thursday at 7. Bring a coat. ({n})",
+                }
+            )
+            start = time.perf_counter()
+            conn.request("POST", "/api/v1/contact/messages", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - start)
+            if response.status != 201:
+                bad.append(response.status)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(concurrency)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "messages_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+    }
+
+
+def bench(database: str) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = env_for(database, str(Path(tmp) / "bench.sqlite3"))
+        if database == "postgresql":
+            reset_postgres()
+        data = prepare(env)
+        port = free_port()
+        server = serve(env, port)
+        try:
+            load(port, data, 4, WARMUP)
+            rows = []
+            for concurrency, total in REQUESTS.items():
+                row = {"database": database, **load(port, data, concurrency, total)}
+                rows.append(row)
+                print(_line(row), flush=True)
+            return rows
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _line(row: dict[str, Any]) -> str:
+    return (
+        f"{row['database']:<11} {row['concurrency']:>4} {row['requests']:>8} "
+        f"{row['errors']:>6} {row['messages_per_s']:>9} {row['p50_ms']:>8} {row['p99_ms']:>8}"
+    )
+
+
+def main() -> int:
+    print(
+        f"{'database':<11} {'conc':>4} {'requests':>8} {'errors':>6} {'msg/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+    )
+    rows = bench("sqlite") + bench("postgresql")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "what": "POST /api/v1/contact/messages: policy + scanner + ledger + outbox",
+                "server": f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, DEBUG=false",
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    if "--setup" in sys.argv:
+        setup_data()
+    else:
+        sys.exit(main())
