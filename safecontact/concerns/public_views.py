@@ -7,16 +7,19 @@ organisation. The child-friendly form carries earlier answers in hidden fields
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from safecontact.accounts.models import Organisation
 from safecontact.concerns import services
 from safecontact.concerns.forms import CHILD_STEPS, PublicReportForm
+from safecontact.concerns.images import MAX_BYTES, MAX_FILES
 from safecontact.concerns.models import Case
 
 SESSION_REFERENCE = "concern_reference"
@@ -31,6 +34,22 @@ def _bound(request: HttpRequest) -> tuple[Any, Any]:
 
 def _organisation(token: str) -> Organisation:
     return get_object_or_404(Organisation, report_token=token)
+
+
+# Room for five full-size pictures plus the text; anything bigger is refused
+# before Django spools it to disk.
+MAX_REQUEST_BYTES = MAX_FILES * MAX_BYTES + 1024 * 1024
+
+
+def _too_big(request: HttpRequest, org: Organisation) -> HttpResponse | None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if request.method != "POST" or length <= MAX_REQUEST_BYTES:
+        return None
+    context = {"org": org, "limit_mb": MAX_REQUEST_BYTES // 1024 // 1024}
+    return render(request, "concerns/public/too_big.html", context, status=413)
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -65,9 +84,25 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "concerns/public/start.html", {"org": org})
 
 
-@never_cache
-@csrf_protect
-def standard(request: HttpRequest, token: str, style: str = "standard") -> HttpResponse:
+def size_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse an oversized POST before anything reads its body, then check CSRF.
+
+    CsrfViewMiddleware would read (and spool to disk) the whole upload to find
+    the token, so the view is exempt from the middleware and protected here,
+    after the size check, instead.
+    """
+    protected = csrf_protect(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        if refused := _too_big(request, _organisation(token)):
+            return refused
+        return protected(request, token)
+
+    return csrf_exempt(never_cache(wrapper))
+
+
+def _one_page_form(request: HttpRequest, token: str, style: str) -> HttpResponse:
     org = _organisation(token)
     form = PublicReportForm(*_bound(request), style=style)
     if request.method == "POST" and form.is_valid():
@@ -76,8 +111,14 @@ def standard(request: HttpRequest, token: str, style: str = "standard") -> HttpR
     return render(request, template, {"org": org, "form": form})
 
 
+@size_limited
+def standard(request: HttpRequest, token: str) -> HttpResponse:
+    return _one_page_form(request, token, "standard")
+
+
+@size_limited
 def easy_read(request: HttpRequest, token: str) -> HttpResponse:
-    return standard(request, token, style="easy_read")
+    return _one_page_form(request, token, "easy_read")
 
 
 def _child_form(request: HttpRequest, upto: int) -> PublicReportForm:
@@ -119,8 +160,7 @@ def _step_page(
     return render(request, "concerns/public/child.html", context)
 
 
-@never_cache
-@csrf_protect
+@size_limited
 def child(request: HttpRequest, token: str) -> HttpResponse:
     org = _organisation(token)
     if request.method != "POST":

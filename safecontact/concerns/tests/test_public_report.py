@@ -148,11 +148,23 @@ def test_the_easy_read_form_reports_too(client, org):
     assert Case.objects.get().form == "easy_read"
 
 
-def test_the_form_is_protected_against_cross_site_posts(org):
+@pytest.mark.parametrize("name", ["standard", "easy_read", "child"])
+def test_the_forms_are_protected_against_cross_site_posts(org, name):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(_url("standard", org), ANSWERS)
+    response = client.post(_url(name, org), {**ANSWERS, "step": "3"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not Case.objects.exists()
+
+
+def test_a_form_with_its_csrf_token_is_accepted(org):
+    client = Client(enforce_csrf_checks=True)
+    client.get(_url("standard", org))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        _url("standard", org), {**ANSWERS, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Case.objects.count() == 1
 
 
 def test_too_many_reports_from_one_address_are_paused(client, org):
@@ -171,4 +183,19 @@ def test_a_form_filling_robot_is_quietly_ignored(client, org):
         _url("standard", org), {**ANSWERS, "website": "spam.example"}
     )
     assert response.status_code == HTTPStatus.FOUND
+    assert not Case.objects.exists()
+
+
+def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(client, org):
+    from safecontact.concerns.public_views import MAX_REQUEST_BYTES
+
+    response = client.generic(
+        "POST",
+        _url("standard", org),
+        data=b"x",
+        content_type="multipart/form-data; boundary=zzz",
+        CONTENT_LENGTH=str(MAX_REQUEST_BYTES + 1),
+    )
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "too much to send" in response.content.decode()
     assert not Case.objects.exists()
