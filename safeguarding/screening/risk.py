@@ -88,10 +88,10 @@ class Thresholds:
     assisted_high: float = 6.0
     assisted_stages: int = 2
     lean_gate: float = 0.3
-    lean_strong: float = 1.0
+    lean_strong: float = 0.6
     strong_score: float = 2.5
     lean_window: int = 20
-    lean_min_messages: int = 10
+    lean_min_messages: int = 5
 
 
 @dataclass(frozen=True, slots=True)
