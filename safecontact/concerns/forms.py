@@ -21,7 +21,7 @@ from safecontact.concerns.images import (
     ImageRejected,
     clean_image,
 )
-from safecontact.concerns.models import Case, Referral
+from safecontact.concerns.models import Case, Evidence, Referral
 from safecontact.concerns.services import ConcernReport
 
 ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
@@ -337,6 +337,15 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+    )
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of record", choices=Evidence.Kind.choices)
+    ref = forms.UUIDField(
+        label="Its code",
+        help_text="The code shown on the alert or contact log entry page.",
+        error_messages={"invalid": "That is not a record code."},
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("<uuid:code>/decisions/", views.add_decision, name="add_decision"),
     path("<uuid:code>/referrals/", views.add_referral, name="add_referral"),
+    path("<uuid:code>/evidence/", views.add_evidence, name="add_evidence"),
     path("<uuid:code>/share/", views.share, name="share"),
     path("<uuid:code>/share/<uuid:share_code>/remove/", views.unshare, name="unshare"),
     path("<uuid:code>/close/", views.close, name="close"),

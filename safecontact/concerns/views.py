@@ -140,6 +140,7 @@ def _detail_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str,
         "decision_form": forms.DecisionForm(),
         "referral_form": forms.ReferralForm(),
         "share_form": forms.ShareForm(case=case),
+        "evidence_form": forms.EvidenceForm(),
     }
     context.update(bound)
     return context
@@ -237,6 +238,17 @@ def add_referral(request: HttpRequest, code: Any) -> HttpResponse:
         return "Referral recorded."
 
     return _case_form_view(request, code, forms.ReferralForm, "referral_form", write)
+
+
+@require_POST
+@member_required
+def add_evidence(request: HttpRequest, code: Any) -> HttpResponse:
+    def write(actor: User, case: Case, data: dict[str, Any]) -> str:
+        ref = str(data["ref"])
+        services.link_evidence(actor=actor, case=case, kind=data["kind"], ref=ref)
+        return "Evidence linked."
+
+    return _case_form_view(request, code, forms.EvidenceForm, "evidence_form", write)
 
 
 @require_POST

@@ -34,7 +34,15 @@ def _pages(case):
     ]
 
 
-POSTS = ["triage", "add_entry", "add_action", "add_decision", "add_referral", "share"]
+POSTS = [
+    "triage",
+    "add_entry",
+    "add_action",
+    "add_decision",
+    "add_referral",
+    "add_evidence",
+    "share",
+]
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, case):
@@ -263,3 +271,18 @@ def test_sharing_and_unsharing_are_recorded(case, lead, worker, client_for):
     client.post(reverse("concerns:unshare", args=[case.code, share.code]))
     assert not case.shares.exists()
     assert case.chronology.filter(kind="share").count() == 2
+
+
+def test_the_lead_links_a_log_entry_and_it_joins_the_chronology(case, lead, client_for):
+    from safecontact.ledger.tests.factories import make_entries
+
+    (entry,) = make_entries(case.organisation, 1)
+    client = client_for(lead)
+    url = reverse("concerns:add_evidence", args=[case.code])
+    bad = client.post(url, {"kind": "ledger_entry", "ref": "nonsense"})
+    assert "That is not a record code." in bad.content.decode()
+    client.post(url, {"kind": "ledger_entry", "ref": str(entry.code)})
+    linked = case.chronology.get(kind="evidence")
+    assert linked.occurred_at == entry.created_at
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert entry.get_absolute_url() in page
