@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safecontact.groups import services
 from safecontact.groups.forms import GroupForm, MemberForm
@@ -22,6 +22,8 @@ from safecontact.groups.selectors import current_members, visible_groups
 from safecontact.lib.access import get_for_org, lead_required, member_required
 from safecontact.people.forms import apply_errors
 from safecontact.people.views import actor, org, paginate
+
+GET_OR_POST = require_http_methods(["GET", "POST"])
 
 
 def _group(request: HttpRequest, code: Any) -> Group:
@@ -33,6 +35,7 @@ def _group(request: HttpRequest, code: Any) -> Group:
     )
 
 
+@require_GET
 @member_required
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = (
@@ -45,6 +48,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "groups/list.html", {"page": paginate(request, groups)})
 
 
+@require_GET
 @member_required
 def group_detail(request: HttpRequest, code: Any) -> HttpResponse:
     group = _group(request, code)
@@ -89,6 +93,7 @@ def _save_group(
     )
 
 
+@GET_OR_POST
 @lead_required
 def group_add(request: HttpRequest) -> HttpResponse:
     organisation = org(request)
@@ -97,6 +102,7 @@ def group_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def group_edit(request: HttpRequest, code: Any) -> HttpResponse:
     group = _group(request, code)
@@ -108,6 +114,7 @@ def group_edit(request: HttpRequest, code: Any) -> HttpResponse:
     return _save_group(request, form, group)
 
 
+@GET_OR_POST
 @lead_required
 def member_add(request: HttpRequest, code: Any) -> HttpResponse:
     group = _group(request, code)
@@ -156,6 +163,7 @@ def _member(request: HttpRequest, code: Any) -> GroupMember:
         raise Http404 from None
 
 
+@require_GET
 @member_required
 def platform_list(request: HttpRequest) -> HttpResponse:
     platforms = Platform.objects.filter(organisation=org(request))

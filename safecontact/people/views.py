@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.models import AuditEntry
@@ -35,6 +35,8 @@ from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
 
 PAGE_SIZE = 25
+
+GET_OR_POST = require_http_methods(["GET", "POST"])
 
 
 def actor(request: HttpRequest) -> User:
@@ -100,6 +102,7 @@ def _by_status(
     return [p for p in rows if cleared(p) == (status == "cleared")]
 
 
+@require_GET
 @member_required
 def person_list(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None)
@@ -142,6 +145,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     }
 
 
+@require_GET
 @member_required
 def person_detail(request: HttpRequest, code: Any) -> HttpResponse:
     person = _person(request, code)
@@ -180,6 +184,7 @@ def _form_page(
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+@GET_OR_POST
 @lead_required
 def person_add(request: HttpRequest) -> HttpResponse:
     form = forms.PersonForm(request.POST or None)
@@ -201,6 +206,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -221,6 +227,7 @@ def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -241,6 +248,7 @@ def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -265,6 +273,7 @@ def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def training_add(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -284,6 +293,7 @@ def training_add(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def relationship_add(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -303,6 +313,7 @@ def relationship_add(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def consent_add(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -326,6 +337,7 @@ def consent_add(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@GET_OR_POST
 @lead_required
 def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
@@ -347,6 +359,7 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@require_GET
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -366,6 +379,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @oversight_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(organisation=org(request))
@@ -391,6 +405,7 @@ def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
 IMPORT_SESSION_KEY = "people_import"
 
 
+@GET_OR_POST
 @lead_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload, then preview: nothing is written until the Lead confirms."""

@@ -209,6 +209,17 @@ def test_recording_consent_through_the_page(client_for, lead, org):
     ]
 
 
-def test_pages_refuse_the_wrong_method(client_for, lead):
-    response = client_for(lead).delete(reverse("people:add"))
-    assert response.status_code in (HTTPStatus.OK, HTTPStatus.METHOD_NOT_ALLOWED)
+@pytest.mark.parametrize("name", ["people:list", "people:attention", "people:audit"])
+def test_read_only_pages_refuse_a_post(client_for, lead, name):
+    response = client_for(lead).post(reverse(name))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_the_person_page_refuses_a_post(client_for, lead, child):
+    response = client_for(lead).post(reverse("people:detail", args=[child.code]))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_forms_refuse_other_methods(client_for, lead, child):
+    response = client_for(lead).put(reverse("people:edit", args=[child.code]))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
