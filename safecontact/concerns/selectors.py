@@ -4,6 +4,8 @@
 - A concern about a named person never reaches that person, whoever they are.
 - A concern about the Lead goes to the deputies and the organisation's named
   trustee instead (``RoutingSettings.named_trustee``).
+- If that leaves nobody (no deputy, no named trustee), every trustee receives
+  it: a concern is never left unread.
 - Anyone else reads a case only if a recipient shared it with them.
 """
 
@@ -38,6 +40,11 @@ def recipients(case: Case) -> list[User]:
         trustee = named_trustee(case.organisation)
         if trustee is not None:
             people.append(trustee)
+    people = [u for u in people if u.pk != case.about_user_id]
+    if not people:
+        # Nobody left (no deputy, no named trustee): a concern must never go
+        # unread, so every trustee receives it.
+        people = list(org_users.filter(role=User.Role.TRUSTEE).order_by("id"))
     return [u for u in people if u.pk != case.about_user_id]
 
 
@@ -64,11 +71,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return cases.filter(allowed | shared).distinct()
     if user.role == User.Role.DEPUTY:
         return cases.distinct()
-    if user.role == User.Role.TRUSTEE and named_trustee_id(user) == user.pk:
-        return cases.filter(Q(about_user__role=User.Role.LEAD) | shared).distinct()
+    if user.role == User.Role.TRUSTEE:
+        # Few cases reach a trustee; the routing rules decide case by case.
+        routed = cases.filter(about_user__role__in=[User.Role.LEAD, User.Role.DEPUTY])
+        ids = [case.pk for case in routed if can_manage(user, case)]
+        return cases.filter(Q(pk__in=ids) | shared).distinct()
     return cases.filter(shared).distinct()
-
-
-def named_trustee_id(user: User) -> int | None:
-    trustee = named_trustee(user.organisation) if user.organisation else None
-    return trustee.pk if trustee else None

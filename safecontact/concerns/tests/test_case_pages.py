@@ -65,7 +65,7 @@ def test_a_worker_cannot_open_any_case_page(case, worker, client_for):
         assert client.post(url, {}).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_trustee_who_is_not_named_cannot_open_a_case(case, trustee, client_for):
+def test_a_trustee_who_is_not_named_cannot_open_a_case(case, lead, trustee, client_for):
     assert client_for(trustee).get(case.get_absolute_url()).status_code == 404
 
 

@@ -132,3 +132,13 @@ def test_routing_page_is_for_leads_only(org, lead, trustee, worker, client_for):
     from safecontact.concerns.selectors import named_trustee as current
 
     assert current(org) == trustee
+
+
+def test_with_no_deputy_or_named_trustee_a_concern_about_the_lead_goes_to_trustees(
+    org, lead, trustee, client_for
+):
+    case = make_case(org, about_user=lead)
+    assert [u.pk for u in recipients(case)] == [trustee.pk]
+    assert client_for(trustee).get(case.get_absolute_url()).status_code == 200
+    assert case in visible_cases(trustee)
+    assert case not in visible_cases(lead)
