@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "safecontact.ledger",
     "safecontact.contact",
     "safecontact.concerns",
+    "safecontact.audits",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,154 @@
+"""Scan a chat export or a text file for risk indicators and personal details.
+
+A WhatsApp export ("Export chat", .txt or .zip) is read message by message with
+its senders, so risk builds up per sender as it would in the gateway; any
+other text file is read a line at a time as messages from one unnamed sender.
+Files are streamed: memory stays flat on a file of millions of lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safeguarding.chatlogs import ChatlogError, ChatMessage, UnparsedLine, parse_file
+from safeguarding.screening import ConversationRisk, Finding, RiskEvent, scan_many
+from safeguarding.screening.model import default_model
+
+BATCH = 4096
+PLAIN_SENDER = "(text)"
+MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
+
+
+class ScanError(Exception):
+    """The file cannot be scanned; the message says why in plain words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    line_no: int
+    sender: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFindings:
+    message: Message
+    findings: tuple[Finding, ...]
+    event: RiskEvent | None
+
+
+@dataclass
+class ScanSummary:
+    kind: str  # "whatsapp" or "text"
+    messages: int = 0
+    unplaced_lines: int = 0
+    by_indicator: Counter[str] = field(default_factory=Counter)
+    events: list[RiskEvent] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+
+
+def detect_kind(path: Path) -> str:
+    """ "whatsapp" when the file reads as a chat export, else "text"."""
+    try:
+        items = list(itertools.islice(parse_file(path), 50))
+    except ChatlogError:
+        if path.suffix.lower() == ".zip":
+            raise
+        return "text"
+    placed = sum(not isinstance(item, UnparsedLine) for item in items)
+    return "whatsapp" if placed and placed >= len(items) / 2 else "text"
+
+
+def _whatsapp_messages(path: Path, summary: ScanSummary) -> Iterator[Message]:
+    for item in parse_file(path):
+        if isinstance(item, ChatMessage):
+            yield Message(item.line_no, item.sender, item.text)
+        elif isinstance(item, UnparsedLine):
+            summary.unplaced_lines += 1
+
+
+def _text_messages(path: Path) -> Iterator[Message]:
+    with path.open(encoding=_encoding_of(path), errors="replace", newline="") as reader:
+        for line_no, line in enumerate(reader, start=1):
+            text = line.rstrip("\r\n")
+            for start in range(0, max(len(text), 1), MAX_LINE_CHARS):
+                chunk = text[start : start + MAX_LINE_CHARS]
+                if chunk.strip():
+                    yield Message(line_no, PLAIN_SENDER, chunk)
+
+
+def _encoding_of(path: Path) -> str:
+    with path.open("rb") as raw:
+        head = raw.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
+    iterator = iter(messages)
+    while batch := list(itertools.islice(iterator, BATCH)):
+        yield batch
+
+
+def scan_path(
+    path: str | Path,
+    *,
+    kind: str = "auto",
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Iterator[MessageFindings], ScanSummary]:
+    """Findings message by message (only messages with findings or a risk rise),
+    and a summary that is complete once the iterator is exhausted."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScanError(f"There is no file at {path}.")
+    try:
+        kind = detect_kind(path) if kind == "auto" else kind
+    except ChatlogError as error:
+        raise ScanError(
+            f"This file cannot be read as a chat export: {error}"
+        ) from error
+    summary = ScanSummary(kind=kind)
+    source = (
+        _whatsapp_messages(path, summary)
+        if kind == "whatsapp"
+        else _text_messages(path)
+    )
+    return _scan(source, summary, progress), summary
+
+
+def _scan(
+    source: Iterable[Message],
+    summary: ScanSummary,
+    progress: Callable[[int], None] | None,
+) -> Iterator[MessageFindings]:
+    risk = ConversationRisk()
+    model = default_model()
+    try:
+        for batch in _batches(source):
+            for message, findings in zip(
+                batch, scan_many([m.text for m in batch]), strict=True
+            ):
+                event = risk.add(
+                    message.sender, findings, model_score=model.score(message.text)
+                )
+                summary.messages += 1
+                summary.by_indicator.update(f.indicator for f in findings)
+                if event is not None:
+                    summary.events.append(event)
+                if findings or event is not None:
+                    yield MessageFindings(message, findings, event)
+            if progress is not None:
+                progress(summary.messages)
+    except ChatlogError as error:
+        raise ScanError(f"The export stopped being readable: {error}") from error
+    except UnicodeError as error:
+        raise ScanError(f"The file is not text this tool can read: {error}") from error
+    summary.levels = {
+        event.sender: risk.level(event.sender).label for event in summary.events
+    }
