@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.models import AuditEntry
 from safecontact.audittrail.services import record_access
+from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -139,9 +140,9 @@ def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "needs_consent": person.kind in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK),
         "carers": person.carers.select_related("carer"),
         "cares_for": person.cares_for.select_related("person"),
-        "memberships": person.memberships.filter(removed_at=None).select_related(
-            "group"
-        ),
+        "memberships": person.memberships.filter(
+            removed_at=None, group__in=visible_groups(user)
+        ).select_related("group"),
     }
 
 

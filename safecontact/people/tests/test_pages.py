@@ -223,3 +223,19 @@ def test_the_person_page_refuses_a_post(client_for, lead, child):
 def test_forms_refuse_other_methods(client_for, lead, child):
     response = client_for(lead).put(reverse("people:edit", args=[child.code]))
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_a_worker_sees_only_the_shared_groups_on_a_childs_page(client_for, worker, org):
+    me = WorkerFactory.create(organisation=org, user=worker)
+    child = ChildFactory.create(organisation=org)
+    mine = GroupFactory.create(organisation=org, name="Mine")
+    theirs = GroupFactory.create(organisation=org, name="Theirs")
+    GroupMemberFactory.create(group=mine, person=me)
+    GroupMemberFactory.create(group=mine, person=child)
+    GroupMemberFactory.create(group=theirs, person=child)
+    text = (
+        client_for(worker)
+        .get(reverse("people:detail", args=[child.code]))
+        .content.decode()
+    )
+    assert "Mine" in text and "Theirs" not in text
