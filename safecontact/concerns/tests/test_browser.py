@@ -23,15 +23,18 @@ def _child_reports(page, org, axe_check) -> str:
     page.goto(f"/report/{org.report_token}/")
     axe_check(page)
     page.get_by_role("link", name="For children and young people").click()
-    assert page.get_by_text("Question 1 of 4").is_visible()
+    page.get_by_text("Question 1 of 4").wait_for()
     axe_check(page)
     page.get_by_label("What happened?").fill(STORY)
     page.get_by_role("button", name="Next").click()
+    page.get_by_text("Question 2 of 4").wait_for()
     page.get_by_label("Someone else, or someone I met online").check()
     axe_check(page)
     page.get_by_role("button", name="Next").click()
+    page.get_by_text("Question 3 of 4").wait_for()
     page.get_by_label("No, I want to stay anonymous").check()
     page.get_by_role("button", name="Next").click()
+    page.get_by_text("Question 4 of 4").wait_for()
     page.get_by_label("Pictures of the messages (screenshots)").set_input_files(
         files=[{"name": "chat.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
@@ -68,7 +71,7 @@ def test_a_child_reports_and_the_lead_refers_to_the_lado(page, axe_check):
     axe_check(page)
     page.get_by_role("link", name=reference).click()
     case_url = Case.objects.get().get_absolute_url()
-    assert page.get_by_text(STORY).is_visible()
+    page.get_by_text(STORY).wait_for()
     assert page.get_by_role(
         "img", name="Screenshot 1 sent with the report"
     ).is_visible()
