@@ -85,3 +85,55 @@ def test_the_lead_finds_a_volunteer_with_an_expired_check_and_the_fix(page, axe_
     fix.click()
     page.get_by_role("heading", name="Record a DBS check for Vera Volunteer").wait_for()
     axe_check(page)
+
+
+def test_the_other_register_pages_pass_axe(page, axe_check):
+    """Consent (with history), groups, platforms, import and audit pages."""
+    from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
+    from safecontact.people.tests.factories import ConsentFactory, RelationshipFactory
+
+    org = OrganisationFactory.create()
+    lead = UserFactory.create(organisation=org, role="lead")
+    device = confirmed_totp_device(lead)
+    link = RelationshipFactory.create(person__organisation=org)
+    group = GroupFactory.create(organisation=org)
+    GroupMemberFactory.create(group=group, person=link.person)
+    ConsentFactory.create(subject=link.person, given_by=link.carer, groups=[group])
+    _log_in_with_two_factor(page, axe_check, lead, device)
+    for path in (
+        f"/people/{link.person.code}/",
+        f"/people/{link.person.code}/consent/",
+        f"/people/{link.person.code}/consent/withdraw/",
+        f"/people/{link.person.code}/carers/add/",
+        f"/people/{link.carer.code}/training/",
+        "/people/import/",
+        "/people/audit/",
+        "/groups/",
+        f"/groups/{group.code}/",
+        f"/groups/{group.code}/edit/",
+        f"/groups/{group.code}/members/add/",
+        "/groups/platforms/",
+        "/groups/add/",
+    ):
+        page.goto(path)
+        axe_check(page)
+    page.goto(f"/people/{link.person.code}/consent/")
+    page.get_by_role("button", name="Record consent").click()
+    page.get_by_text("Please correct the following").wait_for()
+    axe_check(page)
+    page.goto("/people/import/")
+    page.get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "people.csv",
+                "mimeType": "text/csv",
+                "buffer": b"id,first name,type,dob\r\nA1,Ann,adult,\r\nC1,,child,\r\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_text("1 row can be imported").wait_for()
+    axe_check(page)
+    page.get_by_role("button", name="Import 1 row").click()
+    page.get_by_role("heading", name="Import finished").wait_for()
+    axe_check(page)
