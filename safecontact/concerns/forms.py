@@ -261,9 +261,14 @@ def _colleagues(case: Case) -> Any:
     )
 
 
+def _choose(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A blank first option, so nothing is recorded by accident."""
+    return [("", "Choose…"), *choices]
+
+
 class TriageForm(forms.Form):
-    category = forms.ChoiceField(choices=Case.Category.choices)
-    risk = forms.ChoiceField(label="Risk level", choices=Case.Risk.choices)
+    category = forms.ChoiceField(choices=_choose(Case.Category.choices))
+    risk = forms.ChoiceField(label="Risk level", choices=_choose(Case.Risk.choices))
     about = forms.ChoiceField(label="Who is it about?", choices=Case.About.choices)
     about_user = forms.ModelChoiceField(
         label="Named person with a SafeContact account (optional)",
@@ -325,7 +330,9 @@ class DecisionForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    agency = forms.ChoiceField(label="Referred to", choices=Referral.Agency.choices)
+    agency = forms.ChoiceField(
+        label="Referred to", choices=_choose(Referral.Agency.choices)
+    )
     made_on = forms.DateField(
         label="Date of referral", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -358,7 +365,7 @@ class ShareForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Case.Outcome.choices)
+    outcome = forms.ChoiceField(choices=_choose(Case.Outcome.choices))
     note = forms.CharField(
         label="Closing note (optional)",
         required=False,
