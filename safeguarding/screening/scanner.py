@@ -12,6 +12,7 @@ almost all the work happens in compiled code.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +44,9 @@ class Scanner:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._rules = tuple(_compile_rule(rule) for rule in rules)
         self._database = _compile_database(rules)
+        # Hyperscan scratch space serves one scan at a time: each thread
+        # scans with its own clone of the database's prototype scratch.
+        self._local = threading.local()
 
     def scan(self, text: str) -> tuple[Finding, ...]:
         return self.scan_many([text])[0]
@@ -66,11 +70,19 @@ class Scanner:
         def on_match(rule_id: int, _from: int, to: int, _f: int, _c: object) -> None:
             hits.append((rule_id, to))
 
-        self._database.scan(buffer, match_event_handler=on_match)
+        self._database.scan(
+            buffer, match_event_handler=on_match, scratch=self._scratch()
+        )
         found: dict[int, set[int]] = {}
         for rule_id, to in hits:
             found.setdefault(bisect_right(starts, to - 1) - 1, set()).add(rule_id)
         return found
+
+    def _scratch(self) -> hyperscan.Scratch:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._database.scratch.clone()
+        return scratch
 
     def _confirm(
         self, text: str, clean: str, rule_ids: set[int]
