@@ -25,10 +25,7 @@ DAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
-ROLE_CHOICES = [
-    ("any_worker", "Any cleared worker"),
-    ("leader", "Group leaders only"),
-]
+ANY_WORKER = ("any_worker", "Any cleared worker")
 
 
 class DateInput(forms.DateInput):
@@ -216,8 +213,9 @@ class ConsentForm(forms.Form):
     end = forms.TimeField(label="Until", widget=TimeInput(), initial="21:00")
     allowed_roles = forms.MultipleChoiceField(
         label="Who may make contact",
-        choices=ROLE_CHOICES,
+        choices=[ANY_WORKER],
         required=False,
+        help_text="Roles are the workers' role titles, e.g. Youth leader.",
         widget=forms.CheckboxSelectMultiple,
     )
     allowed_workers = forms.ModelMultipleChoiceField(
@@ -245,6 +243,17 @@ class ConsentForm(forms.Form):
         self.fields["allowed_workers"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, worker__isnull=False, worker__end_date=None
         )
+        titles = (
+            WorkerProfile.objects.filter(person__organisation_id=org_id)
+            .exclude(role_title="")
+            .values_list("role_title", flat=True)
+            .distinct()
+            .order_by("role_title")
+        )
+        self.fields["allowed_roles"].choices = [  # type: ignore[attr-defined]
+            ANY_WORKER,
+            *((t, t) for t in titles),
+        ]
         if person.kind == Person.Kind.CHILD:
             self.fields["given_by"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
                 cares_for__person=person, cares_for__parental_responsibility=True

@@ -239,3 +239,15 @@ def test_a_worker_sees_only_the_shared_groups_on_a_childs_page(client_for, worke
         .content.decode()
     )
     assert "Mine" in text and "Theirs" not in text
+
+
+def test_the_consent_form_offers_the_organisations_role_titles(
+    client_for, lead, child, org
+):
+    WorkerFactory.create(organisation=org)  # role title "Youth leader"
+    text = (
+        client_for(lead)
+        .get(reverse("people:consent", args=[child.code]))
+        .content.decode()
+    )
+    assert 'value="Youth leader"' in text and 'value="any_worker"' in text
