@@ -215,3 +215,16 @@ def test_group_compose_refuses_people_and_group_together(
     data = _compose_data(fam, group=group.pk)
     html = client_for(worker).post(reverse("contact:compose"), data).content.decode()
     assert "Choose people or a group, not both." in html
+
+
+def test_the_lead_raises_a_concern_from_an_alert_with_its_evidence(
+    client_for, lead, worker, sender, family
+):
+    message = send(worker, [family.child], body=SECRET)
+    alert = message.alerts.get()
+    client = client_for(lead)
+    page = client.get(alert.get_absolute_url()).content.decode()
+    link = f"{reverse('concerns:report')}?alert={alert.code}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert str(alert.code) in form
