@@ -12,6 +12,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
+def new_report_token() -> str:
+    return uuid.uuid4().hex
+
+
 class Organisation(models.Model):
     class CopyPolicy(models.TextChoices):
         PARENT = "parent", "Copy in a parent or carer"
@@ -41,7 +45,9 @@ class Organisation(models.Model):
     # Scanner findings at or above this severity (0 info .. 3 high) hold a message.
     content_hold_threshold = models.PositiveSmallIntegerField(default=2)
     # Unguessable token in the public "report a concern" link for this organisation.
-    report_token = models.CharField(max_length=32, unique=True, default="")
+    report_token = models.CharField(
+        max_length=32, unique=True, default=new_report_token
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,11 +55,6 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self.report_token:
-            self.report_token = uuid.uuid4().hex
-        super().save(*args, **kwargs)
 
 
 class User(AbstractUser):

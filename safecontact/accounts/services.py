@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safecontact.accounts.models import ApiKey, Organisation, User
@@ -127,5 +129,13 @@ def user_for_api_key(raw_key: str) -> User | None:
     )
     if key is None or not key.user.is_active:
         return None
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    # "Last used" is shown to the minute: writing it on every request would
+    # add a write transaction to each API call. The filter makes concurrent
+    # requests agree on a single writer.
+    now = timezone.now()
+    stale = now - timedelta(minutes=1)
+    if key.last_used_at is None or key.last_used_at < stale:
+        ApiKey.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=key.pk
+        ).update(last_used_at=now)
     return key.user
