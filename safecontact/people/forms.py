@@ -119,8 +119,9 @@ class VettingCheckForm(forms.ModelForm):
             "certificate_date",
             "certificate_number",
             "update_service",
+            "renewal_due",
         ]
-        widgets = {"certificate_date": DateInput()}
+        widgets = {"certificate_date": DateInput(), "renewal_due": DateInput()}
         labels = {
             "level": "DBS level",
             "workforce": "Workforce on the certificate",
@@ -129,6 +130,7 @@ class VettingCheckForm(forms.ModelForm):
         }
         help_texts = {
             "certificate_number": "The 12-digit number on the certificate.",
+            "renewal_due": "Leave empty to use the organisation's renewal period.",
         }
 
 

@@ -109,6 +109,7 @@ class VettingIn(Schema):
     workforce: str = "both"
     certificate_number: str = Field("", max_length=32)
     update_service: bool = False
+    renewal_due: datetime.date | None = None
 
 
 class VettingOut(Schema):

@@ -136,6 +136,7 @@ def worker_facts(person: Person, renewal_years: int) -> WorkerFacts:
         certificate_date=check.certificate_date if check else None,
         update_service=check.update_service if check else False,
         renewal_years=renewal_years,
+        renewal_due=check.renewal_due if check else None,
         training_level=TRAINING_LEVELS[Training.Level(course.level)] if course else 0,
         training_expires_on=course.expires_on if course else None,
     )

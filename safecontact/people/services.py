@@ -174,6 +174,7 @@ def record_vetting_check(
     workforce: str = VettingCheck.Workforce.BOTH,
     certificate_number: str = "",
     update_service: bool = False,
+    renewal_due: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> VettingCheck:
     """Add a DBS check; the newest check is the one that counts."""
@@ -189,6 +190,7 @@ def record_vetting_check(
         certificate_date=certificate_date,
         certificate_number=certificate_number.strip(),
         update_service=update_service,
+        renewal_due=renewal_due,
         recorded_by=actor,
     )
     _save_new(actor, person.organisation, check)

@@ -47,6 +47,8 @@ class WorkerFacts:
     certificate_date: dt.date | None = None
     update_service: bool = False
     renewal_years: int = 3
+    # A renewal date set for this check, overriding ``renewal_years``.
+    renewal_due: dt.date | None = None
     training_level: int = 0  # 0: none recorded
     training_expires_on: dt.date | None = None
 
@@ -131,7 +133,7 @@ def _vetting(
             f"{level.label.capitalize()} DBS check on the Update Service.",
             None,
         )
-    due = add_years(issued, facts.renewal_years)
+    due = facts.renewal_due or add_years(issued, facts.renewal_years)
     if today > due:
         return False, f"The DBS check was due for renewal on {due:%d %B %Y}.", due
     return (

@@ -28,6 +28,14 @@ def facts(**changes: object) -> WorkerFacts:
         (CURRENT, D(2026, 3, 1), True, "renewal due 01 March 2026"),
         (CURRENT, D(2026, 3, 2), False, "was due for renewal on 01 March 2026"),
         (facts(renewal_years=2), D(2025, 3, 2), False, "due for renewal"),
+        # a renewal date set on the check wins over the organisation's period
+        (facts(renewal_due=D(2025, 9, 1)), D(2025, 9, 1), True, "renewal due 01 Sept"),
+        (
+            facts(renewal_due=D(2025, 9, 1)),
+            D(2025, 9, 2),
+            False,
+            "due for renewal on 01 Sept",
+        ),
         # training valid through its expiry date inclusive
         (facts(certificate_date=D(2024, 1, 1)), D(2026, 6, 30), True, "until 30 June"),
         (facts(certificate_date=D(2024, 1, 1)), D(2026, 7, 1), False, "expired on"),

@@ -84,6 +84,19 @@ def test_recording_a_check_clears_a_worker_who_had_none(lead, org):
     assert selectors.worker_clearance(person, datetime.date(2026, 1, 5)).children
 
 
+def test_a_renewal_date_on_the_check_overrides_the_organisations_period(lead, org):
+    person = WorkerFactory.create(organisation=org, vetting="missing")
+    services.record_vetting_check(
+        actor=lead,
+        person=person,
+        level="enhanced_barred",
+        certificate_date=datetime.date(2025, 6, 1),
+        renewal_due=datetime.date(2025, 12, 1),
+    )
+    assert selectors.worker_clearance(person, datetime.date(2025, 12, 1)).children
+    assert not selectors.worker_clearance(person, datetime.date(2025, 12, 2)).children
+
+
 def test_ending_a_role_makes_the_worker_inactive(lead, org):
     person = WorkerFactory.create(organisation=org)
     services.end_worker_role(actor=lead, person=person, end_date=DAY)
