@@ -159,13 +159,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Outbound email (the contact gateway and notifications to the Lead), in
-# Django 6.1's MAILERS form. The SMTP server must be real in production.
+# Django 6.1's MAILERS form. Production sends through a real SMTP server; in
+# development without EMAIL_HOST, mail is written to files in ./sent-mail/
+# so `make run` works on a laptop with no mail server.
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+_FILES = "django.core.mail.backends.filebased.EmailBackend"
+_EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND", _FILES if DEBUG and "EMAIL_HOST" not in os.environ else _SMTP
+)
 MAILERS = {
     "default": {
-        "BACKEND": envstr(
-            "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
-        ),
-        "OPTIONS": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {"file_path": envstr("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))}
+        if _EMAIL_BACKEND == _FILES
+        else {
             "host": envstr("EMAIL_HOST", "127.0.0.1"),
             "port": envint("EMAIL_PORT", "1025"),
             "username": envstr("EMAIL_HOST_USER", ""),

@@ -287,6 +287,8 @@ def _families(b: Builder) -> None:
             last,
             Person.Kind.CHILD,
             date_of_birth=_ago(days=90, years=years),
+            # Older children have an address the organisation may write to.
+            email=f"{first.lower()}@kids.example.com" if years >= 12 else "",
         )
         b.carer(ref, parent)
     b.person(

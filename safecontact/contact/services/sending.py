@@ -144,7 +144,7 @@ def _prepare(
     if not to:
         raise ValidationError({"group": "Nobody else is in this group yet."})
     people = {str(p.code): p for p in to}
-    recs = tuple(inputs.recipient_for(p, sender, channel, people) for p in to)
+    recs = inputs.recipients_for(to, sender, channel, people)
     seconds: tuple[str, ...] = ()
     if inputs.needs_second_adult(recs, org, today):
         seconds = inputs.second_adults(org, channel, today, people)
@@ -199,7 +199,7 @@ def _with_reachability(
         Reason(
             rule_id="gateway.reachable",
             effect=Outcome.BLOCK,
-            message=f"{p} has no {how} in the register.",
+            message=f"The register holds no {how.split(' ', 1)[1]} for {p}.",
             guidance="Contact goes only through the organisation's own channels, "
             "to addresses the organisation holds.",
             fix=f"Ask the Safeguarding Lead to add {how} for this person, or "
@@ -252,24 +252,40 @@ def decision_json(
     }
 
 
-@transaction.atomic(durable=True)
 def _store(actor: User, prepared: Prepared) -> Message:
+    # Reads happen before the write transaction: on SQLite it blocks every
+    # other writer and on PostgreSQL the contact log's head row stays locked
+    # from append_entry until commit, so the transaction is kept to inserts.
     message, decision = prepared.message, prepared.decision
-    message.save()
-    _add_recipients(message, prepared)
-    entry = log_attempt(message, actor=actor)
+    kinds = {c.kind for c in decision.changes}
+    notify = message.status == Message.Status.HELD or ChangeKind.NOTIFY_LEAD in kinds
+    leads = lead_users(message.organisation) if notify else []
     serious = serious_findings(prepared.findings, message.organisation)
+    return _write(actor, prepared, leads, serious)
+
+
+@transaction.atomic(durable=True)
+def _write(
+    actor: User,
+    prepared: Prepared,
+    leads: Sequence[User],
+    serious: list[dict[str, Any]],
+) -> Message:
+    message = prepared.message
+    message.save()
+    rows = _add_recipients(message, prepared)
+    if leads:
+        notify_leads(message, leads=leads)
+    if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED):
+        queue_deliveries(message, rows=rows)
+    # Last, so the log's head row is locked for as short a time as possible.
+    entry = log_attempt(message, actor=actor, rows=rows)
     if serious:
         raise_alert(message, serious, entry)
-    kinds = {c.kind for c in decision.changes}
-    if message.status == Message.Status.HELD or ChangeKind.NOTIFY_LEAD in kinds:
-        notify_leads(message)
-    if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED):
-        queue_deliveries(message)
     return message
 
 
-def _add_recipients(message: Message, prepared: Prepared) -> None:
+def _add_recipients(message: Message, prepared: Prepared) -> list[Recipient]:
     decision = prepared.decision
     bcc = any(c.kind is ChangeKind.USE_BCC for c in decision.changes)
     role = Recipient.Role.BCC if bcc else Recipient.Role.TO
@@ -291,15 +307,22 @@ def _add_recipients(message: Message, prepared: Prepared) -> None:
                 )
             )
     Recipient.objects.bulk_create(rows)
+    return rows
 
 
-def log_attempt(message: Message, *, actor: User | None) -> LedgerEntry:
+def log_attempt(
+    message: Message,
+    *,
+    actor: User | None,
+    rows: Sequence[Recipient] | None = None,
+) -> LedgerEntry:
     """The contact-log entry for an attempt: who, to whom, what was decided.
 
     The text itself is not copied into the log; its SHA-256 is, so any later
     change to the stored message shows.
     """
-    rows = list(message.recipient_rows.select_related("person"))
+    if rows is None:
+        rows = list(message.recipient_rows.select_related("person"))
     content = {
         "message": str(message.code),
         "direction": message.direction,
@@ -371,12 +394,25 @@ def raise_alert(
     )
 
 
-def notify_leads(message: Message, reason: str = InboxItem.Reason.OVERSIGHT) -> None:
-    leads = User.objects.filter(
-        organisation=message.organisation,
-        role__in=(User.Role.LEAD, User.Role.DEPUTY),
-        is_active=True,
+def lead_users(organisation: Organisation) -> list[User]:
+    """The active Lead and deputies, who see held and flagged messages."""
+    return list(
+        User.objects.filter(
+            organisation=organisation,
+            role__in=(User.Role.LEAD, User.Role.DEPUTY),
+            is_active=True,
+        )
     )
+
+
+def notify_leads(
+    message: Message,
+    reason: str = InboxItem.Reason.OVERSIGHT,
+    *,
+    leads: Sequence[User] | None = None,
+) -> None:
+    if leads is None:
+        leads = lead_users(message.organisation)
     InboxItem.objects.bulk_create(
         [InboxItem(user=u, message=message, reason=reason) for u in leads],
         ignore_conflicts=True,
@@ -387,7 +423,12 @@ def address(person: Person) -> str:
     return formataddr((str(person), person.email))
 
 
-def queue_deliveries(message: Message, *, now: dt.datetime | None = None) -> Delivery:
+def queue_deliveries(
+    message: Message,
+    *,
+    now: dt.datetime | None = None,
+    rows: Sequence[Recipient] | None = None,
+) -> Delivery:
     """The outbox row for ``message``: one email to all its recipients.
 
     Deferred messages become due at ``deliver_at``; in-app messages use the
@@ -396,7 +437,9 @@ def queue_deliveries(message: Message, *, now: dt.datetime | None = None) -> Del
     due = message.deliver_at or now or timezone.now()
     lists: dict[str, list[str]] = {"to": [], "cc": [], "bcc": []}
     if message.channel == Message.Channel.EMAIL:
-        for row in message.recipient_rows.select_related("person"):
+        if rows is None:
+            rows = list(message.recipient_rows.select_related("person"))
+        for row in rows:
             lists[row.role].append(address(row.person))
     return Delivery.objects.create(
         organisation=message.organisation,
