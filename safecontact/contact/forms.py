@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
-from safecontact.accounts.models import Organisation
+from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Message
+from safecontact.contact.selectors import contactable_groups, contactable_people
 from safecontact.groups.models import Group
 from safecontact.people.models import Person
 
@@ -18,6 +19,7 @@ class PersonChoice(forms.ModelMultipleChoiceField):
 class ComposeForm(forms.Form):
     recipients = PersonChoice(
         queryset=Person.objects.none(),
+        to_field_name="code",
         required=False,
         label="To",
         help_text="Choose people, or choose a group below instead.",
@@ -25,6 +27,7 @@ class ComposeForm(forms.Form):
     )
     group = forms.ModelChoiceField(
         queryset=Group.objects.none(),
+        to_field_name="code",
         required=False,
         empty_label="No group",
         help_text="A group email goes to everyone in it, in blind copy.",
@@ -44,15 +47,10 @@ class ComposeForm(forms.Form):
         help_text="Only to send outside agreed hours now. The Safeguarding Lead is told.",
     )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = Person.objects.filter(organisation=organisation).exclude(
-            kind=Person.Kind.WORKER
-        )
-        self.fields["recipients"].queryset = people  # type: ignore[attr-defined]
-        self.fields["group"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, archived_at__isnull=True
-        )
+        self.fields["recipients"].queryset = contactable_people(user)  # type: ignore[attr-defined]
+        self.fields["group"].queryset = contactable_groups(user)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

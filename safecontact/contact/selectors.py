@@ -9,6 +9,11 @@ from django.http import Http404
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
+from safecontact.contact.services.inputs import ANY_WORKER
+from safecontact.groups.models import Group
+from safecontact.groups.selectors import visible_groups
+from safecontact.people.models import Consent, Person, Relationship
+from safecontact.people.selectors import visible_people
 
 SENDERS = ("lead", "deputy", "worker")
 
@@ -76,3 +81,43 @@ def quarantine(organisation: Any) -> QuerySet[InboundMessage]:
     return InboundMessage.objects.filter(
         organisation=organisation, status=InboundMessage.Status.QUARANTINED
     )
+
+
+def contactable_people(user: User) -> QuerySet[Person]:
+    """Who ``user`` may pick as a recipient: everyone but workers for the Lead,
+    deputy and trustees. For a worker: the people in their groups, those
+    people's parents and carers, and anyone whose consent names the worker
+    or their role. The rules still decide each message; this keeps the rest
+    of the register out of a worker's sight."""
+    people = visible_people(user).exclude(kind=Person.Kind.WORKER)
+    if user.is_oversight:
+        return people
+    carers = Relationship.objects.filter(person__in=people).values("carer_id")
+    everyone = Person.objects.filter(
+        Q(pk__in=people.values("pk")) | Q(pk__in=carers) | Q(pk__in=_consented_to(user))
+    )
+    return everyone.exclude(kind=Person.Kind.WORKER).order_by("last_name", "first_name")
+
+
+def _consented_to(user: User) -> list[int]:
+    """Subjects of consent records that name this worker or their role."""
+    worker = Person.objects.filter(user=user).select_related("worker").first()
+    if worker is None:
+        return []
+    role = getattr(getattr(worker, "worker", None), "role_title", "")
+    named = set(
+        Consent.allowed_workers.through.objects.filter(person=worker).values_list(
+            "consent__subject_id", flat=True
+        )
+    )
+    rows = Consent.objects.filter(
+        organisation_id=worker.organisation_id, status=Consent.Status.GIVEN
+    ).values_list("subject_id", "allowed_roles")
+    by_role = {
+        s for s, roles in rows if ANY_WORKER in roles or (role and role in roles)
+    }
+    return sorted(named | by_role)
+
+
+def contactable_groups(user: User) -> QuerySet[Group]:
+    return visible_groups(user).filter(archived_at__isnull=True)

@@ -61,7 +61,7 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
 def compose(request: HttpRequest) -> HttpResponse:
     """Write, check (see the decision and every reason), then send."""
     user = _user(request)
-    form = ComposeForm(request.POST or None, organisation=_org(request))
+    form = ComposeForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
     preview = None
     if request.method == "POST" and form.is_valid():
         data, sending = form.cleaned_data, request.POST.get("action") == "send"

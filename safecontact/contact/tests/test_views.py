@@ -18,7 +18,7 @@ LEAD_PAGES = ["contact:held", "contact:alerts", "contact:outbox", "contact:quara
 
 def _compose_data(family, **kw):
     data = {
-        "recipients": [family.child.pk],
+        "recipients": [str(family.child.code)],
         "channel": "email",
         "purpose": "youth group",
         "subject": "Thursday",
@@ -212,7 +212,7 @@ def test_group_compose_refuses_people_and_group_together(
     client_for, worker, sender, group, org
 ):
     fam = make_family(org)
-    data = _compose_data(fam, group=group.pk)
+    data = _compose_data(fam, group=str(group.code))
     html = client_for(worker).post(reverse("contact:compose"), data).content.decode()
     assert "Choose people or a group, not both." in html
 
