@@ -29,14 +29,18 @@ def _subject_codes(subjects: Sequence[str | UUID]) -> list[str]:
 
 
 def _lock_head(organisation: Any) -> ChainHead:
-    # Create the head row if this is the organisation's first entry (a no-op
-    # when it exists, even if another writer is creating it right now), then
-    # lock it: on PostgreSQL concurrent appenders queue here until commit. On
-    # SQLite the IMMEDIATE transaction has already serialised writers.
+    # Lock the head row: on PostgreSQL concurrent appenders queue here until
+    # commit. On SQLite the IMMEDIATE transaction has already serialised
+    # writers. Only an organisation's first entry has no head yet: create it
+    # (a no-op if another writer is creating it right now) and lock that.
+    heads = ChainHead.objects.select_for_update()
+    head = heads.filter(organisation=organisation).first()
+    if head is not None:
+        return head
     ChainHead.objects.bulk_create(
         [ChainHead(organisation=organisation)], ignore_conflicts=True
     )
-    return ChainHead.objects.select_for_update().get(organisation=organisation)
+    return heads.get(organisation=organisation)
 
 
 def append_entry(
