@@ -3,14 +3,17 @@
 Prints a table of counts and scores only (never message text, conversation ids
 or file names) and writes benchmarks/results/screening.json.
 
-    python -m benchmarks.eval_screening [--pj P] [--whatsapp W] [--nps N]
+    python benchmarks/eval_screening.py [--pj P] [--whatsapp W] [--nps N]
         [--pii S] [--fixtures F] [--no-model]
 
-Conversation figures use the shipped configuration: word-list findings plus
-the hashed-word model's lean as a gate (see safeguarding/screening/risk.py).
-The model was fitted on ~70% of DEV (``screening_data.fit_split``); figures on
-the other 30% ("unseen") are the honest ones, and the same keys are also
-given for the rules alone.
+Every conversation goes through ``safeguarding.screening.pipeline.assess``,
+the same pipeline the gateway and ``manage.py scan`` use. The headline
+conversation figures are *out of fold*: the DEV conversations are split into
+five folds (by conversation), five models are fitted each without one fold
+(``fit_screening_model.fold_models``) and each conversation is scored by the
+model that never saw it. ``in_sample`` gives the same keys for the shipped
+model (fitted on all of DEV) and ``rules_only`` for the word lists alone.
+NPS is never fitted on, so its figures use the shipped model.
 """
 
 from __future__ import annotations
@@ -21,23 +24,31 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks.fit_screening_model import (
+    fold_models,
+    fold_of,
+    load,
+    matrix,
+)
 from benchmarks.screening_data import (
     FIXTURES,
     NPS,
     PII,
     PJ,
     WHATSAPP,
-    fit_split,
+    Chat,
     jsonl,
     whatsapp_chats,
 )
-from safeguarding.screening import ConversationRisk, scan_many
-from safeguarding.screening.model import RiskModel, default_model
+from safeguarding.screening import scan_many
+from safeguarding.screening.model import PARAMS, RiskModel, default_model
+from safeguarding.screening.pipeline import assess, first_high
 
 RESULTS = Path(__file__).resolve().parent / "results" / "screening.json"
 PII_TYPES = {
@@ -45,22 +56,31 @@ PII_TYPES = {
     "email": ("pii.email", "EMAIL_ADDRESS"),
     "address": ("pii.address", "STREET_ADDRESS"),
 }
-Scorer = Callable[[str], float] | None
+ModelFor = Callable[[str], RiskModel | None]  # conversation key -> its model
 
 
-def first_high(
-    senders: Sequence[str], texts: Sequence[str], scorer: Scorer
+@dataclass(frozen=True, slots=True)
+class Data:
+    pj: list[tuple[str, list[str], list[str]]]
+    chats: list[Chat]
+    nps: list[tuple[str, list[str], list[str]]]
+
+
+def read_data(args: argparse.Namespace) -> Data:
+    pj = [(c["id"], c["predator"], c["decoy"]) for c in jsonl(args.pj)]
+    nps = []
+    for session in jsonl(args.nps):
+        posts = [p for p in session["posts"] if p["class"] != "System"]
+        nps.append(
+            (session["room"], [p["user"] for p in posts], [p["text"] for p in posts])
+        )
+    return Data(pj, list(whatsapp_chats(args.whatsapp)), nps)
+
+
+def _first(
+    senders: Sequence[str], texts: Sequence[str], model: RiskModel | None
 ) -> int | None:
-    """Index of the first message that raises any sender to high, or None."""
-    risk = ConversationRisk()
-    for index, (sender, findings) in enumerate(
-        zip(senders, scan_many(texts), strict=True)
-    ):
-        score = scorer(texts[index]) if scorer else None
-        event = risk.add(sender, findings, model_score=score)
-        if event is not None and event.early_warning:
-            return index
-    return None
+    return first_high(zip(senders, texts, strict=True), model=model)
 
 
 def _pj_summary(
@@ -82,50 +102,56 @@ def _pj_summary(
     }
 
 
-def eval_pj(path: Path, scorer: Scorer) -> dict[str, Any]:
-    rows: list[tuple[bool, int | None, int, bool]] = []
-    for conv in jsonl(path):
-        pred, decoy = conv["predator"], conv["decoy"]
-        first = first_high(["p"] * len(pred), pred, scorer)
-        decoy_high = first_high(["d"] * len(decoy), decoy, scorer) is not None
-        rows.append((fit_split(conv["id"]), first, len(pred), decoy_high))
-    out = _pj_summary([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
-    unseen = [r for r in rows if not r[0]]
-    out["unseen"] = _pj_summary(
-        [r[1] for r in unseen], [r[2] for r in unseen], [r[3] for r in unseen]
-    )
-    return out
+def eval_pj(data: Data, model_for: ModelFor) -> dict[str, Any]:
+    firsts, lengths, decoys = [], [], []
+    for key, pred, decoy in data.pj:
+        model = model_for(key)
+        firsts.append(_first(["p"] * len(pred), pred, model))
+        lengths.append(len(pred))
+        decoys.append(_first(["d"] * len(decoy), decoy, model) is not None)
+    return _pj_summary(firsts, lengths, decoys)
 
 
-def eval_whatsapp(path: Path, scorer: Scorer) -> dict[str, Any]:
-    rows = []
-    for chat in whatsapp_chats(path):
-        alarm = first_high(chat.senders, chat.texts, scorer) is not None
-        rows.append((fit_split(chat.key), chat.english, alarm))
+def eval_whatsapp(data: Data, model_for: ModelFor) -> dict[str, Any]:
+    rows = [
+        (chat.english, _first(chat.senders, chat.texts, model_for(chat.key)))
+        for chat in data.chats
+    ]
 
-    def rate(subset: list[tuple[bool, bool, bool]]) -> float | None:
-        return round(sum(r[2] for r in subset) / len(subset), 4) if subset else None
+    def rate(subset: list[tuple[bool, int | None]]) -> float | None:
+        alarms = sum(first is not None for _, first in subset)
+        return round(alarms / len(subset), 4) if subset else None
 
-    english = [r for r in rows if r[1]]
+    english = [r for r in rows if r[0]]
     return {
         "whatsapp_chats": len(rows),
         "whatsapp_chats_english": len(english),
         "whatsapp_false_alarm_rate": rate(rows),
         "whatsapp_false_alarm_rate_english": rate(english),
-        "whatsapp_false_alarm_rate_english_unseen": rate(
-            [r for r in english if not r[0]]
-        ),
     }
 
 
-def eval_nps(path: Path, scorer: Scorer) -> dict[str, float]:
+def eval_nps(data: Data, model: RiskModel | None) -> dict[str, float]:
     by_room: dict[str, list[bool]] = {}
-    for session in jsonl(path):
-        posts = [p for p in session["posts"] if p["class"] != "System"]
-        senders = [p["user"] for p in posts]
-        alarm = first_high(senders, [p["text"] for p in posts], scorer) is not None
-        by_room.setdefault(session["room"], []).append(alarm)
+    for room, senders, texts in data.nps:
+        by_room.setdefault(room, []).append(_first(senders, texts, model) is not None)
     return {room: round(sum(v) / len(v), 4) for room, v in sorted(by_room.items())}
+
+
+def conversation_figures(
+    data: Data, model_for: ModelFor, nps_model: RiskModel | None
+) -> dict[str, Any]:
+    out = eval_pj(data, model_for)
+    out.update(eval_whatsapp(data, model_for))
+    out["nps_high_rate_by_room"] = eval_nps(data, nps_model)
+    return out
+
+
+def out_of_fold(args: argparse.Namespace, data: Data) -> dict[str, Any]:
+    """Figures where every conversation is scored by a model fitted without it."""
+    corpus = load(args.pj, args.whatsapp)
+    models = fold_models(corpus, matrix(corpus.texts))
+    return conversation_figures(data, lambda key: models[fold_of(key)], default_model())
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -221,18 +247,23 @@ def eval_pii(path: Path) -> dict[str, Any]:
     }
 
 
-def throughput(texts: list[str], model: RiskModel | None) -> dict[str, float | None]:
-    scan_many(texts[:1000])
+def _rate(messages: list[tuple[str, str]], model: RiskModel | None) -> int:
+    """Messages per second through the whole pipeline, one conversation."""
     start = time.perf_counter()
-    for i in range(0, len(texts), 10_000):
-        scan_many(texts[i : i + 10_000])
-    ours = len(texts) / (time.perf_counter() - start)
-    with_model = None
-    if model is not None:
-        start = time.perf_counter()
-        for text in texts:
-            model.score(text)
-        with_model = 1 / (1 / ours + (time.perf_counter() - start) / len(texts))
+    for _ in assess(messages, model=model):
+        pass
+    return round(len(messages) / (time.perf_counter() - start))
+
+
+def throughput(data: Data, model: RiskModel) -> dict[str, float | None]:
+    whatsapp = [m for c in data.chats for m in zip(c.senders, c.texts, strict=True)]
+    nps = [m for _, s, t in data.nps for m in zip(s, t, strict=True)]
+    texts = [t for _, t in whatsapp]
+    scan_many(texts[:1000])  # compile outside the timing
+    start = time.perf_counter()
+    for i in range(0, len(texts), 4096):
+        scan_many(texts[i : i + 4096])
+    scanner = round(len(texts) / (time.perf_counter() - start))
     recognizers = _presidio()
     sample = texts[:3000]
     start = time.perf_counter()
@@ -240,8 +271,9 @@ def throughput(texts: list[str], model: RiskModel | None) -> dict[str, float | N
         presidio_spans(recognizers, text)
     theirs = len(sample) / (time.perf_counter() - start)
     return {
-        "safecontact": round(ours),
-        "safecontact_with_model": round(with_model) if with_model else None,
+        "safecontact_scanner": scanner,
+        "safecontact": _rate(whatsapp, model),  # scanner + model + risk
+        "safecontact_nps": _rate(nps * 10, model),
         "presidio": round(theirs),
         "messages": len(texts),
     }
@@ -262,15 +294,8 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def conversation_figures(args: argparse.Namespace, scorer: Scorer) -> dict[str, Any]:
-    out = eval_pj(args.pj, scorer)
-    out.update(eval_whatsapp(args.whatsapp, scorer))
-    out["nps_high_rate_by_room"] = eval_nps(args.nps, scorer)
-    return out
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pj", type=Path, default=PJ)
     parser.add_argument("--whatsapp", type=Path, default=WHATSAPP)
     parser.add_argument("--nps", type=Path, default=NPS)
@@ -279,14 +304,18 @@ def main() -> None:
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    model = None if args.no_model else default_model()
-    results = conversation_figures(args, model.score if model else None)
-    results["configuration"] = "rules" if model is None else "rules+model"
-    if model is not None:
-        results["rules_only"] = conversation_figures(args, None)
+    data = read_data(args)
+    shipped = default_model()
+    rules = conversation_figures(data, lambda _key: None, None)
+    if args.no_model:
+        results = {**rules, "configuration": "rules"}
+    else:
+        results = {**out_of_fold(args, data), "configuration": "rules+model"}
+        results["in_sample"] = conversation_figures(data, lambda _key: shipped, shipped)
+        results["rules_only"] = rules
     results.update(eval_pii(args.pii))
-    texts = [t for chat in whatsapp_chats(args.whatsapp) for t in chat.texts]
-    results["throughput_messages_per_s"] = throughput(texts, model)
+    results["throughput_messages_per_s"] = throughput(data, shipped)
+    results["model_params_bytes"] = PARAMS.stat().st_size
     results["whatsapp_unparsed_line_rate"] = unparsed_rate(args.fixtures, args.whatsapp)
     print_table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -302,23 +331,25 @@ def print_table(results: dict[str, Any]) -> None:
         ("pj_decoy_high_rate", "<= 0.05"),
         ("whatsapp_false_alarm_rate", ""),
         ("whatsapp_false_alarm_rate_english", "<= 0.02"),
-        ("whatsapp_false_alarm_rate_english_unseen", "<= 0.02"),
     ]
-    print(f"{'figure':44} {'all DEV':>10} {'unseen':>10} {'rules only':>10}  target")
-    rules = results.get("rules_only", {})
+    print(
+        f"{'figure':36} {'out of fold':>11} {'in sample':>10} {'rules only':>10}  target"
+    )
+    ins, rules = results.get("in_sample", {}), results.get("rules_only", {})
     for key, target in rows:
-        unseen = results.get("unseen", {}).get(key, "")
         print(
-            f"{key:44} {results.get(key)!s:>10} {unseen!s:>10} {rules.get(key, '')!s:>10}  {target}"
+            f"{key:36} {results.get(key)!s:>11} {ins.get(key, '')!s:>10} "
+            f"{rules.get(key, '')!s:>10}  {target}"
         )
-    print(f"{'nps_high_rate_by_room':44} {results['nps_high_rate_by_room']}")
+    print(f"{'nps_high_rate_by_room':36} {results['nps_high_rate_by_room']}")
     for who in ("safecontact", "presidio"):
         for name in PII_TYPES:
             p, r = results["pii_precision"][who][name], results["pii_recall"][who][name]
             print(f"pii {name:8} {who:12} precision {p!s:>7} recall {r!s:>7}")
-    print(f"{'throughput_messages_per_s':44} {results['throughput_messages_per_s']}")
+    print(f"{'throughput_messages_per_s':36} {results['throughput_messages_per_s']}")
+    print(f"{'model_params_bytes':36} {results['model_params_bytes']}")
     print(
-        f"{'whatsapp_unparsed_line_rate':44} {results['whatsapp_unparsed_line_rate']}"
+        f"{'whatsapp_unparsed_line_rate':36} {results['whatsapp_unparsed_line_rate']}"
     )
 
 

@@ -1,5 +1,6 @@
 """Risk indicators and personal details in text.
 
+``assess`` is the one pipeline every caller uses (scanner, model, risk);
 ``scan``/``scan_many`` find indicators in messages; ``ConversationRisk``
 turns findings over a conversation into a level with its reasons; the
 ``INDICATORS`` registry holds the words shown to a Safeguarding Lead.
@@ -8,6 +9,7 @@ turns findings over a conversation into a level with its reasons; the
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding, Severity
 from safeguarding.screening.indicators import INDICATORS, Indicator, get_indicator
+from safeguarding.screening.pipeline import Assessment, assess
 from safeguarding.screening.risk import (
     Contribution,
     ConversationRisk,
@@ -19,6 +21,7 @@ from safeguarding.screening.scanner import Scanner, scan, scan_many
 
 __all__ = [
     "INDICATORS",
+    "Assessment",
     "Contribution",
     "ConversationRisk",
     "Finding",
@@ -29,6 +32,7 @@ __all__ = [
     "ScreeningError",
     "Severity",
     "Thresholds",
+    "assess",
     "get_indicator",
     "scan",
     "scan_many",

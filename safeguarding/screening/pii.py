@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 import phonenumbers
@@ -242,6 +243,7 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+@lru_cache(maxsize=4096)  # chats repeat the same numbers; parsing is slow
 def _parses_as_phone(candidate: str) -> bool:
     """A real number by phonenumbers' metadata, international or UK/US."""
     text = candidate.strip()

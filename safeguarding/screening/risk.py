@@ -68,16 +68,23 @@ REPEAT_CAP = 3  # an indicator counts at most this many times in the window
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Score needed for each level; high also needs ``high_stages`` distinct
+    """Score needed for each level, and what high needs.
+
+    Word lists alone: high needs ``high`` points and ``high_stages`` distinct
     grooming indicators, one of them a harm stage.
 
-    With a model score per message (``add(..., model_score=...)``) the sender's
-    *lean* (mean model log-odds over their last ``lean_window`` messages) is
-    tracked too. Then high needs less from the word lists (``assisted_*``) but
-    only while the lean is at least ``lean_gate``: the sender's messages read
-    like an offender's, not like a child's or an ordinary group chat. A strong
-    lean (``lean_strong`` over ``lean_min_messages`` or more) plus one harm
-    stage is enough on its own.
+    With a model score per message (``add(..., model_score=...)``) each sender
+    also has a *lean*: how much their messages, taken together, read like an
+    offender's rather than like a child's or an ordinary group chat. It is a
+    decaying average of the message log-odds (clipped to ``lean_clip``, old
+    messages fading by ``lean_decay`` per message) that starts from
+    ``lean_prior`` as if ``lean_prior_weight`` ordinary messages had come
+    first, so one odd message does not make a lean. Then high needs
+    ``lean_weight * lean + points >= assisted_high``, at least one grooming
+    finding as evidence and ``lean_min_messages`` messages: the more a
+    sender's talk reads like grooming, the fewer word-list findings it takes,
+    and the more findings, the less the lean must show. The constants were
+    chosen on out-of-fold model scores (``benchmarks/eval_screening.py``).
     """
 
     low: float = 0.5
@@ -85,12 +92,12 @@ class Thresholds:
     high: float = 9.0
     high_stages: int = 3
     window: int = 150  # the sender's own messages that count as "recent"
-    assisted_high: float = 6.0
-    assisted_stages: int = 2
-    lean_gate: float = 0.3
-    lean_strong: float = 0.6
-    strong_score: float = 2.5
-    lean_window: int = 20
+    assisted_high: float = 8.0
+    lean_weight: float = 60.0
+    lean_clip: float = 3.0
+    lean_decay: float = 0.998
+    lean_prior: float = -1.0
+    lean_prior_weight: float = 5.0
     lean_min_messages: int = 5
 
 
@@ -122,16 +129,21 @@ class RiskEvent:
 
 
 class _Sender:
-    __slots__ = ("count", "level", "recent", "scores")
+    __slots__ = ("count", "grooming", "level", "recent", "total", "weight")
 
     def __init__(self) -> None:
         self.count = 0
         self.level = Level.NONE
         self.recent: deque[tuple[int, Contribution]] = deque()
-        self.scores: deque[float] = deque()
+        self.grooming = 0  # grooming findings among ``recent``
+        self.total = 0.0  # decayed sum of clipped model scores
+        self.weight = 0.0  # decayed number of scored messages
 
-    def lean(self) -> float | None:
-        return sum(self.scores) / len(self.scores) if self.scores else None
+    def lean(self, thresholds: Thresholds) -> float | None:
+        if not self.weight:
+            return None
+        prior = thresholds.lean_prior_weight
+        return (self.total + prior * thresholds.lean_prior) / (self.weight + prior)
 
 
 class ConversationRisk:
@@ -153,19 +165,28 @@ class ConversationRisk:
         model_score: float | None = None,
     ) -> RiskEvent | None:
         """Record one message; return the event if its sender's level rose."""
-        state = self._senders.setdefault(sender, _Sender())
+        state = self._senders.get(sender)
+        if state is None:
+            state = self._senders[sender] = _Sender()
         index, self._index = self._index, self._index + 1
         state.count += 1
+        t = self.thresholds
+        if model_score is not None:
+            clipped = min(max(model_score, -t.lean_clip), t.lean_clip)
+            state.total = state.total * t.lean_decay + clipped
+            state.weight = state.weight * t.lean_decay + 1.0
+        added = False
         for contribution in (*_contributions(index, findings), *extra):
             state.recent.append((state.count, contribution))
-        while (
-            state.recent and state.recent[0][0] <= state.count - self.thresholds.window
-        ):
-            state.recent.popleft()
-        if model_score is not None:
-            state.scores.append(model_score)
-            if len(state.scores) > self.thresholds.lean_window:
-                state.scores.popleft()
+            state.grooming += contribution.indicator.startswith("grooming.")
+            added = True
+        recent = state.recent
+        while recent and recent[0][0] <= state.count - t.window:
+            _, gone = recent.popleft()
+            state.grooming -= gone.indicator.startswith("grooming.")
+        # Nothing new and no grooming evidence held: the level cannot rise.
+        if not added and not state.grooming:
+            return None
         return self._update(sender, state, index)
 
     def level(self, sender: str | None = None) -> Level:
@@ -185,8 +206,8 @@ class ConversationRisk:
     def _update(self, sender: str, state: _Sender, index: int) -> RiskEvent | None:
         reasons = tuple(c for _, c in state.recent)
         score = score_of(reasons)
-        lean = state.lean()
-        level = level_of(reasons, score, self.thresholds, lean, len(state.scores))
+        lean = state.lean(self.thresholds)
+        level = level_of(reasons, score, self.thresholds, lean, state.count)
         if level <= state.level:
             return None
         event = RiskEvent(index, sender, state.level, level, score, reasons, lean)
@@ -223,9 +244,9 @@ def level_of(
     score: float,
     thresholds: Thresholds,
     lean: float | None = None,
-    scored: int = 0,
+    messages: int = 0,
 ) -> Level:
-    if _is_high(reasons, score, thresholds, lean, scored):
+    if _is_high(reasons, score, thresholds, lean, messages):
         return Level.HIGH
     if score >= thresholds.medium:
         return Level.MEDIUM
@@ -239,19 +260,17 @@ def _is_high(
     score: float,
     thresholds: Thresholds,
     lean: float | None,
-    scored: int,
+    messages: int,
 ) -> bool:
     stages = {r.indicator for r in reasons if r.indicator.startswith("grooming.")}
-    if not stages & HARM_STAGES:
-        return False
     if lean is None:
-        return score >= thresholds.high and len(stages) >= thresholds.high_stages
-    if lean < thresholds.lean_gate:
-        return False
-    if score >= thresholds.assisted_high and len(stages) >= thresholds.assisted_stages:
-        return True
+        return (
+            bool(stages & HARM_STAGES)
+            and score >= thresholds.high
+            and len(stages) >= thresholds.high_stages
+        )
     return (
-        lean >= thresholds.lean_strong
-        and scored >= thresholds.lean_min_messages
-        and score >= thresholds.strong_score
+        bool(stages)
+        and messages >= thresholds.lean_min_messages
+        and thresholds.lean_weight * lean + score >= thresholds.assisted_high
     )

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from itertools import accumulate
 
 import hyperscan
+import numpy as np
 
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
@@ -56,15 +55,18 @@ class Scanner:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ScreeningError(f"message {index} is not text")
-        clean = [text.translate(_INNER_BREAKS) for text in texts]
         results: list[tuple[Finding, ...]] = [()] * len(texts)
-        for index, rule_ids in self._candidates(clean).items():
-            results[index] = self._confirm(texts[index], clean[index], rule_ids)
+        for index, rule_ids in self._candidates(texts).items():
+            text = texts[index]
+            clean = text.translate(_INNER_BREAKS)
+            results[index] = self._confirm(text, clean, rule_ids)
         return results
 
-    def _candidates(self, clean: Sequence[str]) -> dict[int, set[int]]:
-        buffer = _SEPARATOR.join(clean).encode("utf-8")
-        starts = _byte_starts(clean, len(buffer))
+    def _candidates(self, texts: Sequence[str]) -> dict[int, set[int]]:
+        buffer = _joined(texts)
+        # Separators are the only newlines left, so a match's message is the
+        # number of separators before it.
+        separators = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10)
         hits: list[tuple[int, int]] = []
 
         def on_match(rule_id: int, _from: int, to: int, _f: int, _c: object) -> None:
@@ -74,8 +76,12 @@ class Scanner:
             buffer, match_event_handler=on_match, scratch=self._scratch()
         )
         found: dict[int, set[int]] = {}
-        for rule_id, to in hits:
-            found.setdefault(bisect_right(starts, to - 1) - 1, set()).add(rule_id)
+        if not hits:
+            return found
+        ends = np.fromiter((to - 1 for _, to in hits), dtype=np.int64, count=len(hits))
+        owners = np.searchsorted(separators, ends, side="right").tolist()
+        for (rule_id, _), owner in zip(hits, owners, strict=True):
+            found.setdefault(owner, set()).add(rule_id)
         return found
 
     def _scratch(self) -> hyperscan.Scratch:
@@ -128,12 +134,18 @@ def _compile_database(rules: Sequence[Rule]) -> hyperscan.Database:
     return database
 
 
-def _byte_starts(clean: Sequence[str], total: int) -> list[int]:
-    """Byte offset where each message starts in the joined UTF-8 buffer."""
-    lengths = [len(text) + 1 for text in clean]
-    if sum(lengths) - 1 != total:
-        lengths = [len(text.encode("utf-8")) + 1 for text in clean]
-    return [0, *accumulate(lengths)][:-1]
+def _joined(texts: Sequence[str]) -> bytes:
+    """The batch as one UTF-8 buffer, newline between messages and spaces for
+    the line breaks inside them (so offsets within a message stay put)."""
+    joined = _SEPARATOR.join(texts)
+    if "\r" in joined:
+        joined = joined.replace("\r", " ")
+    if joined.count("\n") != len(texts) - 1:
+        joined = _SEPARATOR.join(
+            t.replace("\n", " ") if "\n" in t else t for t in texts
+        )
+        joined = joined.replace("\r", " ")
+    return joined.encode("utf-8")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -137,15 +137,41 @@ def test_a_sender_who_reads_like_a_child_is_not_raised_to_high():
 
 
 def test_a_grooming_lean_lowers_what_the_word_lists_must_show():
-    messages = [("a", "hey sexy"), ("a", "send me a pic"), ("a", "what are u wearing")]
-    assert _feed_scored(messages, 0.5).level("a") is Level.HIGH
-    assert _feed_scored(messages, 0.5).events[-1].lean == 0.5
+    messages = [("a", "hi"), ("a", "how r u"), ("a", "hey sexy"), ("a", "lol")]
+    messages += [("a", "what are u doing")]
+    risk = _feed_scored(messages, 2.0)
+    assert risk.level("a") is Level.HIGH
+    assert risk.events[-1].lean == pytest.approx(0.5, abs=0.01)
+    assert [r.indicator for r in risk.events[-1].reasons] == ["grooming.flattery"]
+    assert _feed(messages)[0].level("a") is Level.LOW
     assert ConversationRisk().level() is Level.NONE
 
 
-def test_a_strong_lean_over_many_messages_needs_only_one_harm_stage():
-    messages = [("a", "hi")] * 12 + [("a", "send me a pic")]
-    assert _feed_scored(messages, 2.0).level("a") is Level.HIGH
-    assert _feed_scored(messages[-3:], 2.0).level("a") is not Level.HIGH
-    long = [("a", "hi")] * 30
-    assert _feed_scored(long, 2.0).level("a") is Level.NONE
+def test_without_a_grooming_finding_no_lean_raises_to_high():
+    assert _feed_scored([("a", "hi")] * 30, 3.0).level("a") is Level.NONE
+    assert (
+        _feed_scored([("a", "call me on 07700 900123")] * 30, 3.0).level("a")
+        is Level.LOW
+    )
+
+
+def test_a_lean_needs_a_few_messages():
+    messages = [("a", "hey sexy"), ("a", "send me a pic"), ("a", "our secret")]
+    assert _feed_scored(messages, 3.0).level("a") is Level.MEDIUM
+
+
+def test_one_odd_message_does_not_make_a_lean():
+    risk = ConversationRisk()
+    for _ in range(20):
+        risk.add("a", scan("see you at practice"), model_score=-1.0)
+    risk.add("a", scan("you are so pretty"), model_score=3.0)
+    assert risk.level("a") is Level.LOW
+
+
+def test_the_lean_forgets_slowly_so_a_sender_can_change():
+    risk = ConversationRisk(Thresholds(lean_decay=0.9))
+    for _ in range(100):
+        risk.add("a", (), model_score=-3.0)
+    for _ in range(40):
+        risk.add("a", scan("you are so pretty"), model_score=1.0)
+    assert risk.level("a") is Level.HIGH

@@ -1,0 +1,88 @@
+"""One conversation pipeline for the whole product: scanner, model and risk.
+
+The gateway, ``manage.py scan`` and the evaluation all call ``assess`` so they
+get the same answer for the same messages. Messages are taken in batches:
+the scanner reads a batch in one Hyperscan call, the model scores it in one
+numpy pass, and only then does ``ConversationRisk`` walk the batch in order.
+
+    for a in assess(messages):              # (sender, text) pairs, in order
+        if a.event and a.event.early_warning:
+            ...                             # a.findings, a.model_score, a.event.reasons
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from safeguarding.screening.errors import ScreeningError
+from safeguarding.screening.findings import Finding
+from safeguarding.screening.model import RiskModel, default_model
+from safeguarding.screening.risk import ConversationRisk, RiskEvent
+from safeguarding.screening.scanner import Scanner, default_scanner
+
+BATCH_SIZE = 4096
+
+
+class _Default:
+    """Marker for "use the shipped model" (``None`` means "no model")."""
+
+
+DEFAULT = _Default()
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the pipeline made of one message."""
+
+    index: int  # position in the conversation, from 0
+    sender: str
+    findings: tuple[Finding, ...]
+    model_score: float | None  # log-odds of grooming talk; None without a model
+    event: RiskEvent | None  # set when this message raised its sender's level
+
+
+def assess(
+    messages: Iterable[tuple[str, str]],
+    *,
+    batch_size: int = BATCH_SIZE,
+    model: RiskModel | _Default | None = DEFAULT,
+    risk: ConversationRisk | None = None,
+    scanner: Scanner | None = None,
+) -> Iterator[Assessment]:
+    """Assess (sender, text) messages of one conversation, in order.
+
+    Pass ``risk`` to carry a conversation's state across calls (the gateway
+    keeps one per conversation); ``model=None`` uses the word lists alone.
+    """
+    if batch_size < 1:
+        raise ScreeningError("batch_size must be at least 1")
+    chosen = default_model() if isinstance(model, _Default) else model
+    state = risk if risk is not None else ConversationRisk()
+    active = scanner or default_scanner()
+    stream = iter(messages)
+    index = 0
+    while batch := list(islice(stream, batch_size)):
+        senders = [sender for sender, _ in batch]
+        texts = [text for _, text in batch]
+        found = active.scan_many(texts)
+        scores = chosen.scores(texts).tolist() if chosen else [None] * len(texts)
+        add = state.add
+        for sender, findings, score in zip(senders, found, scores, strict=True):
+            event = add(sender, findings, model_score=score)
+            yield Assessment(index, sender, findings, score, event)
+            index += 1
+
+
+def first_high(
+    messages: Iterable[tuple[str, str]],
+    *,
+    model: RiskModel | _Default | None = DEFAULT,
+    batch_size: int = BATCH_SIZE,
+) -> int | None:
+    """Index of the first message that raises any sender to high, or None."""
+    for item in assess(messages, model=model, batch_size=batch_size):
+        if item.event is not None and item.event.early_warning:
+            return item.index
+    return None
