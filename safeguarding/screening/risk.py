@@ -121,7 +121,7 @@ class RiskEvent:
     level: Level
     score: float
     reasons: tuple[Contribution, ...]
-    lean: float | None = None  # mean model log-odds of the sender's recent messages
+    lean: float | None = None  # decaying mean model log-odds of the sender
 
     @property
     def early_warning(self) -> bool:
