@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import codecs
 import itertools
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from safeguarding.chatlogs import ChatlogError, ChatMessage, UnparsedLine, parse_file
-from safeguarding.screening import ConversationRisk, Finding, RiskEvent, scan_many
-from safeguarding.screening.model import default_model
+from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
 BATCH = 4096
 PLAIN_SENDER = "(text)"
@@ -90,12 +89,6 @@ def _encoding_of(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
-    iterator = iter(messages)
-    while batch := list(itertools.islice(iterator, BATCH)):
-        yield batch
-
-
 def scan_path(
     path: str | Path,
     *,
@@ -128,27 +121,30 @@ def _scan(
     progress: Callable[[int], None] | None,
 ) -> Iterator[MessageFindings]:
     risk = ConversationRisk()
-    model = default_model()
+    pending: deque[Message] = deque()
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        for message in source:
+            pending.append(message)
+            yield message.sender, message.text
+
     try:
-        for batch in _batches(source):
-            for message, findings in zip(
-                batch, scan_many([m.text for m in batch]), strict=True
-            ):
-                event = risk.add(
-                    message.sender, findings, model_score=model.score(message.text)
-                )
-                summary.messages += 1
-                summary.by_indicator.update(f.indicator for f in findings)
-                if event is not None:
-                    summary.events.append(event)
-                if findings or event is not None:
-                    yield MessageFindings(message, findings, event)
-            if progress is not None:
+        for assessment in assess(pairs(), risk=risk, batch_size=BATCH):
+            message = pending.popleft()
+            summary.messages += 1
+            summary.by_indicator.update(f.indicator for f in assessment.findings)
+            if assessment.event is not None:
+                summary.events.append(assessment.event)
+            if assessment.findings or assessment.event is not None:
+                yield MessageFindings(message, assessment.findings, assessment.event)
+            if progress is not None and summary.messages % BATCH == 0:
                 progress(summary.messages)
     except ChatlogError as error:
         raise ScanError(f"The export stopped being readable: {error}") from error
     except UnicodeError as error:
         raise ScanError(f"The file is not text this tool can read: {error}") from error
+    if progress is not None:
+        progress(summary.messages)
     summary.levels = {
         event.sender: risk.level(event.sender).label for event in summary.events
     }

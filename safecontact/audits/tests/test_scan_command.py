@@ -10,7 +10,13 @@ CHAT = (
     "12/03/2025, 18:05 - Alex: thanks! see you at 10:30, tickets are £12.50\n"
     "12/03/2025, 18:07 - Stranger: you are so mature for your age, dont tell your mum we talk\n"
     "12/03/2025, 18:08 - Stranger: add me on snapchat, my number is 07700 900123\n"
+    "12/03/2025, 18:09 - Stranger: how old are you? are your parents home tonight?\n"
+    "12/03/2025, 18:10 - Stranger: send me a pic of you, just for me\n"
+    "12/03/2025, 18:11 - Stranger: you are so special to me, nobody understands you like i do\n"
+    "12/03/2025, 18:12 - Stranger: delete this chat after ok, our secret\n"
+    "12/03/2025, 18:13 - Stranger: we could meet at the park on saturday, just us\n"
 )
+MESSAGES = 9
 
 
 def run(*args):
@@ -30,7 +36,7 @@ def test_it_explains_each_finding_with_its_sender_and_line(chat_file):
     out, _ = run(str(chat_file))
     assert "line 3 · Stranger · HIGH · Asking for secrecy: “dont tell your mum”" in out
     assert "Talk to your Safeguarding Lead" in out
-    assert "Read 4 messages as whatsapp." in out
+    assert f"Read {MESSAGES} messages as whatsapp." in out
 
 
 def test_it_raises_an_early_warning_when_a_sender_reaches_high(chat_file):
@@ -47,7 +53,7 @@ def test_it_leaves_ordinary_messages_alone(chat_file):
 
 def test_it_shows_progress_on_stderr(chat_file):
     _, err = run(str(chat_file))
-    assert "Scanned 4 messages" in err
+    assert f"Scanned {MESSAGES} messages" in err
 
 
 def test_it_can_leave_the_evidence_out(chat_file):
@@ -61,7 +67,7 @@ def test_it_writes_json_lines(chat_file):
     records = [json.loads(line) for line in out.splitlines() if line.strip()]
     assert {"line": 3, "sender": "Stranger"}.items() <= records[0].items()
     assert records[0]["indicator"] == "grooming.secrecy"
-    assert records[-1]["summary"]["messages"] == 4
+    assert records[-1]["summary"]["messages"] == MESSAGES
     assert records[-1]["summary"]["levels"]["Stranger"] == "high"
 
 
