@@ -122,11 +122,11 @@ def revoke_api_key(*, actor: User, key: ApiKey) -> ApiKey:
 
 def user_for_api_key(raw_key: str) -> User | None:
     """The active user a valid, unrevoked key acts as, or None."""
-    key = (
-        ApiKey.objects.select_related("user", "user__organisation")
-        .filter(hashed_key=hash_api_key(raw_key), revoked_at__isnull=True)
-        .first()
-    )
+    # hashed_key is unique, so no ORDER BY (which .first() would add).
+    found = ApiKey.objects.select_related("user", "user__organisation").filter(
+        hashed_key=hash_api_key(raw_key), revoked_at__isnull=True
+    )[:1]
+    key = next(iter(found), None)
     if key is None or not key.user.is_active:
         return None
     # "Last used" is shown to the minute: writing it on every request would

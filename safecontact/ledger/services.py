@@ -33,14 +33,14 @@ def _lock_head(organisation: Any) -> ChainHead:
     # commit. On SQLite the IMMEDIATE transaction has already serialised
     # writers. Only an organisation's first entry has no head yet: create it
     # (a no-op if another writer is creating it right now) and lock that.
-    heads = ChainHead.objects.select_for_update()
-    head = heads.filter(organisation=organisation).first()
+    locked = ChainHead.objects.select_for_update()
+    head = next(iter(locked.filter(organisation=organisation)), None)
     if head is not None:
         return head
     ChainHead.objects.bulk_create(
         [ChainHead(organisation=organisation)], ignore_conflicts=True
     )
-    return heads.get(organisation=organisation)
+    return locked.get(organisation=organisation)
 
 
 def append_entry(

@@ -18,7 +18,7 @@ from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
-from safecontact.people.models import Person, Relationship
+from safecontact.people.models import Person, Relationship, Training, VettingCheck
 from safeguarding import policy
 from safeguarding.policy import (
     AgreedHours,
@@ -76,12 +76,17 @@ def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
 def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
     # One query for the person, profile and organisation, two for what
     # clearance reads (vetting, training), instead of one per attribute.
-    person = (
+    # No ORDER BY anywhere: one row at most, and clearance sorts in Python.
+    found = (
         Person.objects.select_related("worker", "organisation")
-        .prefetch_related("vetting_checks", "training")
+        .prefetch_related(
+            Prefetch("vetting_checks", VettingCheck.objects.order_by()),
+            Prefetch("training", Training.objects.order_by()),
+        )
         .filter(user=actor)
-        .first()
+        .order_by()[:1]
     )
+    person = next(iter(found), None)
     if person is None or register.worker_profile(person) is None:
         reasons = ("Your login is not linked to a worker in the register.",)
         return Sender("", False, False, False, reasons), person
@@ -190,7 +195,7 @@ def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
         .order_by("-recorded_at", "-id")
         .values("pk")[:1]
     )
-    rows = ConsentRow.objects.filter(subject_id__in=ids, pk=Subquery(newest))
+    rows = ConsentRow.objects.filter(subject_id__in=ids, pk=Subquery(newest)).order_by()
     return {row.subject_id: row for row in rows}
 
 
