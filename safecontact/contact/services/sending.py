@@ -23,6 +23,7 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Recipient
 from safecontact.contact.services import inputs
+from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
@@ -261,7 +262,8 @@ def _store(actor: User, prepared: Prepared) -> Message:
     notify = message.status == Message.Status.HELD or ChangeKind.NOTIFY_LEAD in kinds
     leads = lead_users(message.organisation) if notify else []
     serious = serious_findings(prepared.findings, message.organisation)
-    return _write(actor, prepared, leads, serious)
+    with writer_turn():
+        return _write(actor, prepared, leads, serious)
 
 
 @transaction.atomic(durable=True)
