@@ -3,8 +3,14 @@
 Each accepted message goes through the whole gateway: the register is read,
 the policy engine decides, the scanner reads the text, the contact log gets a
 hash-chained entry and the outbox a row. Served by gunicorn on 127.0.0.1 with
-an API key; load comes from threads in this separate process, each with a
-bounded number of requests on its own keep-alive connection.
+an API key; load comes from threads in this separate process, each sending a
+bounded number of requests on its own connection (sync workers close it after
+each response, so the client reconnects; gthread keeps it alive).
+
+The send path is CPU-bound Python, so the default is a few single-threaded
+sync workers (BENCH_WORKER_CLASS, BENCH_WORKERS, BENCH_THREADS override it);
+threads in one process mostly queue for the GIL. BENCH_SCALE shrinks the
+request counts and BENCH_DATABASES picks the databases for quick runs.
 
 Runs on SQLite (a fresh file) and on PostgreSQL (database ``bench_gateway`` on
 127.0.0.1, recreated), prints a table and writes benchmarks/results/gateway.json.
@@ -16,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -32,10 +39,13 @@ PG_URL = os.environ.get(
     "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_gateway"
 )
 CHILDREN = 40
-REQUESTS = {1: 400, 16: 3200}
-WARMUP = 100
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+REQUESTS = {1: int(400 * SCALE), 16: int(3200 * SCALE)}
+WARMUP = 200
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 
 
 def setup_data() -> None:
@@ -131,7 +141,7 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
         f"--threads={THREADS}",
-        "--worker-class=gthread",
+        f"--worker-class={WORKER_CLASS}",
         "--log-level=warning",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603
@@ -145,8 +155,20 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start")
 
 
+def warm_up(port: int, data: dict[str, Any]) -> None:
+    """A new connection per request, so every worker (not just those that
+    happen to hold the keep-alive connections) has loaded the URLconf and
+    compiled the scanner before anything is timed."""
+    load(port, data, 16, WARMUP, keep_alive=False)
+
+
 def load(
-    port: int, data: dict[str, Any], concurrency: int, total: int
+    port: int,
+    data: dict[str, Any],
+    concurrency: int,
+    total: int,
+    *,
+    keep_alive: bool = True,
 ) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[int] = []
@@ -177,6 +199,8 @@ def load(
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - start)
+            if not keep_alive:
+                conn.close()
             if response.status != 201:
                 bad.append(response.status)
         conn.close()
@@ -211,16 +235,31 @@ def bench(database: str) -> list[dict[str, Any]]:
         port = free_port()
         server = serve(env, port)
         try:
-            load(port, data, 4, WARMUP)
+            warm_up(port, data)
             rows = []
             for concurrency, total in REQUESTS.items():
-                row = {"database": database, **load(port, data, concurrency, total)}
+                # Other work on the machine skews the numbers: record it.
+                load_1m = round(os.getloadavg()[0], 2)
+                row = {
+                    "database": database,
+                    **load(port, data, concurrency, total),
+                    "load_average_before": load_1m,
+                }
                 rows.append(row)
                 print(_line(row), flush=True)
             return rows
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the gunicorn this run started (and only that one)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -231,16 +270,18 @@ def _line(row: dict[str, Any]) -> str:
 
 
 def main() -> int:
+    # A plain kill still runs the finally blocks that stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(
         f"{'database':<11} {'conc':>4} {'requests':>8} {'errors':>6} {'msg/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
     )
-    rows = bench("sqlite") + bench("postgresql")
+    rows = [row for database in DATABASES for row in bench(database)]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "what": "POST /api/v1/contact/messages: policy + scanner + ledger + outbox",
-                "server": f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, DEBUG=false",
+                "server": f"gunicorn {WORKER_CLASS}, {WORKERS} workers x {THREADS} threads, DEBUG=false",
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
                 "results": rows,
