@@ -221,12 +221,13 @@ def _consent_codes(
 
 def group_info(group: Group, today: dt.date) -> GroupInfo:
     """The group as the engine sees it, with who in it is not cleared."""
-    members = [
-        m.person
-        for m in group.members.filter(removed_at__isnull=True).select_related(
-            "person__worker", "person__organisation"
-        )
-    ]
+    # Clearance of every worker in the group in 3 queries, not 2 per worker.
+    current = (
+        group.members.filter(removed_at__isnull=True)
+        .select_related("person__worker", "person__organisation")
+        .prefetch_related("person__vetting_checks", "person__training")
+    )
+    members = [m.person for m in current]
     uncleared = any(p.kind in ADULT_MEMBER_KINDS for p in members)
     ex_worker = False
     for person in members:

@@ -8,12 +8,13 @@ import pytest
 
 from safecontact.contact.services import inputs
 from safecontact.contact.tests.conftest import make_family
-from safecontact.groups.tests.factories import GroupFactory
+from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.people.models import Consent
 from safecontact.people.tests.factories import (
     ConsentFactory,
     ParentFactory,
     RelationshipFactory,
+    WorkerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,15 @@ def test_reading_many_recipients_takes_no_more_queries_than_one(
         recipients = inputs.recipients_for(children, who, "email", {})
     assert [r.id for r in recipients] == [str(c.code) for c in children]
     assert all(r.consent is not None and r.parents for r in recipients)
+
+
+def test_checking_a_group_takes_no_more_queries_with_more_workers_in_it(
+    org, group, django_assert_max_num_queries
+):
+    for _ in range(4):
+        GroupMemberFactory.create(
+            group=group, person=WorkerFactory.create(organisation=org), role="leader"
+        )
+    with django_assert_max_num_queries(4):
+        info = inputs.group_info(group, dt.date(2026, 3, 10))
+    assert not info.has_ex_worker
