@@ -85,13 +85,19 @@ TEMPLATES = [
 # Database: SQLite by default, PostgreSQL (or anything dj-database-url reads)
 # through DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Keep connections open between requests: opening one per request costs ~15%
+# of the gateway's CPU (measured in benchmarks/bench_gateway.py).
+DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", "60")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": envstr("SQLITE_PATH", str(BASE_DIR / "safecontact.sqlite3")),
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
             "OPTIONS": {
                 # Writers queue instead of failing at once; IMMEDIATE takes the
                 # write lock at BEGIN so two writers never deadlock mid-transaction.

@@ -1,6 +1,8 @@
+import datetime as dt
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from safecontact.accounts import services
@@ -54,3 +56,18 @@ def test_the_openapi_schema_is_served(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == HTTPStatus.OK
     assert response.json()["info"]["title"] == "SafeContact API"
+
+
+def test_last_used_is_written_at_most_once_a_minute(lead):
+    key, raw = services.create_api_key(actor=lead, name="Sync")
+    start = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        services.user_for_api_key(raw)
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        services.user_for_api_key(raw)
+    key.refresh_from_db()
+    assert key.last_used_at == start
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        services.user_for_api_key(raw)
+    key.refresh_from_db()
+    assert key.last_used_at == start + dt.timedelta(seconds=61)
