@@ -282,6 +282,10 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         ESCALATED = "escalated", "Escalated"
 
+    class Kind(models.TextChoices):
+        CONTENT = "content", "Worrying content in one message"
+        EARLY_WARNING = "early_warning", "Early warning: a pattern across messages"
+
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -300,6 +304,9 @@ class Alert(models.Model):
     # [{"indicator", "severity", "start", "end", "evidence", "explanation", "next_step"}]
     findings = models.JSONField(default=list)
     severity = models.PositiveSmallIntegerField(default=0)
+    # An early warning's findings come from the sender's recent messages, in
+    # order ("message" names each one); a content alert's from this message.
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.CONTENT)
     status = models.CharField(max_length=16, choices=Status, default=Status.OPEN)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

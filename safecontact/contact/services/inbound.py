@@ -25,6 +25,7 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import InboundMessage, InboxItem, Message, Recipient
 from safecontact.contact.services import inputs
+from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.sending import (
     address,
     log_attempt,
@@ -83,7 +84,10 @@ def receive_inbound(
         person = sender_for(organisation, parsed.sender)
     except Quarantine as why:
         return _quarantine(raw, source, size, str(why), parsed, organisation)
-    return _accept(raw, source, parsed, organisation, person)
+    record = _accept(raw, source, parsed, organisation, person)
+    if record.message is not None and warn_early(record.message) is not None:
+        notify_leads(record.message)
+    return record
 
 
 def parse(raw: bytes, envelope_to: tuple[str, ...] = ()) -> Parsed:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Recipient
 from safecontact.contact.services import inputs
+from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group
 from safecontact.ledger.models import LedgerEntry
@@ -263,7 +264,10 @@ def _store(actor: User, prepared: Prepared) -> Message:
     leads = lead_users(message.organisation) if notify else []
     serious = serious_findings(prepared.findings, message.organisation)
     with writer_turn():
-        return _write(actor, prepared, leads, serious)
+        stored = _write(actor, prepared, leads, serious)
+    if warn_early(stored) is not None:
+        notify_leads(stored)
+    return stored
 
 
 @transaction.atomic(durable=True)

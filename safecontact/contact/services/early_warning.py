@@ -1,0 +1,114 @@
+"""Early warning: a sender's messages read together, not one at a time.
+
+Grooming is a process. One compliment is nothing; compliments, then questions
+about a child's parents, then a request for secrecy are the pattern the
+research describes. After a message with any finding is stored, the sender's
+recent messages (this one last) go through the same pipeline as every scan;
+if this message raised the sender to high, the Lead gets an early-warning
+alert naming the findings, in order, that raised it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Any
+
+from django.db import transaction
+
+from safecontact.contact.models import Alert, Message
+from safecontact.contact.services.writers import writer_turn
+from safecontact.ledger.services import append_entry
+from safeguarding.screening import (
+    INDICATORS,
+    Severity,
+    Thresholds,
+    assess,
+    get_indicator,
+)
+from safeguarding.screening.risk import RiskEvent
+
+log = logging.getLogger(__name__)
+
+# As many of the sender's messages as the risk model counts as "recent".
+WINDOW = Thresholds().window
+
+
+def warn_early(message: Message) -> Alert | None:
+    """Raise an early-warning alert if ``message`` took its sender to high.
+
+    Call it after the message is committed; the caller tells the Lead."""
+    found = assess_sender(message)
+    if found is None:
+        return None
+    with writer_turn():
+        return _raise(message, *found)
+
+
+def assess_sender(message: Message) -> tuple[RiskEvent, list[str]] | None:
+    """The rise to high this message caused, with the codes of the messages
+    read (oldest first), or None. Reads only."""
+    if message.sender_id is None or not message.decision.get("findings"):
+        return None  # a message with no finding does not raise a level
+    history = list(
+        Message.objects.filter(
+            organisation_id=message.organisation_id,
+            sender_id=message.sender_id,
+            id__lte=message.pk,
+        )
+        .order_by("-id")
+        .values_list("code", "subject", "body")[:WINDOW]
+    )[::-1]
+    assessed = deque(assess(("sender", f"{s}\n{b}") for _, s, b in history), maxlen=1)
+    last = assessed[0] if assessed else None
+    if last is None or last.event is None or not last.event.early_warning:
+        return None
+    return last.event, [str(code) for code, _, _ in history]
+
+
+def _findings(event: RiskEvent, codes: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for contribution in event.reasons:
+        if contribution.indicator not in INDICATORS:
+            continue  # the learned model's share has no words to show
+        indicator = get_indicator(contribution.indicator)
+        rows.append(
+            {
+                "field": "history",
+                "message": codes[contribution.message_index],
+                "indicator": indicator.id,
+                "severity": int(indicator.severity),
+                "severity_label": indicator.severity.label,
+                "evidence": contribution.evidence,
+                "explanation": indicator.explanation,
+                "next_step": indicator.next_step,
+            }
+        )
+    return rows
+
+
+@transaction.atomic(durable=True)
+def _raise(message: Message, event: RiskEvent, codes: list[str]) -> Alert:
+    findings = _findings(event, codes)
+    entry = append_entry(
+        organisation=message.organisation,
+        kind="alert.raised",
+        content={
+            "alert": "early_warning",
+            "message": str(message.code),
+            "sender": str(message.sender.code) if message.sender else None,
+            "indicators": [f["indicator"] for f in findings],
+            "messages_read": len(codes),
+        },
+        subjects=[str(message.sender.code)] if message.sender else [],
+    )
+    alert = Alert.objects.create(
+        organisation=message.organisation,
+        message=message,
+        ledger_entry=entry,
+        kind=Alert.Kind.EARLY_WARNING,
+        findings=findings,
+        severity=int(Severity.HIGH),
+    )
+    log.info("early warning %s raised for message %s", alert.code, message.code)
+    return alert
