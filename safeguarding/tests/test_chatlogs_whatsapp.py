@@ -27,9 +27,11 @@ FIXTURES = Path(__file__).parent / "chatlogs_fixtures"
 LRM, RLM, NNBSP = "\u200e", "\u200f", "\u202f"
 
 
-def at(*parts: int) -> datetime:
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """Exports carry no timezone, so the parser's timestamps are naive."""
-    return datetime(*parts)  # noqa: DTZ001
+    return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
 
 
 def only(text: str):
