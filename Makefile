@@ -49,7 +49,7 @@ format: install
 	$(BIN)/ruff format .
 
 pytest: install browser
-	@echo "Database: $${DATABASE_URL:+PostgreSQL}$${DATABASE_URL:-SQLite}"
+	@if [ -n "$${DATABASE_URL:-}" ]; then echo "Database: PostgreSQL (DATABASE_URL)"; else echo "Database: SQLite"; fi
 	@set +e; $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
 
