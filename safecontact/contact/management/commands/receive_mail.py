@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from safecontact.contact.services import accepted_address, receive_inbound
+
+
+def _fresh_connection[**P, R](work: Callable[P, R]) -> Callable[P, R]:
+    """Close the listener thread's database connections after ``work``.
+
+    A long-lived listener would otherwise keep one connection for ever, and
+    a database restart would break every message after it. Mail arrives
+    slowly enough that a new connection per message costs nothing."""
+
+    @functools.wraps(work)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return work(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return wrapper
 
 
 class InboxHandler:
@@ -22,13 +42,13 @@ class InboxHandler:
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         # Refused at the door, the sending server tells its user: not silent.
-        if not await sync_to_async(accepted_address)(address):
+        if not await sync_to_async(_fresh_connection(accepted_address))(address):
             return "550 No such inbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        record = await sync_to_async(receive_inbound)(
+        record = await sync_to_async(_fresh_connection(receive_inbound))(
             bytes(envelope.original_content or envelope.content),
             source="smtp",
             envelope_to=tuple(envelope.rcpt_tos),
