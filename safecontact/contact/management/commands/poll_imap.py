@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import imaplib
 import os
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from safecontact.contact.services import receive_inbound
+from safecontact.lib.rounds import run_rounds
 
 
 def fetch_unseen(client: imaplib.IMAP4, mailbox: str) -> list[tuple[bytes, bytes]]:
@@ -48,11 +48,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "Give --user and --password (or IMAP_USER/IMAP_PASSWORD)."
             )
-        while True:
-            self._poll(o)
-            if o["once"]:
-                return
-            time.sleep(o["interval"])
+        run_rounds(
+            lambda: self._poll(o),
+            once=o["once"],
+            interval=o["interval"],
+            stderr=self.stderr,
+        )
 
     def _poll(self, o: dict[str, Any]) -> None:
         cls = imaplib.IMAP4 if o["no_ssl"] else imaplib.IMAP4_SSL

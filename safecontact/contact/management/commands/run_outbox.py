@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from safecontact.contact.services import deliver_due
+from safecontact.lib.rounds import run_rounds
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
-        while True:
+        def one_round() -> None:
             counts = deliver_due()
             if once or any(counts.values()):
                 # Counts only: never addresses or message text in the log.
@@ -28,6 +28,5 @@ class Command(BaseCommand):
                     f"Outbox: sent {counts['sent']}, will retry {counts['retry']}, "
                     f"failed {counts['failed']}, reclaimed {counts['reclaimed']}."
                 )
-            if once:
-                return
-            time.sleep(interval)
+
+        run_rounds(one_round, once=once, interval=interval, stderr=self.stderr)
