@@ -1,0 +1,56 @@
+"""Production settings: secure by default, and loud when a secret is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3Yq-s0me-L0ng-r4nd0m-v4lue-for-tests-0nly-9aZ8bX7cW6dV5eU4fT3gS2",
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "ALLOWED_HOSTS": "safecontact.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_defaults():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys():
+    env = {**PRODUCTION}
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_a_bad_boolean_fails_loudly():
+    result = manage("check", DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
