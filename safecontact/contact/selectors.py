@@ -12,6 +12,7 @@ from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
 from safecontact.contact.services.inputs import ANY_WORKER
 from safecontact.groups.models import Group
 from safecontact.groups.selectors import visible_groups
+from safecontact.ledger.models import LedgerEntry
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
 
@@ -121,3 +122,14 @@ def _consented_to(user: User) -> list[int]:
 
 def contactable_groups(user: User) -> QuerySet[Group]:
     return visible_groups(user).filter(archived_at__isnull=True)
+
+
+def log_entry_for(message: Message) -> LedgerEntry | None:
+    """The contact-log entry that recorded this message first."""
+    return (
+        LedgerEntry.objects.filter(
+            organisation_id=message.organisation_id, content__message=str(message.code)
+        )
+        .order_by("seq")
+        .first()
+    )

@@ -118,6 +118,7 @@ def detail(request: HttpRequest, code: Any) -> HttpResponse:
         "recipients": message.recipient_rows.select_related("person"),
         "deliveries": message.deliveries.all(),
         "review_form": ReviewForm(),
+        "log_entry": selectors.log_entry_for(message),
     }
     return render(request, "contact/detail.html", ctx)
 

@@ -228,3 +228,17 @@ def test_the_lead_raises_a_concern_from_an_alert_with_its_evidence(
     assert link in page
     form = client.get(link).content.decode()
     assert str(alert.code) in form
+
+
+def test_a_worker_raises_a_concern_from_their_message_with_its_log_entry(
+    client_for, worker, sender, family
+):
+    from safecontact.ledger.models import LedgerEntry
+
+    message = send(worker, [family.child])
+    entry = LedgerEntry.objects.get(content__message=str(message.code))
+    client = client_for(worker)
+    page = client.get(message.get_absolute_url()).content.decode()
+    link = f"{reverse('concerns:report')}?entry={entry.code}"
+    assert link in page
+    assert str(entry.code) in client.get(link).content.decode()
