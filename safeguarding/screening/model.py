@@ -1,4 +1,5 @@
-"""A small learned model: logistic regression over hashed words and word pairs.
+"""A small learned model: logistic regression over hashed words, word pairs
+and the letter runs inside words.
 
 It sees what word lists miss (how an offender's messages read as a whole) and
 stays explainable: each word of a message adds its weight, so the words that
@@ -6,13 +7,20 @@ raised a score can be shown. The shipped parameters file holds only one
 quantised weight per hash bucket, never words: ``benchmarks/fit_screening_model.py``
 fits it.
 
+Letter runs of three and four bytes inside each space-padded word ("pic" in
+"pics", "piccy" and "pic;)") let misspellings, chat-speak and new forms of a
+word share weight with the forms the model has seen, and keep the marks
+people type ("!!", ";)", emoji) as part of how a message reads.
+
 Speed comes from hashing a whole batch at once with numpy: the batch is
 joined into one buffer, normalised (lower case, apostrophes dropped, a letter or digit
 repeated three or more times cut to two, so "soooo" reads as "soo"), cut into
 runs of ASCII letters and digits, and each run is hashed with a polynomial
-over its bytes (64-bit, wrapping). A word pair hashes its two word hashes.
-The weights are a dense array, so a message's score is one gather and one
-sum per message. The hash is ours and fixed, so it is stable across
+over its bytes (64-bit, wrapping). A word pair hashes its two word hashes;
+letter runs are rolling polynomial hashes over the space-separated pieces.
+Words and pairs take the lower half of the buckets and letter runs the upper
+half. The weights are a dense array, so a message's score is one gather and
+one sum per message. The hash is ours and fixed, so it is stable across
 processes and machines.
 """
 
@@ -31,19 +39,25 @@ import numpy.typing as npt
 
 from safeguarding.screening.errors import ScreeningError
 
-FORMAT = "safecontact-hashed-logreg/2"
+FORMAT = "safecontact-hashed-logreg/3"
 PARAMS = Path(__file__).with_name("model_params.npz")
 
 _SEPARATOR = "\x00"
 _MULT = np.uint64(0x100000001B3)  # FNV prime: spreads bytes over 64 bits
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+_GRAM_SALT = {n: np.uint64(0xD6E8FEB86659FD93 * n % (1 << 64)) for n in range(8)}
 _POW = np.cumprod(np.full(64, _MULT, dtype=np.uint64), dtype=np.uint64)
 _TOKEN_BYTE = np.zeros(256, dtype=bool)
 _TOKEN_BYTE[list(b"abcdefghijklmnopqrstuvwxyz0123456789?")] = True
+_GRAM_VALUE = np.arange(256, dtype=np.uint64)  # byte value, 32 for any space
+_GRAM_VALUE[list(b"\t\n\r\x00")] = 32
+_GRAM_EDGE = np.array([32], dtype=np.uint64)
 _TOKEN = re.compile(r"[a-z0-9?]+")
+_SPACES = re.compile(rb"[ \t\n\r\x00]+")
 _RUN = re.compile(r"([a-z0-9?])\1\1+")
 
+GRAMS = (3, 4)  # lengths of the letter runs taken inside each word
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
@@ -64,19 +78,43 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
+def _labelled(text: str) -> list[tuple[str, str]]:
+    """(feature, the word it belongs to) in the order ``hashed`` gives them:
+    words, word pairs, then the letter runs of each length in ``GRAMS``.
+
+    Letter runs are taken from the bytes of each space-separated piece of
+    the normalised text (so "u.r", "xoxo!!" or "pic😉" keep their marks),
+    padded with a space at each end.
+    """
+    plain = normalise(text.replace(_SEPARATOR, " "))
+    words = tokens(plain)
+    out = [(w, w) for w in words]
+    out += [(f"{a} {b}", f"{a} {b}") for a, b in itertools.pairwise(words)]
+    pieces = [p for p in _SPACES.split(plain.encode("utf-8")) if p]
+    for n in GRAMS:
+        for piece in pieces:
+            padded = b" " + piece + b" "
+            label = piece.decode("utf-8", errors="replace")
+            out += [
+                (padded[i : i + n].decode("utf-8", errors="replace"), label)
+                for i in range(len(padded) - n + 1)
+            ]
+    return out
+
+
 def features(text: str) -> list[str]:
-    """Words, then adjacent word pairs, in the order ``hashed`` gives them."""
-    words = tokens(text)
-    return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
+    """Words, word pairs, then letter runs, in the order ``hashed`` gives them."""
+    return [feature for feature, _ in _labelled(text)]
 
 
 def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
-    """(message index, bucket) of every word and word pair of a batch.
+    """(message index, bucket) of every feature of a batch.
 
-    Words come first, in order, then word pairs in order, as ``features``.
+    Words come first, in order, then word pairs in order, then the letter
+    runs of each length in ``GRAMS`` in order, as ``features``.
     """
+    empty = np.zeros(0, dtype=np.int64)
     if not texts:
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     joined = _plain(_SEPARATOR.join(texts))
     if joined.count(_SEPARATOR) != len(texts) - 1:
@@ -90,7 +128,6 @@ def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
     starts = np.flatnonzero(edge == 1)
     ends = np.flatnonzero(edge == -1)
     if not len(starts):
-        empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     positions = np.flatnonzero(is_token)
     owner = np.cumsum(edge[:-1] == 1)[positions] - 1
@@ -100,9 +137,41 @@ def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
     word_message = message[starts]
     same = word_message[1:] == word_message[:-1]
     pairs = (words[:-1][same] * _PAIR) ^ (words[1:][same] + _PAIR)
-    keys = _mix(np.concatenate([words, pairs]))
-    index = np.concatenate([word_message, word_message[1:][same]])
-    return index.astype(np.int64), (keys >> np.uint64(64 - bits)).astype(np.int64)
+    gram_keys, gram_message = _grams(data, message)
+    # Words and pairs take the lower half of the buckets, letter runs the
+    # upper half, so the many runs never crowd out a word's own weight.
+    shift = np.uint64(64 - bits + 1)
+    low = _mix(np.concatenate([words, pairs])) >> shift
+    high = (_mix(gram_keys) >> shift) + np.uint64(1 << (bits - 1))
+    index = np.concatenate([word_message, word_message[1:][same], gram_message])
+    buckets = np.concatenate([low, high])
+    return index.astype(np.int64), buckets.astype(np.int64)
+
+
+def _grams(
+    data: npt.NDArray[np.uint8], message: IntArray
+) -> tuple[npt.NDArray[np.uint64], IntArray]:
+    """Hashes and messages of every letter run of ``GRAMS`` lengths that lies
+    inside one space-padded word: every byte but the first and last of the
+    window belongs to the word (the ends may be its padding)."""
+    # Every space is byte 32, and a space at each end pads the first and
+    # last words.
+    padded = np.concatenate([_GRAM_EDGE, _GRAM_VALUE[data], _GRAM_EDGE])
+    inside = padded != 32
+    rolled = padded[:-1] * _MULT + padded[1:]
+    interior = inside[1:-1]  # the one inner byte of a window of three
+    keys: list[npt.NDArray[np.uint64]] = []
+    where: list[IntArray] = []
+    for n in range(3, GRAMS[-1] + 1):
+        rolled = rolled[:-1] * _MULT + padded[n - 1 :]
+        if n > 3:
+            interior = interior[:-1] & inside[n - 2 : -1]
+        if n not in GRAMS:  # pragma: no cover - GRAMS is a fixed run of lengths
+            continue
+        found = np.flatnonzero(interior)
+        keys.append(rolled[found] ^ _GRAM_SALT[n])
+        where.append(message[found])  # padded position found + 1 is data's found
+    return np.concatenate(keys), np.concatenate(where)
 
 
 def _collapse_runs(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -145,12 +214,15 @@ class RiskModel:
         return float(1.0 / (1.0 + np.exp(-np.clip(self.score(text), -30.0, 30.0))))
 
     def explain(self, text: str, top: int = 3) -> tuple[tuple[str, float], ...]:
-        """The words (or word pairs) of this message that raised its score most."""
+        """The words (or word pairs) of this message that raised its score
+        most; a word's weight includes the letter runs taken from it."""
         _, buckets = hashed([text], self.bits)
-        weighted = dict(
-            zip(features(text), self.weights[buckets].tolist(), strict=True)
-        )
-        ranked = sorted(weighted.items(), key=lambda item: -item[1])
+        totals: dict[str, float] = {}
+        for (_, label), weight in zip(
+            _labelled(text), self.weights[buckets].tolist(), strict=True
+        ):
+            totals[label] = totals.get(label, 0.0) + weight
+        ranked = sorted(totals.items(), key=lambda item: -item[1])
         return tuple((f, round(w, 3)) for f, w in ranked[:top] if w > 0)
 
     def to_bytes(self) -> bytes:

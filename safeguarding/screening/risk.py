@@ -92,12 +92,12 @@ class Thresholds:
     high: float = 9.0
     high_stages: int = 3
     window: int = 150  # the sender's own messages that count as "recent"
-    assisted_high: float = 8.0
-    lean_weight: float = 60.0
+    assisted_high: float = 6.0
+    lean_weight: float = 50.0
     lean_clip: float = 3.0
     lean_decay: float = 0.998
     lean_prior: float = -1.0
-    lean_prior_weight: float = 5.0
+    lean_prior_weight: float = 2.0
     lean_min_messages: int = 5
 
 

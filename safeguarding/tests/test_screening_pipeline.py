@@ -116,3 +116,26 @@ def test_messages_with_line_breaks_keep_their_own_offsets():
 
 def test_no_findings_means_level_none():
     assert level_of((), 0.0, Thresholds()) is Level.NONE
+
+
+# Our own synthetic group chat: near misses that look like numbers, requests
+# or family talk, said again and again by the same people.
+ORDINARY_GROUP = [
+    ("leader", "send me the rota for sunday please"),
+    ("parent", "my mum says hi, see you at 10:30"),
+    ("leader", "tickets are £12.50, pay by friday"),
+    ("parent", "can you send me a pic of the timetable?"),
+    ("leader", "youth club is at 7 tonight, doors open 6:45"),
+    ("parent", "thanks! is the minibus leaving at 9?"),
+]
+
+
+def test_the_shipped_model_keeps_an_ordinary_group_chat_below_high():
+    out = list(assess(ORDINARY_GROUP * 20))
+    assert not any(a.event and a.event.early_warning for a in out)
+
+
+def test_the_shipped_model_raises_a_steering_adult_to_high():
+    out = list(assess(CONVERSATION * 3))
+    highs = [a for a in out if a.event and a.event.early_warning]
+    assert highs and highs[0].sender == "adult"

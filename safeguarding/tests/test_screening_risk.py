@@ -141,7 +141,8 @@ def test_a_grooming_lean_lowers_what_the_word_lists_must_show():
     messages += [("a", "what are u doing")]
     risk = _feed_scored(messages, 2.0)
     assert risk.level("a") is Level.HIGH
-    assert risk.events[-1].lean == pytest.approx(0.5, abs=0.01)
+    # Five messages at 2.0 after two imagined ordinary ones at -1.0.
+    assert risk.events[-1].lean == pytest.approx(8 / 7, abs=0.01)
     assert [r.indicator for r in risk.events[-1].reasons] == ["grooming.flattery"]
     assert _feed(messages)[0].level("a") is Level.LOW
     assert ConversationRisk().level() is Level.NONE
