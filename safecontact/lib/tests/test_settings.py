@@ -17,8 +17,12 @@ PRODUCTION = {
 }
 
 
+# Set by the browser tests in this process; a deployment never has it.
+NOT_PASSED_ON = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
     return subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
