@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery, Value
+from django.db.models import Prefetch, Value
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
@@ -74,11 +74,12 @@ def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
 
 
 def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
-    # One query for the person, profile and organisation, two for what
-    # clearance reads (vetting, training), instead of one per attribute.
+    # One query for the person and profile, two for what clearance reads
+    # (vetting, training), instead of one per attribute. The organisation is
+    # the actor's, already loaded with the API key or session user.
     # No ORDER BY anywhere: one row at most, and clearance sorts in Python.
     found = (
-        Person.objects.select_related("worker", "organisation")
+        Person.objects.select_related("worker")
         .prefetch_related(
             Prefetch("vetting_checks", VettingCheck.objects.order_by()),
             Prefetch("training", Training.objects.order_by()),
@@ -87,6 +88,9 @@ def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
         .order_by()[:1]
     )
     person = next(iter(found), None)
+    org = actor.organisation
+    if person is not None and org is not None and person.organisation_id == org.pk:
+        person.organisation = org
     if person is None or register.worker_profile(person) is None:
         reasons = ("Your login is not linked to a worker in the register.",)
         return Sender("", False, False, False, reasons), person
@@ -190,13 +194,15 @@ def _carers(to: Sequence[Person], channel: str) -> dict[int, list[Person]]:
 def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     """Each person's newest consent record, withdrawn or expired included
     (``people.selectors.latest_consent`` for many people)."""
-    newest = (
-        ConsentRow.objects.filter(subject_id=OuterRef("subject_id"))
-        .order_by("-recorded_at", "-id")
-        .values("pk")[:1]
+    # Newest first, first row per person wins: cheaper to build than a
+    # correlated subquery, and a person's consent history is a few rows.
+    rows = ConsentRow.objects.filter(subject_id__in=ids).order_by(
+        "subject_id", "-recorded_at", "-id"
     )
-    rows = ConsentRow.objects.filter(subject_id__in=ids, pk=Subquery(newest)).order_by()
-    return {row.subject_id: row for row in rows}
+    newest: dict[int, ConsentRow] = {}
+    for row in rows:
+        newest.setdefault(row.subject_id, row)
+    return newest
 
 
 def _consent_codes(
