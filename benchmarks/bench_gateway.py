@@ -97,6 +97,9 @@ def env_for(database: str, sqlite_path: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="safecontact.settings",
+        # Plain HTTP on loopback: production's HTTPS redirect would answer
+        # every request with a 301 and nothing would be measured.
+        SECURE_SSL_REDIRECT="false",
     )
     env.pop("DATABASE_URL", None)
     if database == "postgresql":
