@@ -279,6 +279,12 @@ def main() -> int:
         f"{'database':<11} {'conc':>4} {'requests':>8} {'errors':>6} {'msg/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
     )
     rows = [row for database in DATABASES for row in bench(database)]
+    if any(row["errors"] for row in rows):
+        # A failed request is not a message accepted: the figures would lie.
+        print(
+            "Some requests failed, so these figures are not written. See the errors column."
+        )
+        return 1
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
