@@ -14,19 +14,13 @@ from safecontact.accounts.models import User
 from safecontact.concerns import schemas, services
 from safecontact.concerns.models import Case, ChronologyEntry, Referral
 from safecontact.concerns.selectors import can_view, visible_cases
+from safecontact.lib.access import api_user
 
 router = Router(tags=["concerns"])
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if getattr(user, "organisation_id", None) is None:
-        raise PermissionDenied("Your account is not in an organisation.")
-    return user  # type: ignore[no-any-return]
-
-
 def _case(request: HttpRequest, code: UUID) -> Case:
-    user = _actor(request)
+    user = api_user(request)
     case = (
         Case.objects.select_related("organisation", "about_user")
         .filter(organisation=user.organisation_id, code=code)
@@ -100,7 +94,7 @@ def _case_out(case: Case) -> dict[str, Any]:
 @router.post("/", response={201: schemas.ConcernOut})
 def report_concern(request: HttpRequest, payload: schemas.ConcernIn) -> Any:
     """Report a concern as the logged-in user (or API key's user)."""
-    user = _actor(request)
+    user = api_user(request)
     about_user = None
     if payload.about_user is not None:
         about_user = User.objects.filter(
@@ -135,7 +129,7 @@ def report_concern(request: HttpRequest, payload: schemas.ConcernIn) -> Any:
 @router.get("/cases", response=list[schemas.CaseSummaryOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_cases(request: HttpRequest, status: str = "") -> Any:
-    user = _actor(request)
+    user = api_user(request)
     if not user.is_oversight:
         raise PermissionDenied("Only the Safeguarding Lead and deputy can list cases.")
     cases = visible_cases(user)
@@ -147,7 +141,7 @@ def list_cases(request: HttpRequest, status: str = "") -> Any:
 @router.get("/cases/{code}", response=schemas.CaseOut)
 def get_case(request: HttpRequest, code: UUID) -> Any:
     case = _case(request, code)
-    services.record_case_access(actor=_actor(request), case=case, action="export")
+    services.record_case_access(actor=api_user(request), case=case, action="export")
     return _case_out(case)
 
 
@@ -157,7 +151,7 @@ def add_chronology_entry(
 ) -> Any:
     case = _case(request, code)
     entry = services.add_chronology_entry(
-        actor=_actor(request),
+        actor=api_user(request),
         case=case,
         text=payload.text,
         occurred_at=payload.occurred_at,
@@ -171,6 +165,6 @@ def record_referral(
 ) -> Any:
     case = _case(request, code)
     referral = services.record_referral(
-        actor=_actor(request), case=case, **payload.model_dump()
+        actor=api_user(request), case=case, **payload.model_dump()
     )
     return 201, _referral(referral)

@@ -13,7 +13,6 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,13 @@ from safecontact.concerns.selectors import (
     named_trustee,
     visible_cases,
 )
-from safecontact.lib.access import get_for_org, lead_required, member_required
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    member_required,
+    request_user,
+)
+from safecontact.lib.pages import paginate
 
 SESSION_REFERENCE = "concern_reference"
 
@@ -42,13 +47,9 @@ def _bound(request: HttpRequest) -> tuple[Any, Any]:
     return None, None
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _case_for(request: HttpRequest, code: Any, *, manage: bool = False) -> Case:
     """The case if this user may read it (404 otherwise); 403 if they may not change it."""
-    user = _user(request)
+    user = request_user(request)
     queryset = Case.objects.select_related("organisation", "about_user")
     case = get_for_org(queryset, user.organisation, code=code)
     if not can_view(user, case):
@@ -67,18 +68,18 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 
 @member_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = visible_cases(_user(request)).select_related("about_user")
+    cases = visible_cases(request_user(request)).select_related("about_user")
     status = request.GET.get("status", "")
     if status in Case.Status.values:
         cases = cases.filter(status=status)
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = paginate(request, cases, 25)
     context = {"page": page, "status": status, "statuses": Case.Status.choices}
     return render(request, "concerns/list.html", context)
 
 
 @member_required
 def report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     initial = _evidence_initial(request)
     form = forms.StaffReportForm(*_bound(request), actor=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def reported(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     context: dict[str, Any] = {
         "case": case,
         "manage": can_manage(user, case),
@@ -149,7 +150,7 @@ def _detail_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str,
 @member_required
 def detail(request: HttpRequest, code: Any) -> HttpResponse:
     case = _case_for(request, code)
-    services.record_case_access(actor=_user(request), case=case)
+    services.record_case_access(actor=request_user(request), case=case)
     return render(request, "concerns/detail.html", _detail_context(request, case))
 
 
@@ -163,7 +164,7 @@ def _case_form_view(
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         try:
-            message = write(_user(request), case, form.cleaned_data)
+            message = write(request_user(request), case, form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -208,7 +209,7 @@ def add_action(request: HttpRequest, code: Any) -> HttpResponse:
 def complete_action(request: HttpRequest, code: Any, action_code: Any) -> HttpResponse:
     case = _case_for(request, code, manage=True)
     action = _action(case, action_code)
-    services.complete_action(actor=_user(request), action=action)
+    services.complete_action(actor=request_user(request), action=action)
     messages.success(request, "Action marked as done.")
     return redirect(case)
 
@@ -268,7 +269,7 @@ def unshare(request: HttpRequest, code: Any, share_code: Any) -> HttpResponse:
     item = CaseShare.objects.filter(case=case, code=share_code).first()
     if item is None:
         raise Http404
-    services.unshare_case(actor=_user(request), share=item)
+    services.unshare_case(actor=request_user(request), share=item)
     messages.success(request, "Sharing removed.")
     return redirect(case)
 
@@ -279,7 +280,9 @@ def close(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.CloseForm(*_bound(request)[:1])
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_case(actor=_user(request), case=case, **form.cleaned_data)
+            services.close_case(
+                actor=request_user(request), case=case, **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -294,7 +297,7 @@ def delete(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.DeleteForm(*_bound(request)[:1])
     if request.method == "POST" and form.is_valid():
         services.delete_case(
-            actor=_user(request), case=case, reason=form.cleaned_data["reason"]
+            actor=request_user(request), case=case, reason=form.cleaned_data["reason"]
         )
         messages.success(request, f"Case {case.reference} deleted. A record remains.")
         return redirect("concerns:deleted")
@@ -304,7 +307,7 @@ def delete(request: HttpRequest, code: Any) -> HttpResponse:
 @member_required
 def summary(request: HttpRequest, code: Any) -> HttpResponse:
     case = _case_for(request, code)
-    services.record_case_access(actor=_user(request), case=case, action="export")
+    services.record_case_access(actor=request_user(request), case=case, action="export")
     context = _detail_context(request, case)
     return render(request, "concerns/summary.html", context)
 
@@ -315,7 +318,7 @@ def attachment(request: HttpRequest, code: Any, attachment_code: Any) -> HttpRes
     item = Attachment.objects.filter(case=case, code=attachment_code).first()
     if item is None:
         raise Http404
-    services.record_case_access(actor=_user(request), case=case, action="export")
+    services.record_case_access(actor=request_user(request), case=case, action="export")
     response = HttpResponse(decrypt_bytes(item.data), content_type=item.content_type)
     response["Content-Disposition"] = (
         f'inline; filename="{case.reference}-{str(item.code)[:8]}"'
@@ -326,14 +329,16 @@ def attachment(request: HttpRequest, code: Any, attachment_code: Any) -> HttpRes
 
 @lead_required
 def deleted(request: HttpRequest) -> HttpResponse:
-    tombstones = Tombstone.objects.filter(organisation=_user(request).organisation)
-    page = Paginator(tombstones, 50).get_page(request.GET.get("page"))
+    tombstones = Tombstone.objects.filter(
+        organisation=request_user(request).organisation
+    )
+    page = paginate(request, tombstones, 50)
     return render(request, "concerns/deleted.html", {"page": page})
 
 
 @lead_required
 def routing(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     org = user.organisation
     if org is None:  # lead_required already refuses this; keeps the types honest
         raise PermissionDenied
@@ -353,7 +358,7 @@ def routing(request: HttpRequest) -> HttpResponse:
 
 
 def _report_url(request: HttpRequest) -> str:
-    org = _user(request).organisation
+    org = request_user(request).organisation
     return request.build_absolute_uri(
         reverse("report:start", args=[org.report_token])  # type: ignore[union-attr]
     )

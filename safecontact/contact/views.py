@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +11,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from safecontact.accounts.models import Organisation, User
 from safecontact.contact import selectors, services
 from safecontact.contact.forms import AlertForm, ComposeForm, ReviewForm
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message
@@ -21,24 +18,13 @@ from safecontact.lib.access import (
     get_for_org,
     lead_required,
     member_required,
+    request_organisation,
+    request_user,
     role_required,
 )
+from safecontact.lib.pages import paginate
 
 sender_required = role_required(*selectors.SENDERS)
-PER_PAGE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    # The access decorators guarantee a logged-in member of an organisation.
-    return cast(User, request.user)
-
-
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, _user(request).organisation)
-
-
-def _page(request: HttpRequest, items: QuerySet[Any]) -> Any:
-    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
@@ -60,7 +46,7 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
 @sender_required
 def compose(request: HttpRequest) -> HttpResponse:
     """Write, check (see the decision and every reason), then send."""
-    user = _user(request)
+    user = request_user(request)
     form = ComposeForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -90,28 +76,28 @@ def compose(request: HttpRequest) -> HttpResponse:
 @sender_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    items = InboxItem.objects.filter(user=_user(request)).select_related(
+    items = InboxItem.objects.filter(user=request_user(request)).select_related(
         "message__sender"
     )
-    return render(request, "contact/inbox.html", {"page": _page(request, items)})
+    return render(request, "contact/inbox.html", {"page": paginate(request, items)})
 
 
 @sender_required
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
-    found = Message.objects.filter(author=_user(request)).prefetch_related(
+    found = Message.objects.filter(author=request_user(request)).prefetch_related(
         "deliveries", "recipient_rows__person"
     )
-    return render(request, "contact/sent.html", {"page": _page(request, found)})
+    return render(request, "contact/sent.html", {"page": paginate(request, found)})
 
 
 @sender_required
 @require_GET
 def detail(request: HttpRequest, code: Any) -> HttpResponse:
-    message = selectors.message_for(_user(request), code)
-    InboxItem.objects.filter(user=_user(request), message=message, read_at=None).update(
-        read_at=timezone.now()
-    )
+    message = selectors.message_for(request_user(request), code)
+    InboxItem.objects.filter(
+        user=request_user(request), message=message, read_at=None
+    ).update(read_at=timezone.now())
     ctx = {
         "message": message,
         "body": highlight(message.body, _body_findings(message)),
@@ -130,13 +116,15 @@ def _body_findings(message: Message) -> list[dict[str, Any]]:
 @lead_required
 @require_POST
 def review(request: HttpRequest, code: Any, action: str) -> HttpResponse:
-    message = get_for_org(Message.objects.all(), _org(request), code=code)
+    message = get_for_org(
+        Message.objects.all(), request_organisation(request), code=code
+    )
     form = ReviewForm(request.POST)
     form.is_valid()
     act = services.release_message if action == "release" else services.reject_message
     try:
         act(
-            actor=_user(request),
+            actor=request_user(request),
             message=message,
             note=form.cleaned_data.get("note", ""),
         )
@@ -152,8 +140,8 @@ def review(request: HttpRequest, code: Any, action: str) -> HttpResponse:
 @lead_required
 @require_GET
 def held(request: HttpRequest) -> HttpResponse:
-    found = selectors.held_messages(_org(request))
-    page = _page(request, found)
+    found = selectors.held_messages(request_organisation(request))
+    page = paginate(request, found)
     rows = [(m, highlight(m.body, _body_findings(m))) for m in page]
     return render(request, "contact/held.html", {"page": page, "rows": rows})
 
@@ -163,8 +151,8 @@ def held(request: HttpRequest) -> HttpResponse:
 def alert_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Alert.Status.OPEN)
     status = status if status in Alert.Status.values else ""
-    found = selectors.alerts(_org(request), status)
-    page = _page(request, found)
+    found = selectors.alerts(request_organisation(request), status)
+    page = paginate(request, found)
     rows = [(a, highlight(a.message.body, _body_only(a))) for a in page]
     ctx = {
         "page": page,
@@ -182,13 +170,15 @@ def _body_only(alert: Alert) -> list[dict[str, Any]]:
 @lead_required
 def alert_detail(request: HttpRequest, code: Any) -> HttpResponse:
     alert = get_for_org(
-        selectors.alerts(_org(request)),
-        _org(request),
+        selectors.alerts(request_organisation(request)),
+        request_organisation(request),
         code=code,
     )
     form = AlertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.handle_alert(actor=_user(request), alert=alert, **form.cleaned_data)
+        services.handle_alert(
+            actor=request_user(request), alert=alert, **form.cleaned_data
+        )
         flash.success(request, f"Alert marked {alert.get_status_display().lower()}.")
         return redirect("contact:alerts")
     body = highlight(alert.message.body, _body_only(alert))
@@ -202,15 +192,17 @@ def alert_detail(request: HttpRequest, code: Any) -> HttpResponse:
 @lead_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    found = selectors.outbox(_org(request))
-    return render(request, "contact/outbox.html", {"page": _page(request, found)})
+    found = selectors.outbox(request_organisation(request))
+    return render(request, "contact/outbox.html", {"page": paginate(request, found)})
 
 
 @lead_required
 @require_POST
 def retry(request: HttpRequest, code: Any) -> HttpResponse:
-    delivery = get_for_org(Delivery.objects.all(), _org(request), code=code)
-    services.retry_delivery(actor=_user(request), delivery=delivery)
+    delivery = get_for_org(
+        Delivery.objects.all(), request_organisation(request), code=code
+    )
+    services.retry_delivery(actor=request_user(request), delivery=delivery)
     flash.success(request, "The email will be tried again in the next round.")
     return redirect("contact:outbox")
 
@@ -218,8 +210,10 @@ def retry(request: HttpRequest, code: Any) -> HttpResponse:
 @lead_required
 @require_GET
 def quarantine(request: HttpRequest) -> HttpResponse:
-    found = selectors.quarantine(_org(request))
-    return render(request, "contact/quarantine.html", {"page": _page(request, found)})
+    found = selectors.quarantine(request_organisation(request))
+    return render(
+        request, "contact/quarantine.html", {"page": paginate(request, found)}
+    )
 
 
 @member_required
@@ -227,8 +221,8 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """The gateway's front page. Trustees see counts only (no messages, no
     names); workers see links to their own messages."""
-    org = _org(request)
-    if not _user(request).is_oversight:
+    org = request_organisation(request)
+    if not request_user(request).is_oversight:
         return render(request, "contact/overview.html", {})
     ctx = {
         "counts": selectors.status_counts(org),

@@ -15,8 +15,7 @@ from safecontact.accounts.models import Organisation
 from safecontact.groups import schemas, services
 from safecontact.groups.models import GroupMember, Platform
 from safecontact.groups.selectors import visible_groups
-from safecontact.lib.access import get_for_org
-from safecontact.people.api import actor
+from safecontact.lib.access import api_user, get_for_org
 from safecontact.people.models import Person
 
 router = Router(tags=["groups"])
@@ -25,7 +24,7 @@ router = Router(tags=["groups"])
 def _groups(request: HttpRequest) -> Any:
     members = GroupMember.objects.filter(removed_at=None).select_related("person")
     return (
-        visible_groups(actor(request))
+        visible_groups(api_user(request))
         .filter(archived_at=None)
         .select_related("platform")
         .prefetch_related(Prefetch("members", queryset=members))
@@ -41,7 +40,7 @@ def list_groups(request: HttpRequest) -> Any:
 
 @router.post("/", response={201: schemas.GroupOut})
 def create_group(request: HttpRequest, payload: schemas.GroupIn) -> Any:
-    user = actor(request)
+    user = api_user(request)
     data = payload.dict()
     data["platform"] = get_for_org(
         Platform.objects.all(), user.organisation, code=data["platform"]
@@ -54,14 +53,14 @@ def create_group(request: HttpRequest, payload: schemas.GroupIn) -> Any:
 @router.get("/platforms", response=list[schemas.PlatformOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_platforms(request: HttpRequest) -> Any:
-    return Platform.objects.filter(organisation=actor(request).organisation)
+    return Platform.objects.filter(organisation=api_user(request).organisation)
 
 
 @router.patch("/platforms/{code}", response=schemas.PlatformOut)
 def update_platform(
     request: HttpRequest, code: UUID, payload: schemas.PlatformPatch
 ) -> Any:
-    user = actor(request)
+    user = api_user(request)
     platform = get_for_org(Platform.objects.all(), user.organisation, code=code)
     changes = payload.dict(exclude_unset=True)
     return services.update_platform(actor=user, platform=platform, **changes)
@@ -69,12 +68,12 @@ def update_platform(
 
 @router.get("/{code}", response=schemas.GroupOut)
 def get_group(request: HttpRequest, code: UUID) -> Any:
-    return get_for_org(_groups(request), actor(request).organisation, code=code)
+    return get_for_org(_groups(request), api_user(request).organisation, code=code)
 
 
 @router.post("/{code}/members", response={201: schemas.MemberOut})
 def add_member(request: HttpRequest, code: UUID, payload: schemas.MemberIn) -> Any:
-    user = actor(request)
+    user = api_user(request)
     group = get_for_org(visible_groups(user), user.organisation, code=code)
     person = get_for_org(Person.objects.all(), user.organisation, code=payload.person)
     return 201, services.add_member(
@@ -84,7 +83,7 @@ def add_member(request: HttpRequest, code: UUID, payload: schemas.MemberIn) -> A
 
 @router.post("/members/{code}/remove", response=schemas.MemberOut)
 def remove_member(request: HttpRequest, code: UUID) -> Any:
-    user = actor(request)
+    user = api_user(request)
     return services.remove_member(actor=user, member=_member(user, code))
 
 

@@ -19,9 +19,15 @@ from safecontact.groups import services
 from safecontact.groups.forms import GroupForm, MemberForm
 from safecontact.groups.models import Group, GroupMember, Platform
 from safecontact.groups.selectors import current_members, visible_groups
-from safecontact.lib.access import get_for_org, lead_required, member_required
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    member_required,
+    request_organisation,
+    request_user,
+)
+from safecontact.lib.pages import paginate
 from safecontact.people.forms import apply_errors
-from safecontact.people.views import actor, org, paginate
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 
@@ -29,8 +35,8 @@ GET_OR_POST = require_http_methods(["GET", "POST"])
 def _group(request: HttpRequest, code: Any) -> Group:
     """The group with ``code`` if this user may see it, else 404."""
     return get_for_org(
-        visible_groups(actor(request)).select_related("platform"),
-        org(request),
+        visible_groups(request_user(request)).select_related("platform"),
+        request_organisation(request),
         code=code,
     )
 
@@ -39,7 +45,7 @@ def _group(request: HttpRequest, code: Any) -> Group:
 @member_required
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = (
-        visible_groups(actor(request))
+        visible_groups(request_user(request))
         .filter(archived_at=None)
         .select_related("platform")
         .annotate(size=Count("members", filter=Q(members__removed_at=None)))
@@ -60,7 +66,7 @@ def group_detail(request: HttpRequest, code: Any) -> HttpResponse:
         {
             "group": group,
             "members": members,
-            "past": past if actor(request).is_oversight else [],
+            "past": past if request_user(request).is_oversight else [],
         },
     )
 
@@ -72,13 +78,13 @@ def _save_group(
         try:
             if group is None:
                 group = services.create_group(
-                    actor=actor(request),
-                    organisation=org(request),
+                    actor=request_user(request),
+                    organisation=request_organisation(request),
                     **form.service_args(),
                 )
             else:
                 services.update_group(
-                    actor=actor(request), group=group, **form.service_args()
+                    actor=request_user(request), group=group, **form.service_args()
                 )
         except ValidationError as error:
             apply_errors(form, error)
@@ -96,7 +102,7 @@ def _save_group(
 @GET_OR_POST
 @lead_required
 def group_add(request: HttpRequest) -> HttpResponse:
-    organisation = org(request)
+    organisation = request_organisation(request)
     return _save_group(
         request, GroupForm(request.POST or None, organisation=organisation), None
     )
@@ -122,7 +128,7 @@ def member_add(request: HttpRequest, code: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             member = services.add_member(
-                actor=actor(request), group=group, **form.cleaned_data
+                actor=request_user(request), group=group, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -144,7 +150,7 @@ def member_add(request: HttpRequest, code: Any) -> HttpResponse:
 def member_remove(request: HttpRequest, code: Any) -> HttpResponse:
     member = _member(request, code)
     try:
-        services.remove_member(actor=actor(request), member=member)
+        services.remove_member(actor=request_user(request), member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -157,7 +163,7 @@ def _member(request: HttpRequest, code: Any) -> GroupMember:
     try:
         return GroupMember.objects.select_related("group", "person").get(
             code=code,
-            group__organisation=org(request),
+            group__organisation=request_organisation(request),
         )
     except GroupMember.DoesNotExist:
         raise Http404 from None
@@ -166,7 +172,7 @@ def _member(request: HttpRequest, code: Any) -> GroupMember:
 @require_GET
 @member_required
 def platform_list(request: HttpRequest) -> HttpResponse:
-    platforms = Platform.objects.filter(organisation=org(request))
+    platforms = Platform.objects.filter(organisation=request_organisation(request))
     return render(
         request, "groups/platforms.html", {"page": paginate(request, platforms, 50)}
     )
@@ -175,9 +181,13 @@ def platform_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @lead_required
 def platform_approval(request: HttpRequest, code: Any) -> HttpResponse:
-    platform = get_for_org(Platform.objects.all(), org(request), code=code)
+    platform = get_for_org(
+        Platform.objects.all(), request_organisation(request), code=code
+    )
     approve = request.POST.get("approved") == "yes"
-    services.update_platform(actor=actor(request), platform=platform, approved=approve)
+    services.update_platform(
+        actor=request_user(request), platform=platform, approved=approve
+    )
     verb = "approved" if approve else "no longer approved"
     messages.success(request, f"{platform} is {verb}.")
     return redirect("groups:platforms")

@@ -3,35 +3,35 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from safecontact.accounts.models import Organisation, User
+from safecontact.accounts.models import Organisation
 from safecontact.groups.models import Group
 from safecontact.ledger import selectors, services
 from safecontact.ledger.forms import EntryFilterForm
 from safecontact.ledger.models import LedgerEntry
-from safecontact.lib.access import get_for_org, lead_required, oversight_required
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    oversight_required,
+    request_organisation,
+)
+from safecontact.lib.pages import paginate
 from safecontact.people.models import Person
 
 PER_PAGE = 50
 SUBJECT_MODELS: dict[str, type[models.Model]] = {"person": Person, "group": Group}
 
 
-def _org(request: HttpRequest) -> Organisation:
-    # The role decorators have made sure the user belongs to an organisation.
-    return cast(Organisation, cast(User, request.user).organisation)
-
-
 def _entry_for_user(request: HttpRequest, code: UUID) -> LedgerEntry:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     return get_for_org(selectors.entries_for(organisation), organisation, code=code)
 
 
@@ -39,7 +39,9 @@ def _subject_for_user(request: HttpRequest, kind: str, code: UUID) -> Any:
     model = SUBJECT_MODELS.get(kind)
     if model is None:
         raise Http404
-    return get_for_org(model._default_manager.all(), _org(request), code=code)
+    return get_for_org(
+        model._default_manager.all(), request_organisation(request), code=code
+    )
 
 
 def _with_names(
@@ -56,7 +58,7 @@ def _with_names(
 @require_GET
 @oversight_required
 def entry_list(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     form = EntryFilterForm(request.GET or None, organisation=organisation)
     entries = selectors.entries_for(organisation).order_by("-seq")
     if form.is_bound and form.is_valid():
@@ -69,7 +71,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         )
     elif form.is_bound:
         entries = entries.none()
-    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, entries, PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -97,7 +99,7 @@ def entry_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_GET
 @lead_required
 def verify(request: HttpRequest) -> HttpResponse:
-    status = selectors.verify_chain(_org(request))
+    status = selectors.verify_chain(request_organisation(request))
     return render(request, "ledger/verify.html", {"status": status})
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from safecontact.accounts.models import Organisation, User
 
 View = Callable[..., HttpResponse]
 
@@ -54,3 +57,21 @@ def get_for_org[M: models.Model](
         return queryset.get(organisation=organisation, **lookup)
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a page the access decorators have let through."""
+    return cast("User", request.user)
+
+
+def request_organisation(request: HttpRequest) -> Organisation:
+    """That user's organisation (the decorators have checked there is one)."""
+    return cast("Organisation", request_user(request).organisation)
+
+
+def api_user(request: HttpRequest) -> User:
+    """The user an API request acts as (a key's maker, or the session's user)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if getattr(user, "organisation_id", None) is None:
+        raise PermissionDenied("Your account is not in an organisation.")
+    return cast("User", user)

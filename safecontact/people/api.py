@@ -20,7 +20,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_access
 from safecontact.groups.models import Group
-from safecontact.lib.access import get_for_org
+from safecontact.lib.access import api_user, get_for_org
 from safecontact.people import schemas, selectors, services
 from safecontact.people.models import Consent, Person
 
@@ -28,22 +28,15 @@ router = Router(tags=["people"])
 PUBLIC_FIELDS = ("code", "first_name", "last_name", "kind")
 
 
-def actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if getattr(user, "organisation_id", None) is None:
-        raise PermissionDenied("Your account is not in an organisation.")
-    return user  # type: ignore[no-any-return]
-
-
 def _oversight(request: HttpRequest) -> User:
-    user = actor(request)
+    user = api_user(request)
     if not user.is_oversight:
         raise PermissionDenied("Your role cannot read vetting or consent records.")
     return user
 
 
 def _person(request: HttpRequest, code: UUID) -> Person:
-    user = actor(request)
+    user = api_user(request)
     return get_for_org(
         selectors.visible_people(user).select_related("organisation"),
         user.organisation,
@@ -59,7 +52,7 @@ def _shown(user: User, people: QuerySet[Person]) -> Any:
 @router.get("/", response=list[schemas.PersonOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_people(request: HttpRequest, q: str = "", kind: str = "") -> Any:
-    user = actor(request)
+    user = api_user(request)
     people = selectors.visible_people(user)
     for word in q.split():
         people = people.filter(
@@ -72,7 +65,7 @@ def list_people(request: HttpRequest, q: str = "", kind: str = "") -> Any:
 
 @router.post("/", response={201: schemas.PersonOut})
 def create_person(request: HttpRequest, payload: schemas.PersonIn) -> Any:
-    user = actor(request)
+    user = api_user(request)
     person = services.create_person(
         actor=user,
         organisation=cast(Organisation, user.organisation),
@@ -93,7 +86,7 @@ def list_workers(request: HttpRequest) -> Any:
 @router.get("/{code}", response=schemas.PersonOut)
 def get_person(request: HttpRequest, code: UUID) -> Any:
     person = _person(request, code)
-    user = actor(request)
+    user = api_user(request)
     if not user.is_oversight:
         return {f: getattr(person, f) for f in PUBLIC_FIELDS}
     record_access(actor=user, organisation=person.organisation, obj=person)
@@ -106,7 +99,7 @@ def update_person(
 ) -> Any:
     person = _person(request, code)
     changes = payload.dict(exclude_unset=True)
-    return services.update_person(actor=actor(request), person=person, **changes)
+    return services.update_person(actor=api_user(request), person=person, **changes)
 
 
 @router.get("/{code}/vetting", response=list[schemas.VettingOut])
@@ -119,7 +112,7 @@ def list_vetting(request: HttpRequest, code: UUID) -> Any:
 def record_vetting(request: HttpRequest, code: UUID, payload: schemas.VettingIn) -> Any:
     person = _person(request, code)
     return 201, services.record_vetting_check(
-        actor=actor(request), person=person, **payload.dict()
+        actor=api_user(request), person=person, **payload.dict()
     )
 
 
@@ -142,7 +135,7 @@ def _by_codes(queryset: QuerySet[Any], codes: list[UUID], what: str) -> list[Any
 @router.post("/{code}/consent", response={201: schemas.ConsentOut})
 def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn) -> Any:
     person = _person(request, code)
-    services.require_lead(actor(request), person.organisation_id)
+    services.require_lead(api_user(request), person.organisation_id)
     data = payload.dict()
     org_people = Person.objects.filter(organisation_id=person.organisation_id)
     data["groups"] = _by_codes(
@@ -157,7 +150,7 @@ def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn)
     data["given_by"] = (
         _by_codes(org_people, [given_by], "given_by")[0] if given_by else None
     )
-    consent = services.record_consent(actor=actor(request), subject=person, **data)
+    consent = services.record_consent(actor=api_user(request), subject=person, **data)
     return 201, consent
 
 
@@ -166,12 +159,12 @@ def withdraw_consent(
     request: HttpRequest, code: UUID, payload: schemas.WithdrawIn
 ) -> Any:
     person = _person(request, code)
-    services.require_lead(actor(request), person.organisation_id)
+    services.require_lead(api_user(request), person.organisation_id)
     data = payload.dict()
     by = data.pop("withdrawn_by")
     org_people = Person.objects.filter(organisation_id=person.organisation_id)
     withdrawn_by = _by_codes(org_people, [by], "withdrawn_by")[0] if by else None
     consent: Consent = services.withdraw_consent(
-        actor=actor(request), subject=person, withdrawn_by=withdrawn_by, **data
+        actor=api_user(request), subject=person, withdrawn_by=withdrawn_by, **data
     )
     return 201, consent

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.models import AuditEntry
 from safecontact.audittrail.services import record_access
 from safecontact.groups.selectors import visible_groups
@@ -31,33 +29,21 @@ from safecontact.lib.access import (
     lead_required,
     member_required,
     oversight_required,
+    request_organisation,
+    request_user,
 )
+from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
 
-PAGE_SIZE = 25
-
 GET_OR_POST = require_http_methods(["GET", "POST"])
-
-
-def actor(request: HttpRequest) -> User:
-    """The logged-in user; the access decorators have already checked them."""
-    return cast(User, request.user)
-
-
-def org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, actor(request).organisation)
-
-
-def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
-    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 def _person(request: HttpRequest, code: Any) -> Person:
     """The person with ``code`` if this user may see them, else 404."""
     return get_for_org(
-        selectors.visible_people(actor(request)).select_related("organisation"),
-        org(request),
+        selectors.visible_people(request_user(request)).select_related("organisation"),
+        request_organisation(request),
         code=code,
     )
 
@@ -65,13 +51,13 @@ def _person(request: HttpRequest, code: Any) -> Person:
 def _lead_person(request: HttpRequest, code: Any) -> Person:
     return get_for_org(
         Person.objects.select_related("organisation"),
-        org(request),
+        request_organisation(request),
         code=code,
     )
 
 
 def _search(request: HttpRequest, form: forms.SearchForm) -> QuerySet[Person]:
-    people = selectors.visible_people(actor(request)).select_related("worker")
+    people = selectors.visible_people(request_user(request)).select_related("worker")
     if not form.is_valid():
         return people
     words = form.cleaned_data["q"].split()
@@ -109,7 +95,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None)
     people = _search(request, form)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
-    page = paginate(request, _by_status(people, status, actor(request)))
+    page = paginate(request, _by_status(people, status, request_user(request)))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -120,7 +106,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
-    user: Any = actor(request)
+    user: Any = request_user(request)
     today = timezone.localdate()
     profile = selectors.worker_profile(person)
     own = person.user_id == user.pk
@@ -154,7 +140,7 @@ def person_detail(request: HttpRequest, code: Any) -> HttpResponse:
     if context["evidence"]:
         # Contact points and evidence are protected: record who looked.
         record_access(
-            actor=actor(request), organisation=person.organisation, obj=person
+            actor=request_user(request), organisation=person.organisation, obj=person
         )
     return render(request, "people/detail.html", context)
 
@@ -192,8 +178,8 @@ def person_add(request: HttpRequest) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Person:
         return services.create_person(
-            actor=actor(request),
-            organisation=org(request),
+            actor=request_user(request),
+            organisation=request_organisation(request),
             **data,
         )
 
@@ -216,7 +202,9 @@ def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
     def save(data: dict[str, Any]) -> Person:
-        return services.update_person(actor=actor(request), person=person, **data)
+        return services.update_person(
+            actor=request_user(request), person=person, **data
+        )
 
     return _form_page(
         request,
@@ -236,7 +224,7 @@ def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.WorkerProfileForm(request.POST or None, instance=profile)
 
     def save(data: dict[str, Any]) -> Person:
-        services.set_worker_profile(actor=actor(request), person=person, **data)
+        services.set_worker_profile(actor=request_user(request), person=person, **data)
         return person
 
     return _form_page(
@@ -257,7 +245,7 @@ def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Person:
         services.record_vetting_check(
-            actor=actor(request),
+            actor=request_user(request),
             person=person,
             today=timezone.localdate(),
             **data,
@@ -281,7 +269,7 @@ def training_add(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> Person:
-        services.record_training(actor=actor(request), person=person, **data)
+        services.record_training(actor=request_user(request), person=person, **data)
         return person
 
     return _form_page(
@@ -301,7 +289,7 @@ def relationship_add(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.RelationshipForm(request.POST or None, person=person)
 
     def save(data: dict[str, Any]) -> Person:
-        services.add_relationship(actor=actor(request), person=person, **data)
+        services.add_relationship(actor=request_user(request), person=person, **data)
         return person
 
     return _form_page(
@@ -322,7 +310,7 @@ def consent_add(request: HttpRequest, code: Any) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Person:
         services.record_consent(
-            actor=actor(request), subject=person, **form.service_args()
+            actor=request_user(request), subject=person, **form.service_args()
         )
         return person
 
@@ -345,7 +333,7 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
     form = forms.WithdrawConsentForm(request.POST or None, person=person)
 
     def save(data: dict[str, Any]) -> Person:
-        services.withdraw_consent(actor=actor(request), subject=person, **data)
+        services.withdraw_consent(actor=request_user(request), subject=person, **data)
         return person
 
     return _form_page(
@@ -364,7 +352,7 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    items = selectors.attention_items(org(request), today)
+    items = selectors.attention_items(request_organisation(request), today)
     sections = [
         (label, [i for i in items if i.category == key])
         for key, label in selectors.CATEGORIES.items()
@@ -383,7 +371,7 @@ def attention(request: HttpRequest) -> HttpResponse:
 @require_GET
 @oversight_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.filter(organisation=org(request))
+    entries = AuditEntry.objects.filter(organisation=request_organisation(request))
     page = paginate(request, entries, 50)
     rows = [(entry, _changes(entry)) for entry in page]
     return render(request, "people/audit.html", {"page": page, "rows": rows})
@@ -415,7 +403,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data["file"].read(imports.MAX_BYTES + 1)
         try:
             parsed = imports.parse_people_csv(
-                data, organisation=org(request), today=timezone.localdate()
+                data,
+                organisation=request_organisation(request),
+                today=timezone.localdate(),
             )
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
@@ -439,9 +429,13 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("people:import")
     # Checked again: the register may have changed since the preview.
     parsed = imports.parse_people_csv(
-        base64.b64decode(stored), organisation=org(request), today=timezone.localdate()
+        base64.b64decode(stored),
+        organisation=request_organisation(request),
+        today=timezone.localdate(),
     )
     result = imports.import_people(
-        actor=actor(request), organisation=org(request), parsed=parsed
+        actor=request_user(request),
+        organisation=request_organisation(request),
+        parsed=parsed,
     )
     return render(request, "people/import_done.html", {"result": result})
