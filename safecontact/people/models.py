@@ -13,14 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-
-def age_on(date_of_birth: datetime.date | None, day: datetime.date) -> int | None:
-    if date_of_birth is None:
-        return None
-    years = day.year - date_of_birth.year
-    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
+from safeguarding.policy import age_on
 
 
 class Person(models.Model):
@@ -82,7 +75,7 @@ class Person(models.Model):
         return reverse("people:detail", args=[self.code])
 
     def age(self, day: datetime.date) -> int | None:
-        return age_on(self.date_of_birth, day)
+        return None if self.date_of_birth is None else age_on(self.date_of_birth, day)
 
 
 class WorkerProfile(models.Model):
