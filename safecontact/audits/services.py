@@ -15,10 +15,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeguarding.chatlogs import ChatlogError, ChatMessage, UnparsedLine, parse_file
+from safeguarding.chatlogs import (
+    ChatlogError,
+    ChatMessage,
+    UnparsedLine,
+    parse_file,
+    parse_lines,
+)
+from safeguarding.chatlogs.files import open_lines
 from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
 BATCH = 4096
+PEEK_LINES = 50  # enough to tell an export from other text
 PLAIN_SENDER = "(text)"
 MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
 
@@ -52,9 +60,10 @@ class ScanSummary:
 
 
 def detect_kind(path: Path) -> str:
-    """ "whatsapp" when the file reads as a chat export, else "text"."""
+    """ "whatsapp" when the file's first lines read as a chat export, else "text"."""
     try:
-        items = list(itertools.islice(parse_file(path), 50))
+        with open_lines(path) as lines:
+            items = list(parse_lines(itertools.islice(lines, PEEK_LINES)))
     except ChatlogError:
         if path.suffix.lower() == ".zip":
             raise
