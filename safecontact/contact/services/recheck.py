@@ -229,7 +229,12 @@ def stopped_words(checked: Checked) -> str:
     3 March 2026." — the reasons in plain words, each once."""
     consents = {r.id: r.consent for r in checked.recipients}
     said: list[str] = []
+    told: set[str] = set()
     for r in checked.check.reasons:
+        if r.person_id in told:
+            continue  # the first reason about someone is the one that matters
+        if r.person_id:
+            told.add(r.person_id)
         person = checked.people.get(r.person_id or "")
         consent = consents.get(r.person_id or "")
         if r.rule_id == "consent.current" and consent and consent.withdrawn:
