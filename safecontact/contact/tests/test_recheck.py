@@ -29,6 +29,7 @@ from safecontact.people.services import (
 )
 from safecontact.people.tests.factories import (
     ParentFactory,
+    RelationshipFactory,
     VettingCheckFactory,
     WorkerFactory,
 )
@@ -268,3 +269,24 @@ def test_a_replys_copy_stops_when_nobody_can_be_copied_reply_no_one_to_one(
     assert reply.status == Message.Status.STOPPED
     assert "reply.no_one_to_one" in _recheck_entry(reply).content["stopped_by"]
     assert len(smtp.mailbox.received) == 1  # only the first message
+
+
+def test_a_copy_that_can_no_longer_be_made_stops_it_child_no_one_to_one(
+    _tuesday_morning, org, worker, sender, family, smtp, lead
+):
+    """Two parents: the one copied in can no longer be emailed. Today's rules
+    would copy the other one, but the stored message does not go to them, so
+    it must not leave one-to-one."""
+    RelationshipFactory.create(
+        person=family.child, carer=ParentFactory.create(organisation=org)
+    )
+    message = _deferred(_tuesday_morning, worker, [family.child])
+    copied = message.recipient_rows.get(added_by_rule="child.no_one_to_one")
+    update_person(actor=lead, person=copied.person, email="")
+    _leave_on_wednesday(_tuesday_morning, message)
+    assert message.status == Message.Status.STOPPED
+    entry = _recheck_entry(message)
+    assert entry.content["stopped_by"] == ["child.no_one_to_one"]
+    assert entry.content["after"]["outcome"] == "allow_with_changes"
+    assert "can no longer be copied" in message.stopped_reason
+    assert not smtp.mailbox.received
