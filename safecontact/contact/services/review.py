@@ -22,13 +22,17 @@ def _require_lead(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("Only the Safeguarding Lead or a deputy can do this.")
 
 
-def _review(actor: User, message: Message, action: str, note: str) -> Message:
+def _review(
+    actor: User, message: Message, action: str, note: str, *, stopped: bool = False
+) -> Message:
     _require_lead(actor, message.organisation_id)
     if message.status != Message.Status.HELD:
         raise ValidationError("Only a held message can be released or rejected.")
     before = snapshot(message, exclude=MESSAGE_SNAPSHOT)
     now = timezone.now()
-    if action == "release":
+    if action == "release" and stopped:
+        message.status = Message.Status.STOPPED  # the re-check says why
+    elif action == "release":
         waits = message.deliver_at is not None and message.deliver_at > now
         message.status = Message.Status.DEFERRED if waits else Message.Status.QUEUED
     else:
@@ -74,8 +78,9 @@ def release_message(*, actor: User, message: Message, note: str = "") -> Message
 def _release(
     actor: User, message: Message, note: str, checked: Checked | None
 ) -> Message:
-    message = _review(actor, message, "release", note.strip())
-    if checked is not None and checked.check.stopped:
+    stopped = checked is not None and checked.check.stopped
+    message = _review(actor, message, "release", note.strip(), stopped=stopped)
+    if checked is not None and stopped:
         stop(message, checked, actor=actor)
     elif message.direction == Message.Direction.INBOUND:
         share_inbound(message)
