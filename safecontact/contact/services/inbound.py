@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 MAX_INBOUND_BYTES = 5 * 1024 * 1024
 # Kept of a message over the limit: enough for its headers.
 KEPT_OF_OVERSIZE = 64 * 1024
+# Addresses (envelope first) looked at for the inbox and reply token.
+MAX_ADDRESSES = 50
 _TOKEN = re.compile(r"^<?([0-9a-f]{20})\.[0-9a-f]{32}@", re.IGNORECASE)
 # One pass, linear: a tag cannot contain another "<".
 _TAG = re.compile(r"<[^<>]*>")
@@ -173,7 +175,8 @@ def parse(raw: bytes, envelope_to: tuple[str, ...] = ()) -> Parsed:
         raise Quarantine("The email has no sender address.")
     if text is None:
         raise Quarantine("The email has no text we can read.")
-    recipients = [clean(a) for a in (*envelope_to, *tos)]
+    # Each address may cost a query; real replies name a handful.
+    recipients = [clean(a) for a in (*envelope_to, *tos)][:MAX_ADDRESSES]
     return Parsed(mail, sender[:320], recipients, subject, message_id, text)
 
 

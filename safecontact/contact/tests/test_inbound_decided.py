@@ -138,3 +138,16 @@ def test_unreadable_mail_with_nul_characters_is_quarantined_whole(db):
     assert record.status == InboundMessage.Status.QUARANTINED
     assert bytes(record.raw) == raw
     assert "\x00" not in record.from_address + record.to_addresses
+
+
+def test_thousands_of_addresses_cost_a_bounded_number_of_queries(
+    org, worker, sender, family, django_assert_max_num_queries
+):
+    mail = EmailMessage()
+    mail["From"] = family.child.email
+    mail["To"] = ", ".join(f"x{n}+{n:020x}@example.net" for n in range(5000))
+    mail.set_content("hello")
+    with django_assert_max_num_queries(120):
+        record = receive_inbound(mail.as_bytes())
+    assert record.status == InboundMessage.Status.QUARANTINED
+    assert "not addressed to any organisation" in record.reason
