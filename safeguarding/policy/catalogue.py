@@ -180,6 +180,21 @@ _RULES = (
         "so the organisation can act before harm happens.",
         "Wait for the Safeguarding Lead to review the message, or rewrite it.",
     ),
+    Rule(
+        "reply.no_one_to_one",
+        "A child's reply is not one-to-one",
+        "Avoid being alone online with a child just as you would in a room: "
+        "replies from a child are seen by another responsible adult too.",
+        "Record a parent/carer with an email address who can be copied in, or "
+        "name cleared second adults in the organisation's settings.",
+    ),
+    Rule(
+        "reply.visible",
+        "Replies from children and adults at risk are visible",
+        "Contact with children and adults at risk stays open to the "
+        "Safeguarding Lead, in both directions.",
+        "Nothing to do: the Lead is shown the reply.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
+from safecontact.contact.services import recheck
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 
@@ -99,6 +100,8 @@ def _deliver_one(
     delivery = Delivery.objects.select_related(
         "message__organisation", "message__in_reply_to__inbound"
     ).get(id=delivery_id)
+    if not recheck.may_leave(delivery, now):
+        return "stopped", connection
     if (
         delivery.message.channel == Message.Channel.IN_APP
         and delivery.kind == "message"
