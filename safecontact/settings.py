@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "safecontact.contact",
     "safecontact.concerns",
     "safecontact.audits",
+    "safecontact.policies",
 ]
 
 MIDDLEWARE = [

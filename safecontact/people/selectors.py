@@ -225,6 +225,8 @@ CATEGORIES = {
     "unchecked_adult": "Adults without a current check in children's groups",
     "under_age": "Under a platform's minimum age",
     "platform": "Groups on platforms not approved",
+    "policy_review": "Policies due for review",
+    "policy_acknowledgement": "Policies not yet acknowledged",
 }
 
 

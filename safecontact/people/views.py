@@ -35,6 +35,7 @@ from safecontact.lib.access import (
 from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
+from safecontact.policies import selectors as policy_selectors
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 
@@ -352,7 +353,9 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    items = selectors.attention_items(request_organisation(request), today)
+    organisation = request_organisation(request)
+    items = selectors.attention_items(organisation, today)
+    items += policy_selectors.attention_items(organisation, today)
     sections = [
         (label, [i for i in items if i.category == key])
         for key, label in selectors.CATEGORIES.items()
