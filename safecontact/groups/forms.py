@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from safecontact.groups.models import Group, GroupMember, Platform
-from safecontact.people.forms import DAYS, TimeInput
+from safecontact.lib.forms import DAYS, TimeInput
 from safecontact.people.models import Person
 
 

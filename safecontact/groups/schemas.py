@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from safecontact.people.schemas import HoursIn
+from safecontact.lib.schemas import HoursIn
 
 
 class PlatformOut(Schema):

@@ -12,8 +12,9 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
 from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.lib.access import require_lead
+from safecontact.lib.hours import validate_hours
 from safecontact.people.models import Person
-from safecontact.people.services import require_lead, validate_hours
 
 GROUP_FIELDS = frozenset(
     {

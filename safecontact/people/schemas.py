@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.lib.schemas import HoursIn
 from safecontact.people import selectors
 
 
@@ -120,12 +121,6 @@ class VettingOut(Schema):
     certificate_number: str
     update_service: bool
     recorded_at: datetime.datetime
-
-
-class HoursIn(Schema):
-    day: int = Field(ge=0, le=6, description="0 is Monday")
-    start: str = Field(pattern=r"^\d\d:\d\d$", examples=["18:00"])
-    end: str = Field(pattern=r"^\d\d:\d\d$", examples=["20:00"])
 
 
 class ConsentIn(Schema):

@@ -8,7 +8,6 @@ withdrawal is a new record that supersedes the one in force.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +16,8 @@ from django.db import models, transaction
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
+from safecontact.lib.access import require_lead
+from safecontact.lib.hours import validate_hours
 from safecontact.people.models import (
     Consent,
     Person,
@@ -43,16 +44,6 @@ PERSON_FIELDS = frozenset(
 WORKER_FIELDS = frozenset(
     {"employment", "role_title", "works_with", "start_date", "end_date"}
 )
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def require_lead(actor: User, organisation: Organisation | int) -> None:
-    """Raise unless ``actor`` is this organisation's Lead or deputy."""
-    org_id = organisation if isinstance(organisation, int) else organisation.pk
-    if actor.organisation_id != org_id or not actor.is_lead:
-        raise PermissionDenied(
-            "Only the Safeguarding Lead or deputy can change the register."
-        )
 
 
 def _save_new(actor: User, organisation: Organisation, obj: models.Model) -> None:
@@ -256,23 +247,6 @@ def add_relationship(
 
 
 # --- Consent ---------------------------------------------------------------------
-
-
-def validate_hours(hours: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Agreed hours as [{"day": 0-6, "start": "HH:MM", "end": "HH:MM"}]."""
-    clean = []
-    for window in hours:
-        day, start, end = window.get("day"), window.get("start"), window.get("end")
-        if not isinstance(day, int) or not 0 <= day <= 6:
-            raise ValidationError({"hours": "Each day must be Monday to Sunday."})
-        if not (isinstance(start, str) and TIME.match(start)):
-            raise ValidationError({"hours": "Times must look like 18:30."})
-        if not (isinstance(end, str) and TIME.match(end)) or start == end:
-            raise ValidationError(
-                {"hours": "Each time must have an end different from its start."}
-            )
-        clean.append({"day": day, "start": start, "end": end})
-    return clean
 
 
 def _consent_kind(subject: Person) -> str:
