@@ -76,10 +76,28 @@ class SearchForm(forms.Form):
 class WorkerProfileForm(forms.ModelForm):
     class Meta:
         model = WorkerProfile
-        fields = ["employment", "role_title", "works_with", "start_date", "end_date"]
+        fields = [
+            "employment",
+            "role_title",
+            "works_with",
+            "start_date",
+            "end_date",
+            "named_supervisor",
+        ]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
-        labels = {"employment": "Staff or volunteer", "end_date": "Left on"}
-        help_texts = {"end_date": "Leave empty while they are still working with you."}
+        labels = {
+            "employment": "Staff or volunteer",
+            "end_date": "Left on",
+            "named_supervisor": "Named supervisor for one-to-one contact with "
+            "adults at risk",
+        }
+        help_texts = {
+            "end_date": "Leave empty while they are still working with you. "
+            "Once this date is today or past, their login is switched off and "
+            "they are taken out of every group.",
+            "named_supervisor": "They are copied into one-to-one messages "
+            "to adults at risk.",
+        }
 
 
 class VettingCheckForm(forms.ModelForm):
