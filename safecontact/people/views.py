@@ -237,6 +237,24 @@ def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@require_POST
+@lead_required
+def worker_reinstate(request: HttpRequest, code: Any) -> HttpResponse:
+    """Undo a leaving: end date cleared, login on, groups restored."""
+    person = _lead_person(request, code)
+    try:
+        done = services.reinstate_worker(actor=request_user(request), person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(person)
+    back = ", ".join(str(m.group) for m in done.restored) or "no groups"
+    messages.success(request, f"{person} is reinstated. Back in: {back}.")
+    for member, decision in done.refused:
+        why = " ".join(r.message for r in decision.reasons)
+        messages.warning(request, f"Not put back in {member.group}: {why}")
+    return redirect(person)
+
+
 @GET_OR_POST
 @lead_required
 def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
