@@ -6,10 +6,10 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.lib.dates import org_today
 from safecontact.lib.schemas import HoursIn
 from safecontact.people import selectors
 
@@ -94,7 +94,7 @@ class WorkerOut(Schema):
 
     @staticmethod
     def resolve_clearance(obj: Any) -> dict[str, Any]:
-        result = selectors.worker_clearance(obj, timezone.localdate())
+        result = selectors.worker_clearance(obj, org_today(obj.organisation))
         return {
             "active": result.active,
             "children": result.children,
