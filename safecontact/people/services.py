@@ -194,21 +194,26 @@ class Leaving:
 def _apply_leaving(actor: User | None, person: Person) -> Leaving:
     """Take a leaver out of every group and switch off their login (audited)."""
     removed = group_services.remove_leaver(actor=actor, person=person)
+    return Leaving(person, removed, _switch_login(actor, person, on=False))
+
+
+def _switch_login(actor: User | None, person: Person, *, on: bool) -> bool:
+    """Switch ``person``'s login on or off (audited); False if unchanged."""
     user = person.user
-    switched_off = user is not None and user.is_active
-    if user is not None and switched_off:
-        before = snapshot(user, exclude={"password"})
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        record_change(
-            actor=actor,
-            organisation=person.organisation,
-            obj=user,
-            action="update",
-            before=before,
-            after=snapshot(user, exclude={"password"}),
-        )
-    return Leaving(person, removed, switched_off)
+    if user is None or user.is_active == on:
+        return False
+    before = snapshot(user, exclude={"password"})
+    user.is_active = on
+    user.save(update_fields=["is_active"])
+    record_change(
+        actor=actor,
+        organisation=person.organisation,
+        obj=user,
+        action="update",
+        before=before,
+        after=snapshot(user, exclude={"password"}),
+    )
+    return True
 
 
 def leavers_due(
@@ -263,10 +268,7 @@ def reinstate_worker(*, actor: User, person: Person) -> Reinstated:
     if profile is None or profile.end_date is None:
         raise ValidationError(f"{person} has not left, so there is nothing to undo.")
     _save_changes(actor, person.organisation, profile, {"end_date": None})
-    user = person.user
-    switched_on = user is not None and not user.is_active
-    if user is not None and switched_on:
-        _save_changes(actor, person.organisation, user, {"is_active": True})
+    switched_on = _switch_login(actor, person, on=True)
     back = group_services.restore_leaver(actor=actor, person=person)
     return Reinstated(profile, back.restored, back.refused, switched_on)
 

@@ -115,6 +115,9 @@ def test_reinstating_restores_login_and_groups(client_for, lead, worker, leaver)
     leaver.worker.refresh_from_db()
     assert worker.is_active and leaver.worker.end_date is None
     assert current_groups(leaver) == {"Youth Club", "Choir"}
+    switched = AuditEntry.objects.filter(model="accounts.user", after__is_active=True)
+    assert switched.exists()
+    assert all("password" not in (e.after or {}) for e in switched)
     page = client.get(response["Location"]).content.decode()
     assert "is reinstated" in page
 
