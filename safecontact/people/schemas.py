@@ -104,6 +104,26 @@ class WorkerOut(Schema):
         }
 
 
+class LeaveIn(Schema):
+    end_date: datetime.date = Field(
+        description="Their last day; today or earlier takes effect at once"
+    )
+
+
+class RefusedGroupOut(Schema):
+    group: UUID
+    name: str
+    reasons: list[str]
+
+
+class ReinstatedOut(Schema):
+    """What reinstating a leaver put back, and what the rules kept out."""
+
+    restored: list[UUID]
+    refused: list[RefusedGroupOut]
+    login_switched_on: bool
+
+
 class VettingIn(Schema):
     level: str
     certificate_date: datetime.date

@@ -190,3 +190,59 @@ def test_apply_leavers_waits_until_the_last_day_has_passed(worker, leaver):
     call_command("apply_leavers", "--commit", stdout=StringIO())
     worker.refresh_from_db()
     assert worker.is_active and len(current_groups(leaver)) == 2
+
+
+# --- The API ------------------------------------------------------------------------
+
+API = "/api/v1/people"
+
+
+def _post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def test_the_api_ends_a_worker_at_once(client_for, lead, worker, leaver):
+    response = _post(
+        client_for(lead), f"{API}/{leaver.code}/leave", {"end_date": str(today())}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["end_date"] == str(today())
+    worker.refresh_from_db()
+    assert not worker.is_active and current_groups(leaver) == set()
+
+
+def test_the_api_reinstates_a_leaver(client_for, lead, worker, leaver):
+    client = client_for(lead)
+    _post(client, f"{API}/{leaver.code}/leave", {"end_date": str(today())})
+    response = _post(client, f"{API}/{leaver.code}/reinstate")
+    assert response.status_code == HTTPStatus.OK
+    body = response.json()
+    assert body["login_switched_on"] is True and body["refused"] == []
+    assert len(body["restored"]) == 2
+
+
+def test_the_leaving_api_refuses_bad_input_clearly(client_for, lead, leaver):
+    client = client_for(lead)
+    url = f"{API}/{leaver.code}/leave"
+    assert _post(client, url, {"end_date": "soon"}).status_code == 422
+    early = _post(client, url, {"end_date": str(years_ago(10))})
+    assert early.status_code == 422
+    assert "before the start date" in str(early.json()["details"])
+    not_left = _post(client, f"{API}/{leaver.code}/reinstate")
+    assert not_left.status_code == 422
+    assert "has not left" in str(not_left.json()["details"])
+
+
+def test_the_leaving_api_checks_who_asks(
+    client, client_for, lead, worker, leaver, other_org
+):
+    url = f"{API}/{leaver.code}/leave"
+    body = {"end_date": str(today())}
+    assert _post(client, url, body).status_code == HTTPStatus.UNAUTHORIZED
+    assert _post(client_for(worker), url, body).status_code == HTTPStatus.FORBIDDEN
+    assert client_for(lead).get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    stranger = WorkerFactory.create(organisation=other_org)
+    other = f"{API}/{stranger.code}/leave"
+    assert _post(client_for(lead), other, body).status_code == HTTPStatus.NOT_FOUND
+    stranger.worker.refresh_from_db()
+    assert stranger.worker.end_date is None
