@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safecontact.concerns",
     "safecontact.audits",
     "safecontact.policies",
+    "safecontact.assessments",
 ]
 
 MIDDLEWARE = [

@@ -228,6 +228,7 @@ CATEGORIES = {
     "personal_account": "Groups run from a personal account",
     "policy_review": "Policies due for review",
     "policy_acknowledgement": "Policies not yet acknowledged",
+    "risk_assessment": "Risk assessments to review",
 }
 
 

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safecontact.assessments import selectors as assessment_selectors
 from safecontact.audittrail.models import AuditEntry
 from safecontact.audittrail.services import record_access
 from safecontact.groups.selectors import visible_groups
@@ -374,6 +375,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     today = org_today(organisation)
     items = selectors.attention_items(organisation, today)
     items += policy_selectors.attention_items(organisation, today)
+    items += assessment_selectors.attention(organisation, today, items)
     sections = [
         (label, [i for i in items if i.category == key])
         for key, label in selectors.CATEGORIES.items()
