@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
 from safecontact.contact.services.inputs import ANY_WORKER
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
+from safeguarding.policy import ADULT_AGE, ConsentState
 
 SENDERS = ("lead", "deputy", "worker")
 
@@ -36,7 +42,9 @@ def message_for(user: User, code: Any) -> Message:
     """The message if ``user`` may see it; 404 otherwise (other organisations too)."""
     found = (
         visible_messages(user)
-        .select_related("sender", "author", "group", "in_reply_to", "organisation")
+        .select_related(
+            "sender", "author", "group", "in_reply_to", "organisation", "purpose"
+        )
         .filter(code=code)
         .first()
     )
@@ -122,6 +130,89 @@ def _consented_to(user: User) -> list[int]:
 
 def contactable_groups(user: User) -> QuerySet[Group]:
     return visible_groups(user).filter(archived_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class Addressable:
+    """Whom a sender may address: the compose page's choices and the only
+    people and groups the send API accepts."""
+
+    people: QuerySet[Person]
+    groups: QuerySet[Group]
+
+
+def addressable(user: User) -> Addressable:
+    """The one answer to "whom may ``user`` write to", for pages and the API."""
+    return Addressable(contactable_people(user), contactable_groups(user))
+
+
+def local_today(organisation: Any) -> dt.date:
+    return timezone.now().astimezone(ZoneInfo(organisation.timezone)).date()
+
+
+def purposes_for(
+    organisation: Any,
+    *,
+    group: Group | None = None,
+    people: Sequence[Person] = (),
+    today: dt.date,
+) -> QuerySet[Purpose]:
+    """The purposes a message may have: a group's own purposes, or for
+    people those every consent in force allows. People without consent in
+    force do not narrow it: the rules block the message and say why."""
+    found = Purpose.objects.filter(organisation=organisation, retired_at=None)
+    if group is not None:
+        return found.filter(groups=group)
+    allowed: set[int] | None = None
+    for consent in _consents_in_force(people, today):
+        ids = {p.pk for p in consent.purposes.all()}
+        allowed = ids if allowed is None else allowed & ids
+    return found if allowed is None else found.filter(pk__in=allowed)
+
+
+def _consents_in_force(people: Sequence[Person], today: dt.date) -> list[Consent]:
+    """The newest consent of each child or adult at risk, where in force."""
+    needs = [
+        p.pk
+        for p in people
+        if p.kind == Person.Kind.ADULT_AT_RISK
+        or (p.kind == Person.Kind.CHILD and (p.age(today) or 0) < ADULT_AGE)
+    ]
+    newest: dict[int, Consent] = {}
+    rows = (
+        Consent.objects.filter(subject_id__in=needs)
+        .prefetch_related("purposes")
+        .order_by("subject_id", "-recorded_at", "-id")
+    )
+    for row in rows:
+        newest.setdefault(row.subject_id, row)
+    return [c for c in newest.values() if c.state(today) is ConsentState.CURRENT]
+
+
+def purpose_problem(
+    purpose: Purpose,
+    *,
+    group: Group | None,
+    people: Sequence[Person],
+    today: dt.date,
+) -> str:
+    """Why ``purpose`` cannot be chosen for this message, or "" if it can."""
+    if purpose.retired_at is not None:
+        return f"{purpose} is retired: choose a purpose in use."
+    offered = list(
+        purposes_for(purpose.organisation_id, group=group, people=people, today=today)
+    )
+    if purpose in offered:
+        return ""
+    names = ", ".join(str(p) for p in offered)
+    if group is not None:
+        return f"{purpose} is not a purpose of {group}. Choose one of: {names}."
+    if not offered:
+        return (
+            "The consents of the people you chose have no purpose in common: "
+            "write to them separately."
+        )
+    return f"The consent of the people you chose does not allow {purpose}. Choose one of: {names}."
 
 
 def log_entry_for(message: Message) -> LedgerEntry | None:

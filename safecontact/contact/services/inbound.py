@@ -214,7 +214,7 @@ def _accept(
         direction=Message.Direction.INBOUND,
         sender=person,
         channel=Message.Channel.EMAIL,
-        purpose=original.purpose if original else "",
+        purpose=original.purpose if original else None,
         subject=parsed.subject[:200],
         body=parsed.text,
         status=Message.Status.QUEUED,

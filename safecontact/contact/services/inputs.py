@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Value
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
+from safecontact.groups.models import Purpose as PurposeRow
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
 from safecontact.people.models import Person, Relationship, Training, VettingCheck
@@ -108,12 +109,22 @@ def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
     return sender, person
 
 
+def purpose_of(row: PurposeRow | None) -> policy.Purpose | None:
+    """A purpose from the organisation's list as the engine compares it."""
+    if row is None:
+        return None
+    return policy.Purpose(str(row.code), row.name, row.retired_at is not None)
+
+
 def consent_for(
     row: ConsentRow | None,
     sender: Sender,
     groups: Iterable[str],
     workers: Iterable[str],
+    purposes: Iterable[str] = (),
 ) -> policy.Consent | None:
+    """The consent as the engine sees it; ``groups``, ``workers`` and
+    ``purposes`` are the codes its many-to-many rows point at."""
     if row is None:
         return None
     roles = set(row.allowed_roles)
@@ -125,7 +136,7 @@ def consent_for(
         expires_on=row.expires_on,
         withdrawn=row.status == ConsentRow.Status.WITHDRAWN,
         channels=frozenset(Channel(c) for c in row.channels if c in Channel),
-        purposes=frozenset(row.purposes),
+        purposes=frozenset(purposes),
         groups=frozenset(groups),
         hours=hours_of(row.hours),
         allowed_senders=frozenset(workers),
@@ -146,14 +157,15 @@ def recipients_for(
     to: Sequence[Person], sender: Sender, channel: str, people: dict[str, Person]
 ) -> tuple[Recipient, ...]:
     """The engine's view of every recipient, read in three queries in all
-    (carers, newest consents, their groups and named workers) rather than
-    four per recipient; the same rows as ``people.selectors`` would give."""
+    (carers, newest consents, their groups, named workers and purposes)
+    rather than five per recipient; the same rows as ``people.selectors``
+    would give."""
     ids = [p.pk for p in to]
     carers = _carers(to, channel)
     for found in carers.values():
         people.update({str(c.code): c for c in found})
     consents = _latest_consents(ids)
-    groups, workers = _consent_codes([c.pk for c in consents.values()])
+    groups, workers, purposes = _consent_codes([c.pk for c in consents.values()])
     recipients = []
     for person in to:
         row = consents.get(person.pk)
@@ -164,7 +176,11 @@ def recipients_for(
                 kind=PersonKind(person.kind),
                 date_of_birth=person.date_of_birth,
                 consent=consent_for(
-                    row, sender, groups.get(pk, ()), workers.get(pk, ())
+                    row,
+                    sender,
+                    groups.get(pk, ()),
+                    workers.get(pk, ()),
+                    purposes.get(pk, ()),
                 ),
                 parents=tuple(str(c.code) for c in carers.get(person.pk, ())),
             )
@@ -205,24 +221,26 @@ def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     return newest
 
 
-def _consent_codes(
-    consent_ids: Sequence[int],
-) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Group codes and named-worker codes of each consent, in one query."""
-    groups: dict[int, list[str]] = {}
-    workers: dict[int, list[str]] = {}
+Codes = dict[int, list[str]]
+
+
+def _consent_codes(consent_ids: Sequence[int]) -> tuple[Codes, Codes, Codes]:
+    """Group, named-worker and purpose codes of each consent, in one query."""
+    found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}}
     if not consent_ids:
-        return groups, workers
+        return found["g"], found["w"], found["p"]
     in_groups = ConsentRow.groups.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("g"), "consent_id", "group__code")
     named = ConsentRow.allowed_workers.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("w"), "consent_id", "person__code")
-    for which, consent_id, code in in_groups.union(named, all=True):
-        target = groups if which == "g" else workers
-        target.setdefault(consent_id, []).append(str(code))
-    return groups, workers
+    allowed = ConsentRow.purposes.through.objects.filter(
+        consent_id__in=consent_ids
+    ).values_list(Value("p"), "consent_id", "purpose__code")
+    for which, consent_id, code in in_groups.union(named, allowed, all=True):
+        found[which].setdefault(consent_id, []).append(str(code))
+    return found["g"], found["w"], found["p"]
 
 
 def group_info(group: Group, today: dt.date) -> GroupInfo:
@@ -245,7 +263,9 @@ def group_info(group: Group, today: dt.date) -> GroupInfo:
     platform = group.platform
     return GroupInfo(
         id=str(group.code),
-        purposes=frozenset({group.purpose}),
+        purposes=frozenset(
+            str(code) for code in group.purposes.values_list("code", flat=True)
+        ),
         audience=Audience(group.audience),
         has_uncleared_adult=uncleared,
         has_ex_worker=ex_worker,

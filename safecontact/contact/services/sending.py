@@ -25,7 +25,7 @@ from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Reci
 from safecontact.contact.services import inputs
 from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.writers import writer_turn
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 from safecontact.people.models import Person
@@ -76,7 +76,7 @@ def send_message(
     recipients: Sequence[Person],
     group: Group | None = None,
     channel: str,
-    purpose: str,
+    purpose: Purpose | None,
     subject: str,
     body: str,
     urgent_reason: str = "",
@@ -130,7 +130,7 @@ def _prepare(
     recipients: Sequence[Person],
     group: Group | None,
     channel: str,
-    purpose: str,
+    purpose: Purpose | None,
     subject: str,
     body: str,
     urgent_reason: str = "",
@@ -139,6 +139,10 @@ def _prepare(
     org = actor.organisation
     if org is None:
         raise ValidationError("Only members of an organisation can send messages.")
+    if purpose is not None and purpose.organisation_id != org.pk:
+        raise ValidationError(
+            {"purpose": "Choose one of your organisation's purposes."}
+        )
     now = timezone.now()
     today = now.astimezone(ZoneInfo(org.timezone)).date()
     sender, sender_person = inputs.sender_for(actor, today)
@@ -155,7 +159,7 @@ def _prepare(
         sender=sender,
         recipients=recs,
         channel=Channel(channel),
-        purpose=purpose.strip(),
+        purpose=inputs.purpose_of(purpose),
         now=now,
         group=inputs.group_info(group, today) if group else None,
         urgent=bool(urgent_reason.strip()),
@@ -174,7 +178,7 @@ def _prepare(
         author=actor,
         group=group,
         channel=channel,
-        purpose=purpose.strip(),
+        purpose=purpose,
         subject=subject.strip(),
         body=body,
         status=STATUS_FOR[decision.outcome],
@@ -333,7 +337,8 @@ def log_attempt(
         "message": str(message.code),
         "direction": message.direction,
         "channel": message.channel,
-        "purpose": message.purpose,
+        "purpose": str(message.purpose.code) if message.purpose else None,
+        "purpose_name": message.purpose.name if message.purpose else "",
         "sender": str(message.sender.code) if message.sender else None,
         "recipients": [
             {

@@ -11,6 +11,7 @@ from safecontact.people.tests.factories import (
     ConsentFactory,
     RelationshipFactory,
     WorkerFactory,
+    purpose_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,10 @@ def test_recording_consent_through_the_page(client_for, lead, org):
         {
             "given_by": link.carer.pk,
             "channels": ["email"],
-            "purposes": "youth group, trips",
+            "purposes": [
+                purpose_named(org).pk,
+                purpose_named(org, "Trips and events").pk,
+            ],
             "days": ["0", "2"],
             "start": "18:00",
             "end": "20:00",
@@ -202,7 +206,10 @@ def test_recording_consent_through_the_page(client_for, lead, org):
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()
     consent = link.person.consents.get()
-    assert consent.purposes == ["youth group", "trips"]
+    assert {p.name for p in consent.purposes.all()} == {
+        "Youth group",
+        "Trips and events",
+    }
     assert consent.hours == [
         {"day": 0, "start": "18:00", "end": "20:00"},
         {"day": 2, "start": "18:00", "end": "20:00"},
