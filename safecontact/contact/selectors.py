@@ -23,6 +23,16 @@ from safecontact.people.selectors import visible_people
 from safeguarding.policy import ADULT_AGE, ConsentState
 
 SENDERS = ("lead", "deputy", "worker")
+# What deciding "in force" and "names this worker" reads of a consent row.
+CONSENT_FACTS = (
+    "subject_id",
+    "kind",
+    "status",
+    "evidence_date",
+    "expires_on",
+    "allowed_roles",
+    "recorded_at",
+)
 
 
 def visible_messages(user: User) -> QuerySet[Message]:
@@ -109,21 +119,30 @@ def contactable_people(user: User) -> QuerySet[Person]:
 
 
 def _consented_to(user: User) -> list[int]:
-    """Subjects of consent records that name this worker or their role."""
+    """Subjects whose consent in force names this worker or their role."""
     worker = Person.objects.filter(user=user).select_related("worker").first()
     if worker is None:
         return []
     role = getattr(getattr(worker, "worker", None), "role_title", "")
-    named = set(
-        Consent.allowed_workers.through.objects.filter(person=worker).values_list(
-            "consent__subject_id", flat=True
-        )
+    today = local_today(worker.organisation)
+    newest: dict[int, Consent] = {}
+    rows = Consent.objects.filter(organisation_id=worker.organisation_id).order_by(
+        "subject_id", "-recorded_at", "-id"
     )
-    rows = Consent.objects.filter(
-        organisation_id=worker.organisation_id, status=Consent.Status.GIVEN
-    ).values_list("subject_id", "allowed_roles")
+    for row in rows.only(*CONSENT_FACTS):
+        newest.setdefault(row.subject_id, row)
+    in_force = {
+        c.pk: c for c in newest.values() if c.state(today) is ConsentState.CURRENT
+    }
+    named = set(
+        Consent.allowed_workers.through.objects.filter(
+            person=worker, consent_id__in=in_force
+        ).values_list("consent__subject_id", flat=True)
+    )
     by_role = {
-        s for s, roles in rows if ANY_WORKER in roles or (role and role in roles)
+        c.subject_id
+        for c in in_force.values()
+        if ANY_WORKER in c.allowed_roles or (role and role in c.allowed_roles)
     }
     return sorted(named | by_role)
 

@@ -145,3 +145,12 @@ def test_the_api_takes_what_the_compose_page_offers(
         },
     )
     assert response.status_code == HTTPStatus.OK, response.json()
+
+
+def test_a_worker_no_longer_picks_a_child_whose_consent_naming_them_lapsed(
+    worker, sender, org
+):
+    family = make_family(org, allowed_roles=[], allowed_workers=[sender])
+    family.consent.expires_on = family.consent.evidence_date
+    family.consent.save()
+    assert family.child not in set(contactable_people(worker))
