@@ -36,7 +36,7 @@ def _sender(request: HttpRequest) -> User:
 def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
     """The same people, groups and purposes as the compose page offers; any
     other person or group is a 404 that names nobody."""
-    allowed = selectors.addressable(user)
+    allowed = selectors.addressable(user, among=data.recipients)
     people = list(allowed.people.filter(code__in=data.recipients))
     if len(people) != len(set(data.recipients)):
         raise Http404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,33 +103,44 @@ def quarantine(organisation: Any) -> QuerySet[InboundMessage]:
     )
 
 
-def contactable_people(user: User) -> QuerySet[Person]:
+def contactable_people(
+    user: User, among: Sequence[uuid.UUID] | None = None
+) -> QuerySet[Person]:
     """Who ``user`` may pick as a recipient: everyone but workers for the Lead,
     deputy and trustees. For a worker: the people in their groups, those
     people's parents and carers, and anyone whose consent names the worker
     or their role. The rules still decide each message; this keeps the rest
-    of the register out of a worker's sight."""
+    of the register out of a worker's sight. ``among`` limits the answer
+    (and the work) to the people with these codes."""
     people = visible_people(user).exclude(kind=Person.Kind.WORKER)
+    if among is not None:
+        people = people.filter(code__in=among)
     if user.is_oversight:
         return people
     carers = Relationship.objects.filter(person__in=people).values("carer_id")
     everyone = Person.objects.filter(
-        Q(pk__in=people.values("pk")) | Q(pk__in=carers) | Q(pk__in=_consented_to(user))
+        Q(pk__in=people.values("pk"))
+        | Q(pk__in=carers)
+        | Q(pk__in=_consented_to(user, among))
     )
+    if among is not None:
+        everyone = everyone.filter(code__in=among)
     return everyone.exclude(kind=Person.Kind.WORKER).order_by("last_name", "first_name")
 
 
-def _consented_to(user: User) -> list[int]:
+def _consented_to(user: User, among: Sequence[uuid.UUID] | None) -> list[int]:
     """Subjects whose consent in force names this worker or their role."""
     worker = Person.objects.filter(user=user).select_related("worker").first()
     if worker is None:
         return []
     role = getattr(getattr(worker, "worker", None), "role_title", "")
-    today = local_today(worker.organisation)
+    today = local_today(user.organisation)
     newest: dict[int, Consent] = {}
     rows = Consent.objects.filter(organisation_id=worker.organisation_id).order_by(
         "subject_id", "-recorded_at", "-id"
     )
+    if among is not None:
+        rows = rows.filter(subject__code__in=among)
     for row in rows.only(*CONSENT_FACTS):
         newest.setdefault(row.subject_id, row)
     in_force = {
@@ -160,9 +172,10 @@ class Addressable:
     groups: QuerySet[Group]
 
 
-def addressable(user: User) -> Addressable:
-    """The one answer to "whom may ``user`` write to", for pages and the API."""
-    return Addressable(contactable_people(user), contactable_groups(user))
+def addressable(user: User, among: Sequence[uuid.UUID] | None = None) -> Addressable:
+    """The one answer to "whom may ``user`` write to", for pages and the API
+    (which passes the codes it was given as ``among``)."""
+    return Addressable(contactable_people(user, among), contactable_groups(user))
 
 
 def local_today(organisation: Any) -> dt.date:
