@@ -7,10 +7,10 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from safecontact.contact.selectors import contactable_groups, contactable_people
-from safecontact.contact.tests.conftest import make_family
 from safecontact.accounts.services import create_api_key
 from safecontact.contact.models import Message
+from safecontact.contact.selectors import contactable_groups, contactable_people
+from safecontact.contact.tests.conftest import make_family
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.people.tests.factories import purpose_named
 
