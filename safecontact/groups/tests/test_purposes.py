@@ -36,9 +36,10 @@ def test_the_lead_adds_renames_and_retires_a_purpose_with_an_audit_trail(lead, o
     services.retire_purpose(actor=lead, purpose=purpose, retired=False)
     entries = AuditEntry.objects.filter(object_code=str(purpose.code)).order_by("id")
     assert [e.action for e in entries] == ["create", "update", "update", "update"]
-    assert entries[1].before["name"] == "Choir trips"
-    assert entries[1].after["name"] == "Choir outings"
-    assert entries[2].after["retired_at"] is not None
+    changes = [(e.before or {}, e.after or {}) for e in entries]
+    assert changes[1][0]["name"] == "Choir trips"
+    assert changes[1][1]["name"] == "Choir outings"
+    assert changes[2][1]["retired_at"] is not None
 
 
 def test_a_name_already_used_is_refused_whatever_its_case(lead, org):
