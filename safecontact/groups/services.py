@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
@@ -291,6 +292,8 @@ def _purpose_name(organisation_id: int, name: str, exclude: int | None = None) -
     tidy = " ".join(name.split())
     if not tidy:
         raise ValidationError({"name": "Give the purpose a name."})
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in tidy):
+        raise ValidationError({"name": "Use letters, numbers and punctuation only."})
     if len(tidy) > PURPOSE_NAME_MAX:
         raise ValidationError(
             {"name": f"Keep the name under {PURPOSE_NAME_MAX} characters."}
@@ -331,10 +334,20 @@ def add_purpose(*, actor: User, organisation: Organisation, name: str) -> Purpos
     purpose = Purpose(
         organisation=organisation, name=_purpose_name(organisation.pk, name)
     )
-    purpose.full_clean()
-    purpose.save()
+    _save_purpose(purpose)
     _audit_purpose(actor, purpose, None)
     return purpose
+
+
+def _save_purpose(purpose: Purpose, *fields: str) -> None:
+    """Save, turning a name taken at the same moment into a plain error."""
+    try:
+        with transaction.atomic():
+            purpose.save(update_fields=fields or None)
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"There is already a purpose called {purpose.name}."}
+        ) from None
 
 
 @transaction.atomic
@@ -343,7 +356,7 @@ def rename_purpose(*, actor: User, purpose: Purpose, name: str) -> Purpose:
     require_lead(actor, purpose.organisation_id)
     before = snapshot(purpose)
     purpose.name = _purpose_name(purpose.organisation_id, name, exclude=purpose.pk)
-    purpose.save(update_fields=["name"])
+    _save_purpose(purpose, "name")
     _audit_purpose(actor, purpose, before)
     return purpose
 

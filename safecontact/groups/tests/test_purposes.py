@@ -51,7 +51,15 @@ def test_a_name_already_used_is_refused_whatever_its_case(lead, org):
     ]
 
 
-@pytest.mark.parametrize(("name", "field_error"), [("   ", "Give the purpose a name.")])
+@pytest.mark.parametrize(
+    ("name", "field_error"),
+    [
+        ("   ", "Give the purpose a name."),
+        ("Trips\x00", "Use letters, numbers and punctuation only."),
+        ("Trips\u200b", "Use letters, numbers and punctuation only."),
+        ("x" * 101, "Keep the name under 100 characters."),
+    ],
+)
 def test_a_blank_name_is_refused(lead, org, name, field_error):
     with pytest.raises(ValidationError) as err:
         services.add_purpose(actor=lead, organisation=org, name=name)
@@ -175,3 +183,19 @@ def test_the_api_lists_purposes_in_use_for_anyone_and_changes_them_for_leads(
     assert dup.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     theirs = Purpose.objects.get(name="Theirs")
     assert _api(client, lead, "patch", f"/{theirs.code}", {}).status_code == 404
+
+
+def test_a_name_taken_at_the_same_moment_is_a_plain_error(lead, org):
+    """The database's unique name (ignoring case) is the last word."""
+    purpose = Purpose(organisation=org, name="Trips")
+    Purpose.objects.create(organisation=org, name="TRIPS")
+    with pytest.raises(ValidationError) as err:
+        services._save_purpose(purpose)
+    assert err.value.message_dict["name"] == [
+        "There is already a purpose called Trips."
+    ]
+
+
+def test_the_api_refuses_a_name_with_a_nul_character(client, lead, org):
+    response = _api(client, lead, "post", "", {"name": "Trips\u0000"})
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
