@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from safecontact.lib.env import envbool, envint, envlist, envsecret, envstr
@@ -181,7 +182,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _FILES = "django.core.mail.backends.filebased.EmailBackend"
 _EMAIL_BACKEND = envstr(
-    "EMAIL_BACKEND", _FILES if DEBUG and "EMAIL_HOST" not in os.environ else _SMTP
+    "EMAIL_BACKEND", _FILES if DEBUG and not envstr("EMAIL_HOST", "") else _SMTP
 )
 MAILERS = {
     "default": {
@@ -207,6 +208,18 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "") or (
 )
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS when DEBUG is false")
+for _number, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    # A key that cannot decrypt would only show when a case is opened: refuse
+    # to start instead (the message never contains the key itself).
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key number {_number} is not a Fernet key "
+            "(32 url-safe base64-encoded bytes). Make one with: python -c "
+            '"from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"'
+        ) from None
 
 NINJA_PAGINATION_PER_PAGE = 50
 
