@@ -144,6 +144,9 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = envstr("OTP_ISSUER", "SafeContact")
 
+# API keys stop working this many days after they are made.
+API_KEY_DAYS = envint("API_KEY_DAYS", "90", minimum=1)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")
 USE_I18N = True
