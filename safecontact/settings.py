@@ -137,12 +137,19 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", "30") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Never by address alone: a church, a school or the whole instance behind a
+# proxy shares one address, and one person's typos must not lock them all out.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "safecontact.lib.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = envstr("OTP_ISSUER", "SafeContact")
+
+# How many reverse proxies in front of SafeContact append to X-Forwarded-For.
+# 0 (the default) ignores the header: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0", minimum=0)
 
 # API keys stop working this many days after they are made.
 API_KEY_DAYS = envint("API_KEY_DAYS", "90", minimum=1)
