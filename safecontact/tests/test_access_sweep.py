@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -682,3 +684,23 @@ def test_the_tables_name_only_urls_and_operations_that_exist():
     operations = {operation_id for operation_id, _, _, _ in _operations()}
     assert set(PAGES) - names == set()
     assert set(OPERATIONS) - operations == set()
+
+
+def _stand_in_world() -> World:
+    """A world of codes only: enough to build every request, not to send it."""
+    kinds = {*CODE_OF.values(), *API_CODE_OF.values(), "action", "share", "attachment"}
+    objects = {kind: SimpleNamespace(code=uuid.uuid4()) for kind in kinds}
+    org = SimpleNamespace(report_token="token")
+    return World(org, objects, {}, [], [], [])  # type: ignore[arg-type]
+
+
+def test_a_url_missing_from_the_table_fails_the_sweep(monkeypatch):
+    monkeypatch.delitem(PAGES, "people:list")
+    with pytest.raises(AssertionError, match=r"people:list .* is not in PAGES"):
+        list(page_checks(_stand_in_world()))
+
+
+def test_an_operation_missing_from_the_table_fails_the_sweep(monkeypatch):
+    monkeypatch.delitem(OPERATIONS, "safecontact_concerns_api_get_case")
+    with pytest.raises(AssertionError, match=r"get_case .* is not in OPERATIONS"):
+        list(api_checks(_stand_in_world()))
