@@ -8,7 +8,8 @@ first, here, in one line.
 
 Visitors: anonymous; the Lead, a deputy, a trustee and a worker; the Lead of a
 second organisation; a worker a concern is about; a deputy a concern is about;
-and the Lead, deputy and trustee signed in with the password only (no code).
+and the Lead, deputy, trustee and a superuser signed in with the password only
+(no code).
 """
 
 from __future__ import annotations
@@ -246,6 +247,9 @@ def _build_world() -> World:
     users["subject"] = UserFactory.create(organisation=org, role="worker")
     users["sharee"] = UserFactory.create(organisation=org, role="worker")
     users["outsider"] = UserFactory.create(organisation=other, role="lead")
+    users["superuser"] = UserFactory.create(
+        organisation=None, is_superuser=True, is_staff=True
+    )
     sender = WorkerFactory.create(
         organisation=org, user=users["worker"], first_name="Quillon"
     )
@@ -322,10 +326,12 @@ VISITORS = [
     ("trustee", "trustee", True),
     ("deputy", "deputy", True),
     ("lead", "lead", True),
+    # A superuser signed in with the password only: the admin must not open.
+    ("half superuser", "superuser", False),
 ]
 # Enough visitors for URLs that answer everyone alike (the admin, a method not
 # offered): the sweep stays well under a minute.
-FEW = {"anonymous", "half lead", "worker", "lead"}
+FEW = {"anonymous", "half lead", "worker", "lead", "half superuser"}
 ROLE_OF = {"outsider": "lead", "subject": "worker", "deputy subject": "deputy"}
 
 
@@ -617,6 +623,8 @@ def _run(
     for check in checks:
         if visitor == "deputy subject" and not check.case_level:
             continue  # only the case about them is of interest
+        if visitor == "half superuser" and not check.admin:
+            continue
         if (check.admin or check.allowed is NOT_OFFERED) and visitor not in FEW:
             continue  # the same answer for everyone: a few visitors prove it
         url = check.url
