@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.groups.models import Group, GroupMember, Platform
 from safecontact.people.models import Person
 from safecontact.people.services import require_lead, validate_hours
@@ -195,19 +195,6 @@ CATALOGUE = (
 )
 
 
-def _audit(
-    actor: User | None, organisation: Organisation, obj: Any, before: Any
-) -> None:
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="create" if before is None else "update",
-        before=before,
-        after=snapshot(obj),
-    )
-
-
 def _check_fields(given: Any, allowed: frozenset[str]) -> None:
     unknown = set(given) - allowed
     if unknown:
@@ -248,7 +235,12 @@ def seed_platforms(
             history_exportable=seed.history_exportable,
             approved=seed.approved,
         )
-        _audit(actor, organisation, platform, None)
+        save_and_record(
+            actor=actor,
+            organisation=organisation,
+            obj=platform,
+            before=None,
+        )
         added.append(platform)
     return added
 
@@ -262,8 +254,12 @@ def update_platform(*, actor: User, platform: Platform, **fields: Any) -> Platfo
     for name, value in fields.items():
         setattr(platform, name, value)
     platform.full_clean()
-    platform.save()
-    _audit(actor, platform.organisation, platform, before)
+    save_and_record(
+        actor=actor,
+        organisation=platform.organisation,
+        obj=platform,
+        before=before,
+    )
     return platform
 
 
@@ -302,8 +298,12 @@ def create_group(*, actor: User, organisation: Organisation, **fields: Any) -> G
         organisation=organisation, **_clean_group_fields(organisation.pk, fields)
     )
     _validate_group(group)
-    group.save()
-    _audit(actor, organisation, group, None)
+    save_and_record(
+        actor=actor,
+        organisation=organisation,
+        obj=group,
+        before=None,
+    )
     return group
 
 
@@ -315,8 +315,12 @@ def update_group(*, actor: User, group: Group, **fields: Any) -> Group:
     for name, value in _clean_group_fields(group.organisation_id, fields).items():
         setattr(group, name, value)
     _validate_group(group)
-    group.save()
-    _audit(actor, group.organisation, group, before)
+    save_and_record(
+        actor=actor,
+        organisation=group.organisation,
+        obj=group,
+        before=before,
+    )
     return group
 
 
@@ -335,7 +339,12 @@ def add_member(
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    _audit(actor, group.organisation, member, None)
+    save_and_record(
+        actor=actor,
+        organisation=group.organisation,
+        obj=member,
+        before=None,
+    )
     return member
 
 
@@ -347,6 +356,11 @@ def remove_member(*, actor: User, member: GroupMember) -> GroupMember:
         raise ValidationError(f"{member.person} has already been removed.")
     before = snapshot(member)
     member.removed_at = timezone.now()
-    member.save(update_fields=["removed_at"])
-    _audit(actor, member.group.organisation, member, before)
+    save_and_record(
+        actor=actor,
+        organisation=member.group.organisation,
+        obj=member,
+        before=before,
+        update_fields=["removed_at"],
+    )
     return member

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.people.models import (
     Consent,
     Person,
@@ -57,15 +57,7 @@ def require_lead(actor: User, organisation: Organisation | int) -> None:
 
 def _save_new(actor: User, organisation: Organisation, obj: models.Model) -> None:
     obj.full_clean()
-    obj.save()
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="create",
-        before=None,
-        after=snapshot(obj),
-    )
+    save_and_record(actor=actor, organisation=organisation, obj=obj, before=None)
 
 
 def _save_changes(
@@ -75,15 +67,7 @@ def _save_changes(
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
-    obj.save()
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="update",
-        before=before,
-        after=snapshot(obj),
-    )
+    save_and_record(actor=actor, organisation=organisation, obj=obj, before=before)
 
 
 def _check_fields(given: Iterable[str], allowed: frozenset[str]) -> None:
@@ -432,11 +416,10 @@ def _append_consent(
     consent.save()
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=consent.subject.organisation,
         obj=consent,
-        action="create",
         before=None,
         after=_consent_after(consent),
     )
