@@ -59,6 +59,19 @@ def case_history(case: Any) -> QuerySet[AuditEntry]:
     ).order_by("at", "id")
 
 
+CASE_HISTORY_SHOWN = 50
+
+
+def recent_case_history(case: Any) -> tuple[list[Line], int]:
+    """The newest entries of one case as sentences, and how many there are.
+
+    For the case page, which has already checked the user may see ``case``.
+    """
+    entries = case_history(case)
+    newest = entries.order_by("-at", "-id")[:CASE_HISTORY_SHOWN]
+    return lines(newest), entries.count()
+
+
 def filter_trail(
     entries: QuerySet[AuditEntry],
     *,
