@@ -13,6 +13,7 @@ from safecontact.contact.services.inputs import ANY_WORKER
 from safecontact.groups.models import Group
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.selectors import entry_for_message
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
 
@@ -126,10 +127,4 @@ def contactable_groups(user: User) -> QuerySet[Group]:
 
 def log_entry_for(message: Message) -> LedgerEntry | None:
     """The contact-log entry that recorded this message first."""
-    return (
-        LedgerEntry.objects.filter(
-            organisation_id=message.organisation_id, content__message=str(message.code)
-        )
-        .order_by("seq")
-        .first()
-    )
+    return entry_for_message(message.organisation_id, message.code)
