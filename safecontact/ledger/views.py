@@ -7,7 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -79,8 +85,19 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _with_names(organisation, page.object_list),
         "query": query.urlencode(),
+        "matches": [
+            (person, _with(query, person=str(person.code))) for person in form.matches
+        ],
     }
     return render(request, "ledger/list.html", context)
+
+
+def _with(query: QueryDict, **values: str) -> str:
+    """``query`` with ``values`` set, as a query string."""
+    changed = query.copy()
+    for key, value in values.items():
+        changed[key] = value
+    return changed.urlencode()
 
 
 @require_GET
