@@ -77,6 +77,8 @@ class ChainStatus:
     checkpoint_problem: str = ""
     last_seq: int = 0
     head_hash: str = GENESIS
+    # Only the entries after ``checkpoint`` were checked.
+    since_checkpoint: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,12 @@ class ChainStatus:
         """One plain sentence, safe to print: no entry contents."""
         if self.checkpoint_problem:
             return f"CHECKPOINTS UNTRUSTWORTHY: {self.checkpoint_problem}"
+        if self.result.ok and self.since_checkpoint and self.checkpoint is not None:
+            return (
+                f"OK: {self.result.checked_count} new entries verified since the "
+                f"signed checkpoint of {self.checkpoint.at[:16]} UTC, whose "
+                f"{self.checkpoint.count} entries are still in place."
+            )
         if self.result.ok:
             text = f"OK: {self.result.checked_count} entries verified."
             if self.checkpoint is not None:
@@ -353,7 +361,8 @@ def verify_since_checkpoint(organisation: Organisation) -> ChainStatus:
         return _status(organisation, result, newest, rows)
     rows.last = (newest.last_seq, newest.head_hash)
     result = verify(rows.stream(after=newest.last_seq), after=anchor, stored=True)
-    return _status(organisation, _combine(result, rows), newest, rows)
+    status = _status(organisation, _combine(result, rows), newest, rows)
+    return replace(status, since_checkpoint=True)
 
 
 def entries_since(organisation: Organisation, seq: int) -> int:

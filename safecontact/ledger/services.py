@@ -149,6 +149,6 @@ def checkpoint_ledger(*, organisation: Any, full: bool) -> Any:
             count=status.last_seq,
             last_seq=status.last_seq,
             head_hash=status.head_hash,
-            verified="full" if full else "since_checkpoint",
+            verified="since_checkpoint" if status.since_checkpoint else "full",
         )
     return status

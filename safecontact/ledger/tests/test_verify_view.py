@@ -50,7 +50,7 @@ def test_it_shows_the_newest_checkpoint_and_checks_only_what_came_after(
     make_entries(org, 2)
     text = client_for(lead).get(URL).text
     assert "the log had 3 entries" in text
-    assert "OK: 2 entries verified." in text
+    assert "OK: 2 new entries verified since the signed checkpoint" in text
     assert "python manage.py verify_ledger" in text
 
 
