@@ -237,3 +237,13 @@ def test_its_query_count_does_not_grow_with_the_rows_shown(client_for, lead, org
     with CaptureQueriesContext(connection) as many:
         page(client)
     assert len(many) == len(few)
+
+
+def test_the_general_trail_reads_its_index_instead_of_sorting_the_table(org):
+    from safecontact.audittrail.selectors import general_trail
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner prefers a scan on a table this small")
+    plan = general_trail(org)[:50].explain()
+    assert "audit_general_newest" in plan
+    assert "TEMP B-TREE" not in plan
