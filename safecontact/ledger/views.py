@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from safecontact.accounts.models import Organisation
 from safecontact.groups.models import Group
-from safecontact.ledger import checkpoints, selectors, services
+from safecontact.ledger import selectors, services
 from safecontact.ledger.forms import EntryFilterForm
 from safecontact.ledger.models import LedgerEntry
 from safecontact.lib.access import (
@@ -113,13 +113,6 @@ def entry_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     return render(request, "ledger/detail.html", context)
 
 
-# More new entries than this since the newest checkpoint: checking them would
-# take too long for a page (measured: about 8,000 entries a second with the
-# body and index checks, on SQLite on this project's machine), so the page
-# says how to run the check on the server instead.
-PAGE_CHECK_LIMIT = 5_000
-
-
 @require_GET
 @lead_required
 def verify(request: HttpRequest) -> HttpResponse:
@@ -128,18 +121,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     The whole chain is checked by ``manage.py verify_ledger``, not here: on a
     large log it takes longer than a request may.
     """
-    organisation = request_organisation(request)
-    reading = checkpoints.read(str(organisation.code))
-    since = reading.newest.last_seq if reading.newest else 0
-    pending = selectors.entries_since(organisation, since)
-    status = None
-    if reading.problem or pending <= PAGE_CHECK_LIMIT:
-        status = selectors.verify_since_checkpoint(organisation)
+    check = selectors.quick_check(request_organisation(request))
     context = {
-        "reading": reading,
-        "pending": pending,
-        "status": status,
-        "limit": PAGE_CHECK_LIMIT,
+        "reading": check.reading,
+        "pending": check.pending,
+        "status": check.status,
+        "limit": selectors.REQUEST_CHECK_LIMIT,
     }
     return render(request, "ledger/verify.html", context)
 

@@ -57,9 +57,9 @@ def test_it_shows_the_newest_checkpoint_and_checks_only_what_came_after(
 def test_it_does_not_check_more_entries_than_a_page_can(
     org, lead, client_for, monkeypatch
 ):
-    from safecontact.ledger import views
+    from safecontact.ledger import selectors
 
-    monkeypatch.setattr(views, "PAGE_CHECK_LIMIT", 3)
+    monkeypatch.setattr(selectors, "REQUEST_CHECK_LIMIT", 3)
     make_entries(org, 4)
     text = client_for(lead).get(URL).text
     assert "4 entries were added since the newest checkpoint" in text
