@@ -113,20 +113,41 @@ def record_kind(label: str) -> str:
 
 def field_label(label: str, attname: str) -> str:
     """A field's label as a reader knows it: "DBS certificate number"."""
+    return _field(label, attname)[0]
+
+
+@functools.cache
+def _field(label: str, attname: str) -> tuple[str, bool]:
+    """(label, is a link to another record) of a model's field."""
     model = _model(label)
     if model is not None:
         for field in model._meta.concrete_fields:
             if attname in (field.attname, field.name):
                 name = str(field.verbose_name)
-                return name[:1].upper() + name[1:]
-    return attname.removesuffix("_id").replace("_", " ").capitalize()
+                return name[:1].upper() + name[1:], field.is_relation
+    return attname.removesuffix("_id").replace("_", " ").capitalize(), False
+
+
+def shown(value: Any) -> str:
+    """A stored value in plain words: yes/no, lists joined, "(empty)"."""
+    if value is None or value in ("", [], {}):
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(shown(item) for item in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Change:
+    """One changed field. A link to another record shows no values: its raw
+    database id means nothing to a reader (the technical detail has it)."""
+
     label: str
-    old: Any
-    new: Any
+    old: str
+    new: str
+    link: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,11 +173,13 @@ def _changes(entry: AuditEntry) -> tuple[Change, ...]:
     before, after = entry.before or {}, entry.after or {}
     if not before or not isinstance(after, dict):
         return ()
-    return tuple(
-        Change(field_label(entry.model, key), before.get(key), value)
-        for key, value in after.items()
-        if key not in NOISE and before.get(key) != value
-    )
+    changes = []
+    for key, value in after.items():
+        if key in NOISE or before.get(key) == value:
+            continue
+        label, link = _field(entry.model, key)
+        changes.append(Change(label, shown(before.get(key)), shown(value), link))
+    return tuple(changes)
 
 
 def lines(entries: Iterable[AuditEntry]) -> list[Line]:

@@ -247,3 +247,36 @@ def test_the_general_trail_reads_its_index_instead_of_sorting_the_table(org):
     plan = general_trail(org)[:50].explain()
     assert "audit_general_newest" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_values_read_as_plain_words_and_links_hide_database_ids(org, lead):
+    from safecontact.audittrail.models import AuditEntry
+    from safecontact.audittrail.selectors import lines
+
+    entry = AuditEntry.objects.create(
+        organisation=org,
+        actor_label="Lena Lead",
+        action="update",
+        model="groups.groupmember",
+        object_code="x",
+        object_label="Sam in Youth",
+        before={"group_id": 7, "role": "", "removed_at": None},
+        after={"group_id": 8, "role": "leader", "removed_at": "2026-03-03"},
+    )
+    (line,) = lines([entry])
+    by_label = {c.label: c for c in line.changes}
+    assert by_label["Group"].link
+    assert (by_label["Role"].old, by_label["Role"].new) == ("(empty)", "leader")
+    assert not by_label["Role"].link
+
+
+def test_plain_words_for_yes_no_lists_and_nothing():
+    from safecontact.audittrail.selectors import shown
+
+    assert [shown(True), shown(False), shown(["email", "sms"]), shown(None)] == [
+        "yes",
+        "no",
+        "email, sms",
+        "(empty)",
+    ]
+    assert shown(0) == "0"
