@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,8 @@ _COLUMNS = (
     "message_code",
 )
 CHUNK = 2000
+# Called with the last seq read, after each chunk, by long checks.
+Progress = Callable[[int], None]
 
 PROBLEM_TEXT = {
     "edited": "it was changed after it was written",
@@ -174,8 +176,11 @@ class _Rows:
     and the message link. The first such problem (lowest seq) is kept.
     """
 
-    def __init__(self, organisation: Organisation) -> None:
+    def __init__(
+        self, organisation: Organisation, progress: Progress | None = None
+    ) -> None:
         self.organisation = organisation
+        self.progress = progress
         self.code = str(organisation.code)
         self.side: tuple[int, Problem] | None = None
         self.last: tuple[int, str] = (0, GENESIS)
@@ -200,6 +205,8 @@ class _Rows:
         if not chunk:
             return
         self._side_checks(chunk)
+        if self.progress is not None:
+            self.progress(chunk[-1][1])
         for _id, seq, prev, hash_, kind, content, subjects, actor, at, _m in chunk:
             self.last = (seq, hash_)
             yield (
@@ -287,7 +294,9 @@ def _combine(status: VerifyResult, rows: _Rows) -> VerifyResult:
     return VerifyResult(False, seq, problem, seq - 1)
 
 
-def verify_chain(organisation: Organisation) -> ChainStatus:
+def verify_chain(
+    organisation: Organisation, progress: Progress | None = None
+) -> ChainStatus:
     """Check the organisation's whole chain, in constant memory.
 
     The chain is checked against the newest signed checkpoint (read first, so
@@ -308,7 +317,7 @@ def verify_chain(organisation: Organisation) -> ChainStatus:
     newest = reading.newest
     anchor = (newest.last_seq, newest.head_hash) if newest else None
     head = ChainHead.objects.filter(organisation=organisation).first()
-    rows = _Rows(organisation)
+    rows = _Rows(organisation, progress)
     if head is None:
         result = verify(rows.stream(), anchor=anchor, stored=True)
         return _status(organisation, _combine(result, rows), newest, rows)
@@ -333,7 +342,9 @@ def _status(
     return ChainStatus(organisation, result, checkpoint, "", seq, hash_)
 
 
-def verify_since_checkpoint(organisation: Organisation) -> ChainStatus:
+def verify_since_checkpoint(
+    organisation: Organisation, progress: Progress | None = None
+) -> ChainStatus:
     """Check only what was added since the newest signed checkpoint.
 
     The checkpoint's own entry must still be there, unchanged, and every
@@ -350,9 +361,9 @@ def verify_since_checkpoint(organisation: Organisation) -> ChainStatus:
         )
     newest = reading.newest
     if newest is None:
-        return verify_chain(organisation)
+        return verify_chain(organisation, progress)
     anchor = (newest.last_seq, newest.head_hash)
-    rows = _Rows(organisation)
+    rows = _Rows(organisation, progress)
     stored = list(rows.stream(after=newest.last_seq - 1, upto=newest.last_seq))
     row = Entry(*stored[0]) if stored else None
     problem = check_anchor(row, anchor)

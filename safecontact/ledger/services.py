@@ -127,7 +127,9 @@ def record_history_export(*, actor: Any, subject: models.Model) -> None:
     )
 
 
-def checkpoint_ledger(*, organisation: Any, full: bool) -> Any:
+def checkpoint_ledger(
+    *, organisation: Any, full: bool, progress: selectors.Progress | None = None
+) -> selectors.ChainStatus:
     """Check the organisation's log and, if it holds, sign a checkpoint of it.
 
     ``full`` checks the whole chain; otherwise only what was added since the
@@ -137,7 +139,7 @@ def checkpoint_ledger(*, organisation: Any, full: bool) -> Any:
     ``ChainStatus``.
     """
     check = selectors.verify_chain if full else selectors.verify_since_checkpoint
-    status = check(organisation)
+    status = check(organisation, progress)
     newest = status.checkpoint
     unchanged = newest is not None and (newest.last_seq, newest.head_hash) == (
         status.last_seq,

@@ -4,7 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safecontact.ledger.management.commands.verify_ledger import organisations, report
+from safecontact.ledger.management.commands.verify_ledger import (
+    organisations,
+    progress,
+    report,
+)
 from safecontact.ledger.services import checkpoint_ledger
 
 
@@ -21,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, organisation: str | None, **options: Any) -> None:
         broken = 0
         for org in organisations(organisation):
-            status = checkpoint_ledger(organisation=org, full=False)
+            status = checkpoint_ledger(
+                organisation=org, full=False, progress=progress(self, org)
+            )
             broken += not report(self, org, status)
         if broken:
             raise CommandError(f"{broken} contact log(s) failed verification.")

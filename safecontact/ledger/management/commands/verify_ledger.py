@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safecontact.accounts.models import Organisation
-from safecontact.ledger.selectors import ChainStatus, verify_chain
+from safecontact.ledger.selectors import ChainStatus, Progress, verify_chain
 from safecontact.ledger.services import checkpoint_ledger
 
 
@@ -36,12 +36,29 @@ class Command(BaseCommand):
         broken = 0
         for org in organisations(organisation):
             if no_checkpoint:
-                status = verify_chain(org)
+                status = verify_chain(org, progress(self, org))
             else:
-                status = checkpoint_ledger(organisation=org, full=True)
+                status = checkpoint_ledger(
+                    organisation=org, full=True, progress=progress(self, org)
+                )
             broken += not report(self, org, status)
         if broken:
             raise CommandError(f"{broken} contact log(s) failed verification.")
+
+
+PROGRESS_EVERY = 100_000
+
+
+def progress(command: BaseCommand, org: Organisation) -> Progress:
+    """Say how far a long check has got, every ``PROGRESS_EVERY`` entries."""
+    state = {"next": PROGRESS_EVERY}
+
+    def tell(seq: int) -> None:
+        if seq >= state["next"]:
+            command.stderr.write(f"{org.name}: checked up to entry {seq}...")
+            state["next"] = (seq // PROGRESS_EVERY + 1) * PROGRESS_EVERY
+
+    return tell
 
 
 def report(command: BaseCommand, org: Organisation, status: ChainStatus) -> bool:
