@@ -6,6 +6,7 @@ secret key refuses to start. Every variable is listed in `.env.example`.
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 
@@ -248,6 +249,20 @@ for _number, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
             '"from cryptography.fernet import Fernet; '
             'print(Fernet.generate_key().decode())"'
         ) from None
+
+# Signed checkpoints of the contact log's head, written outside the database
+# (docs/ledger.md). The key must not be stored in the database.
+# In development it is derived from SECRET_KEY, which is not in the database.
+LEDGER_CHECKPOINT_KEY = envsecret("LEDGER_CHECKPOINT_KEY", "") or (
+    hmac.new(SECRET_KEY.encode(), b"ledger-checkpoints", "sha256").hexdigest()
+    if DEBUG
+    else ""
+)
+if not LEDGER_CHECKPOINT_KEY:
+    raise ImproperlyConfigured("Set LEDGER_CHECKPOINT_KEY when DEBUG is false")
+LEDGER_CHECKPOINT_DIR = Path(
+    envstr("LEDGER_CHECKPOINT_DIR", "") or BASE_DIR / "ledger-checkpoints"
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

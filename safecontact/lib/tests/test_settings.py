@@ -12,6 +12,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3Yq-s0me-L0ng-r4nd0m-v4lue-for-tests-0nly-9aZ8bX7cW6dV5eU4fT3gS2",
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "LEDGER_CHECKPOINT_KEY": "0f" * 32,
     "ALLOWED_HOSTS": "safecontact.example.org",
     "EMAIL_HOST": "smtp.example.org",
 }
