@@ -209,6 +209,8 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS when DEBUG is false")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Bounded limit/offset for any list marked with a bare @paginate.
+NINJA_PAGINATION_CLASS = "safecontact.lib.pages.LimitOffsetPagination"
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.lib.schemas import InSchema, PatchSchema
 from safecontact.people.schemas import HoursIn
 
 
@@ -24,7 +25,7 @@ class PlatformOut(Schema):
     approved: bool
 
 
-class PlatformPatch(Schema):
+class PlatformPatch(PatchSchema):
     minimum_age: int | None = Field(None, ge=0, le=99)
     minimum_age_source: str | None = Field(None, max_length=300)
     hides_phone_numbers: bool | None = None
@@ -75,7 +76,7 @@ class GroupOut(Schema):
         return [m for m in obj.members.all() if m.removed_at is None]
 
 
-class GroupIn(Schema):
+class GroupIn(InSchema):
     name: str = Field(min_length=1, max_length=150)
     purpose: str = Field(min_length=1)
     audience: str = Field(description="children, young_people, adults_at_risk, mixed")
@@ -86,6 +87,6 @@ class GroupIn(Schema):
     conduct_agreement: str = ""
 
 
-class MemberIn(Schema):
+class MemberIn(InSchema):
     person: UUID
     role: str = "member"

@@ -5,11 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import model_validator
+from pydantic import Field, model_validator
+
+from safecontact.lib.schemas import InSchema
 
 
-class EntryFilterIn(Schema):
-    kind: str = ""
+class EntryFilterIn(InSchema):
+    kind: str = Field("", max_length=64)
     person: UUID | None = None
     group: UUID | None = None
     since: dt.date | None = None

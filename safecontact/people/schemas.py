@@ -8,9 +8,30 @@ from uuid import UUID
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from safecontact.lib.schemas import InSchema, PatchSchema
 from safecontact.people import selectors
+
+# Each word is one more condition in the query: a few find anyone by name.
+MAX_SEARCH_WORDS = 10
+
+
+class PeopleFilterIn(InSchema):
+    q: str = Field("", max_length=200, description="Words of a name")
+    kind: str = Field("", max_length=32)
+
+    @field_validator("q")
+    @classmethod
+    def _few_words(cls, q: str) -> str:
+        if len(q.split()) > MAX_SEARCH_WORDS:
+            raise PydanticCustomError(
+                "too_many_words",
+                "Search for at most {limit} words.",
+                {"limit": MAX_SEARCH_WORDS},
+            )
+        return q
 
 
 class PersonOut(Schema):
@@ -28,7 +49,7 @@ class PersonOut(Schema):
     external_ref: str | None = None
 
 
-class PersonIn(Schema):
+class PersonIn(InSchema):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field("", max_length=100)
     kind: str
@@ -40,7 +61,9 @@ class PersonIn(Schema):
     external_ref: str = Field("", max_length=100)
 
 
-class PersonPatch(Schema):
+class PersonPatch(PatchSchema):
+    nullable = frozenset({"date_of_birth"})
+
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, max_length=100)
     kind: str | None = None
@@ -103,7 +126,7 @@ class WorkerOut(Schema):
         }
 
 
-class VettingIn(Schema):
+class VettingIn(InSchema):
     level: str
     certificate_date: datetime.date
     workforce: str = "both"
@@ -122,13 +145,13 @@ class VettingOut(Schema):
     recorded_at: datetime.datetime
 
 
-class HoursIn(Schema):
+class HoursIn(InSchema):
     day: int = Field(ge=0, le=6, description="0 is Monday")
     start: str = Field(pattern=r"^\d\d:\d\d$", examples=["18:00"])
     end: str = Field(pattern=r"^\d\d:\d\d$", examples=["20:00"])
 
 
-class ConsentIn(Schema):
+class ConsentIn(InSchema):
     evidence: str = Field(description="form, email, online or verbal")
     evidence_date: datetime.date
     channels: list[str] = Field(description="email, in_app, phone, platform")
@@ -145,7 +168,7 @@ class ConsentIn(Schema):
     notes: str = ""
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InSchema):
     evidence: str
     evidence_date: datetime.date
     withdrawn_by: UUID | None = None
