@@ -6,6 +6,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.concerns.models import Case, Referral
 from safecontact.lib.schemas import InSchema
 
 
@@ -16,7 +17,7 @@ class EvidenceIn(InSchema):
 
 class ConcernIn(InSchema):
     narrative: str = Field(min_length=1, max_length=20000)
-    about: str = "unsure"
+    about: Case.About = Case.About.UNSURE
     about_description: str = Field("", max_length=500)
     about_user: UUID | None = Field(None, description="code of the user it is about")
     evidence: list[EvidenceIn] = []
@@ -55,7 +56,7 @@ class ChronologyOut(Schema):
 
 
 class ReferralIn(InSchema):
-    agency: str
+    agency: Referral.Agency
     made_on: datetime.date
     reference_number: str = Field("", max_length=64)
     outcome: str = Field("", max_length=5000)

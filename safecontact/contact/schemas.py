@@ -6,13 +6,14 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from safecontact.contact.models import Message
 from safecontact.lib.schemas import InSchema
 
 
 class MessageIn(InSchema):
     recipients: list[UUID] = Field(default_factory=list, description="Person codes")
     group: UUID | None = Field(None, description="Group code: send to everyone in it")
-    channel: str = Field("email", description="email or in_app")
+    channel: Message.Channel = Message.Channel.EMAIL
     purpose: str = Field(..., max_length=200)
     subject: str = Field("", max_length=200)
     body: str = Field(..., min_length=1, max_length=20_000)

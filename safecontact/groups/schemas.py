@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.groups.models import Group, GroupMember
 from safecontact.lib.schemas import InSchema, PatchSchema
 from safecontact.people.schemas import HoursIn
 
@@ -79,7 +80,7 @@ class GroupOut(Schema):
 class GroupIn(InSchema):
     name: str = Field(min_length=1, max_length=150)
     purpose: str = Field(min_length=1)
-    audience: str = Field(description="children, young_people, adults_at_risk, mixed")
+    audience: Group.Audience
     platform: UUID
     age_min: int | None = Field(None, ge=0, le=120)
     age_max: int | None = Field(None, ge=0, le=120)
@@ -89,4 +90,4 @@ class GroupIn(InSchema):
 
 class MemberIn(InSchema):
     person: UUID
-    role: str = "member"
+    role: GroupMember.Role = GroupMember.Role.MEMBER

@@ -51,7 +51,9 @@ def check_value(value: Any) -> Any:
 class InSchema(Schema):
     """Input: no NUL in any text, no text past MAX_TEXT, dates in range."""
 
-    model_config = ConfigDict(str_max_length=MAX_TEXT)
+    # Choices are declared as the models' TextChoices (so the OpenAPI document
+    # lists them) and reach the services as plain strings.
+    model_config = ConfigDict(str_max_length=MAX_TEXT, use_enum_values=True)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from safecontact.lib.schemas import InSchema, PatchSchema
 from safecontact.people import selectors
+from safecontact.people.models import Consent, Person, VettingCheck
 
 # Each word is one more condition in the query: a few find anyone by name.
 MAX_SEARCH_WORDS = 10
@@ -44,7 +45,7 @@ class PersonOut(Schema):
     date_of_birth: datetime.date | None = None
     email: str | None = None
     phone: str | None = None
-    preferred_channel: str | None = None
+    preferred_channel: Person.Channel | None = None
     accessibility_needs: str | None = None
     external_ref: str | None = None
 
@@ -52,12 +53,12 @@ class PersonOut(Schema):
 class PersonIn(InSchema):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field("", max_length=100)
-    kind: str
+    kind: Person.Kind
     date_of_birth: datetime.date | None = None
     email: str = ""
     phone: str = Field("", max_length=32)
     accessibility_needs: str = ""
-    preferred_channel: str = "email"
+    preferred_channel: Person.Channel = Person.Channel.EMAIL
     external_ref: str = Field("", max_length=100)
 
 
@@ -66,12 +67,12 @@ class PersonPatch(PatchSchema):
 
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, max_length=100)
-    kind: str | None = None
+    kind: Person.Kind | None = None
     date_of_birth: datetime.date | None = None
     email: str | None = None
     phone: str | None = Field(None, max_length=32)
     accessibility_needs: str | None = None
-    preferred_channel: str | None = None
+    preferred_channel: Person.Channel | None = None
     external_ref: str | None = Field(None, max_length=100)
 
 
@@ -127,9 +128,9 @@ class WorkerOut(Schema):
 
 
 class VettingIn(InSchema):
-    level: str
+    level: VettingCheck.Level
     certificate_date: datetime.date
-    workforce: str = "both"
+    workforce: VettingCheck.Workforce = VettingCheck.Workforce.BOTH
     certificate_number: str = Field("", max_length=32)
     update_service: bool = False
     renewal_due: datetime.date | None = None
@@ -152,9 +153,9 @@ class HoursIn(InSchema):
 
 
 class ConsentIn(InSchema):
-    evidence: str = Field(description="form, email, online or verbal")
+    evidence: Consent.Evidence
     evidence_date: datetime.date
-    channels: list[str] = Field(description="email, in_app, phone, platform")
+    channels: list[Person.Channel]
     purposes: list[str] = []
     hours: list[HoursIn] = []
     groups: list[UUID] = []
@@ -169,7 +170,7 @@ class ConsentIn(InSchema):
 
 
 class WithdrawIn(InSchema):
-    evidence: str
+    evidence: Consent.Evidence
     evidence_date: datetime.date
     withdrawn_by: UUID | None = None
     notes: str = ""

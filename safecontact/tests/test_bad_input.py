@@ -142,11 +142,18 @@ def test_nul_in_a_list_is_a_422(api, lead):
     child = ChildFactory.create(organisation=lead.organisation)
     response = api.post(
         f"{API}/people/{child.code}/consent",
-        {"evidence": "form", "evidence_date": "2026-01-05", "channels": ["em\x00ail"]},
+        {
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+            "channels": ["email"],
+            "purposes": ["Choir\x00"],
+        },
         content_type="application/json",
     )
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
-    assert "channels" in response.json()["details"]
+    assert response.json()["details"] == {
+        "purposes": ["Text must not contain NUL characters (\\u0000)."]
+    }
 
 
 def test_validation_errors_name_each_field_with_its_messages(api):
