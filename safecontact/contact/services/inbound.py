@@ -109,6 +109,13 @@ def parse(raw: bytes, envelope_to: tuple[str, ...] = ()) -> Parsed:
     if text is None:
         raise Quarantine("The email has no text we can read.")
     recipients = list(envelope_to) + tos
+    if any(
+        "\x00" in part for part in (text, subject, message_id, *senders[0], *recipients)
+    ):
+        # PostgreSQL cannot store or even look up text holding NUL.
+        raise Quarantine(
+            "The email contains NUL characters, so it cannot be read as text."
+        )
     return Parsed(mail, senders[0][1].lower(), recipients, subject, message_id, text)
 
 
