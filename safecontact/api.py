@@ -69,8 +69,9 @@ def _field(loc: Sequence[Any]) -> str:
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details: dict[str, list[str]] = {}
     for error in exc.errors:
+        message = str(error.get("msg", "Not valid."))
         details.setdefault(_field(error.get("loc", ())), []).append(
-            str(error.get("msg", "Not valid."))
+            message.removeprefix("Value error, ")
         )
     return _error(request, "The request is not valid.", 422, details=details)
 

@@ -1,6 +1,10 @@
-"""Error pages Django shows for a request it refuses before any view runs."""
+"""Errors Django answers itself: an oversized body, and any API error that
+did not come from the API's own handlers (an unknown path, a wrong method)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -28,3 +32,29 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"error": too_big_message()}, status=413)
     return render(request, "413.html", {"message": too_big_message()}, status=413)
+
+
+class ApiErrorsAsJson:
+    """Under /api/, any error response that is not JSON becomes ``{"error": ...}``.
+
+    The API's exception handlers already answer so; this covers what Django
+    and ninja answer before them: 404 for an unknown path, 405 for a method
+    the path does not take, 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            message = HTTPStatus(response.status_code).phrase.capitalize() + "."
+            replaced = JsonResponse({"error": message}, status=response.status_code)
+            if response.has_header("Allow"):
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response

@@ -175,3 +175,24 @@ def test_a_body_that_is_not_json_is_a_clear_error(api):
         HTTPStatus.UNPROCESSABLE_ENTITY,
     )
     assert "error" in response.json()
+
+
+def test_dates_out_of_order_name_the_later_field(api):
+    response = api.get(f"{API}/ledger/entries?since=2026-01-02&until=2026-01-01")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["details"] == {
+        "until": ["'until' must be on or after 'since'."]
+    }
+
+
+def test_an_unknown_api_path_is_a_json_404(api):
+    response = api.get(f"{API}/nothing-here")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"error": "Not found."}
+
+
+def test_a_method_the_path_does_not_take_is_a_json_405(api):
+    response = api.delete(f"{API}/people/")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response.json() == {"error": "Method not allowed."}
+    assert "GET" in response["Allow"]
