@@ -15,6 +15,8 @@ from safecontact.lib.schemas import InSchema, PatchSchema
 from safecontact.people import selectors
 from safecontact.people.models import Consent, Person, VettingCheck
 
+# A time of day; [0-9], not \d, which also takes other scripts' digits.
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # Each word is one more condition in the query: a few find anyone by name.
 MAX_SEARCH_WORDS = 10
 
@@ -45,7 +47,7 @@ class PersonOut(Schema):
     date_of_birth: datetime.date | None = None
     email: str | None = None
     phone: str | None = None
-    preferred_channel: Person.Channel | None = None
+    preferred_channel: str | None = None
     accessibility_needs: str | None = None
     external_ref: str | None = None
 
@@ -148,8 +150,8 @@ class VettingOut(Schema):
 
 class HoursIn(InSchema):
     day: int = Field(ge=0, le=6, description="0 is Monday")
-    start: str = Field(pattern=r"^\d\d:\d\d$", examples=["18:00"])
-    end: str = Field(pattern=r"^\d\d:\d\d$", examples=["20:00"])
+    start: str = Field(pattern=HH_MM, examples=["18:00"])
+    end: str = Field(pattern=HH_MM, examples=["20:00"])
 
 
 class ConsentIn(InSchema):

@@ -196,3 +196,19 @@ def test_a_method_the_path_does_not_take_is_a_json_405(api):
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert response.json() == {"error": "Method not allowed."}
     assert "GET" in response["Allow"]
+
+
+def test_hours_in_other_scripts_digits_are_a_422(api, lead):
+    child = ChildFactory.create(organisation=lead.organisation)
+    response = api.post(
+        f"{API}/people/{child.code}/consent",
+        {
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+            "channels": ["email"],
+            "hours": [{"day": 1, "start": "\u0661\u0668:00", "end": "20:00"}],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "hours.0.start" in response.json()["details"]
