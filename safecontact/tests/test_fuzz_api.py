@@ -17,7 +17,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from safecontact.accounts.models import Organisation, User
@@ -28,6 +27,7 @@ from safecontact.people.tests.factories import (
     ConsentFactory,
     RelationshipFactory,
 )
+from safecontact.tests.fuzzing import fuzz
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,7 @@ def _real_code(case: Any, codes: dict[str, str]) -> None:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=8,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz(8)
 def test_no_operation_answers_with_a_server_error(
     case: Any, lead_key: str, codes: dict[str, str]
 ) -> None:

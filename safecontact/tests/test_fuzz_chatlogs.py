@@ -9,19 +9,13 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from safecontact.tests.fuzzing import fuzz
 from safeguarding.chatlogs import ChatlogError, UnparsedLine, parse_file, parse_text
 from safeguarding.chatlogs.whatsapp import ChatEvent, ChatMessage
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 MARKS = "\u200e\u200f\u202f\u00a0\ufeff"
 numbers = st.integers(min_value=0, max_value=99999).map(str)
 small = st.integers(min_value=0, max_value=99).map(str)
@@ -57,14 +51,14 @@ def _check(items: Sequence[object], count: int) -> None:
         assert 1 <= item.line_no <= max(count, 1)
 
 
-@FUZZ
+@fuzz(150)
 @given(lines, newlines)
 def test_any_text_parses_without_a_crash(rows: list[str], newline: str) -> None:
     text = newline.join(rows)
     _check(list(parse_text(text)), text.count("\n") + text.count("\r") + 1)
 
 
-@FUZZ
+@fuzz(150)
 @given(st.binary(max_size=2000) | lines.map(lambda r: "\n".join(r).encode("utf-16")))
 def test_a_file_of_any_bytes_parses_or_fails_with_chatlog_error(
     tmp_path: Path, data: bytes
@@ -90,7 +84,7 @@ def zips(draw: st.DrawFn) -> bytes:
     return data if draw(st.booleans()) else data[:cut]
 
 
-@FUZZ
+@fuzz(150)
 @given(zips())
 def test_a_zip_of_any_content_parses_or_fails_with_chatlog_error(
     tmp_path: Path, data: bytes

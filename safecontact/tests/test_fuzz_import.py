@@ -9,22 +9,16 @@ import datetime
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.people import imports
 from safecontact.people.models import Person, Relationship
+from safecontact.tests.fuzzing import fuzz
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 10)
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 HEADER = [
     "Member ID",
     "First Name",
@@ -78,7 +72,7 @@ def _encode(data: str, encoding: str) -> bytes:
     return data.encode(encoding, errors="replace")
 
 
-@FUZZ
+@fuzz(40)
 @given(st.binary(max_size=3000))
 def test_any_bytes_are_previewed_or_refused_with_a_reason(
     org: Organisation, data: bytes
@@ -89,7 +83,7 @@ def test_any_bytes_are_previewed_or_refused_with_a_reason(
         assert str(exc)
 
 
-@FUZZ
+@fuzz(40)
 @given(rows, encodings)
 def test_importing_saves_each_good_row_whole_or_not_at_all(
     lead: User, org: Organisation, body: list[list[str]], encoding: str

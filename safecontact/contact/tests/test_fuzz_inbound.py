@@ -7,20 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from safecontact.accounts.models import Organisation
 from safecontact.contact.models import InboundMessage, Message
 from safecontact.contact.services import inbound, receive_inbound
 from safecontact.contact.tests.conftest import Family
+from safecontact.tests.fuzzing import fuzz
 
-FUZZ = settings(
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 text = st.text(max_size=30)
 odd = st.one_of(
     text,
@@ -65,7 +60,7 @@ def emails(draw: st.DrawFn, family: Family, org: Organisation) -> bytes:
     return head.encode("utf-8", errors="surrogateescape") + b"\r\n" + body
 
 
-@settings(FUZZ, max_examples=150)
+@fuzz(150)
 @given(data=st.data())
 def test_parse_reads_any_bytes_or_quarantines_them(
     family: Family, org: Organisation, data: Any
@@ -79,7 +74,7 @@ def test_parse_reads_any_bytes_or_quarantines_them(
     assert "@" in parsed.sender and isinstance(parsed.text, str)
 
 
-@settings(FUZZ, max_examples=40)
+@fuzz(40)
 @given(data=st.data())
 def test_receiving_any_mail_records_it_once_and_saves_nothing_half(
     family: Family, org: Organisation, smtp: Any, data: Any
