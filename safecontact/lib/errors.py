@@ -47,13 +47,15 @@ class ApiErrorsAsJson:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        status = response.status_code
         if (
             request.path.startswith("/api/")
-            and response.status_code >= 400
+            and status >= 400
+            and not (settings.DEBUG and status >= 500)  # keep the traceback
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            message = HTTPStatus(response.status_code).phrase.capitalize() + "."
-            replaced = JsonResponse({"error": message}, status=response.status_code)
+            message = HTTPStatus(status).phrase.capitalize() + "."
+            replaced = JsonResponse({"error": message}, status=status)
             if response.has_header("Allow"):
                 replaced["Allow"] = response["Allow"]
             return replaced
