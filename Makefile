@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo test lint format pytest browser bench eval clean
+.PHONY: help install run demo test lint format pytest browser fuzz bench eval clean
 
 help:
 	@echo "make run    install, migrate, load the demo organisation, serve on http://127.0.0.1:8000"
 	@echo "make test   install, then ruff, mypy and every test (SQLite; PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff and mypy only"
+	@echo "make fuzz   the fuzz tests (API, WhatsApp exports, CSV import, inbound mail), 25x longer"
 	@echo "make bench  benchmarks (figures printed and written to benchmarks/results/)"
 	@echo "make eval   scanner evaluation on ../shared/data"
 
@@ -54,6 +55,14 @@ pytest: install browser
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
 
 test: lint pytest
+
+# The fuzz tests also run in `make test`, briefly and derandomised; this runs
+# them 25 times longer with fresh random inputs. FUZZ_SCALE=N to choose.
+FUZZ_SCALE ?= 25
+FUZZ_TESTS := safecontact/tests/test_fuzz_api.py safecontact/tests/test_fuzz_chatlogs.py \
+	safecontact/tests/test_fuzz_import.py safecontact/contact/tests/test_fuzz_inbound.py
+fuzz: install
+	FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/python -m pytest -q -p no:cacheprovider $(FUZZ_TESTS)
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,eval]'

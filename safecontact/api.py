@@ -4,14 +4,16 @@ Authenticate with an organisation API key (``Authorization: Bearer sc_…``) or
 a logged-in session. A key acts as the user who made it, with that user's role;
 keys expire. A session whose role needs two-factor sign-in is refused until
 the code has been given.
-Errors are ``{"error": "..."}`` with a real HTTP status.
+Errors are ``{"error": "..."}`` with a real HTTP status; a 422 adds
+``"details": {"field": ["what is wrong", ...]}`` (see docs/api-errors.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import formats, timezone
@@ -22,6 +24,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from safecontact.accounts.services import ApiKeyExpired, user_for_api_key
 from safecontact.accounts.services import PermissionDenied as RolePermissionDenied
 from safecontact.lib.access import TWO_FACTOR_MESSAGE, half_signed_in
+from safecontact.lib.errors import too_big_message
 
 
 def _key_user(raw_key: str) -> Any:
@@ -72,9 +75,30 @@ def _error(
     return api.create_response(request, {"error": message, **extra}, status=status)
 
 
+# Where ninja says a value came from; the parameter's own name follows it.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """``("body", "payload", "hours", 0, "start")`` -> ``"hours.0.start"``."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        source, parts = parts[0], parts[1:]
+        # A schema parameter ("payload", "filters") names no field itself.
+        if len(parts) > 1 or (source == "body" and parts):
+            parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _error(request, "The request is not valid.", 422, details=exc.errors)
+    details: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = str(error.get("msg", "Not valid."))
+        details.setdefault(_field(error.get("loc", ())), []).append(
+            message.removeprefix("Value error, ")
+        )
+    return _error(request, "The request is not valid.", 422, details=details)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -99,6 +123,11 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, "Not found.", 404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, too_big_message(), 413)
 
 
 @api.exception_handler(HttpError)

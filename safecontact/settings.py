@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "safecontact.lib.errors.ApiErrorsAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -265,6 +266,8 @@ LEDGER_CHECKPOINT_DIR = Path(
 )
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Bounded limit/offset for any list marked with a bare @paginate.
+NINJA_PAGINATION_CLASS = "safecontact.lib.pages.LimitOffsetPagination"
 
 # Background and scheduled work: Django's tasks API with django-tasks-db,
 # which keeps the queue in this database (no broker to run) and is worked by

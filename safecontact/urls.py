@@ -25,3 +25,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "safecontact.lib.errors.bad_request"

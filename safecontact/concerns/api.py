@@ -1,20 +1,22 @@
 """Concerns over JSON: any member may report; only the case's recipients read it."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: ninja reads these annotations at
+# runtime, and @paginate hides the module namespace they would resolve in.
 
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router
+from ninja.pagination import paginate
 
 from safecontact.accounts.models import User
 from safecontact.concerns import schemas, services
 from safecontact.concerns.models import Case, ChronologyEntry, Referral
 from safecontact.concerns.selectors import can_view, visible_cases
 from safecontact.lib.access import api_user
+from safecontact.lib.pages import PageNumberPagination
 
 router = Router(tags=["concerns"])
 
@@ -128,13 +130,13 @@ def report_concern(request: HttpRequest, payload: schemas.ConcernIn) -> Any:
 
 @router.get("/cases", response=list[schemas.CaseSummaryOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_cases(request: HttpRequest, status: str = "") -> Any:
+def list_cases(request: HttpRequest, filters: Query[schemas.CaseFilterIn]) -> Any:
     user = api_user(request)
     if not user.is_oversight:
         raise PermissionDenied("Only the Safeguarding Lead and deputy can list cases.")
     cases = visible_cases(user)
-    if status:
-        cases = cases.filter(status=status)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
     return cases
 
 

@@ -6,18 +6,25 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.concerns.models import Case, Referral
+from safecontact.lib.schemas import InSchema
 
-class EvidenceIn(Schema):
+
+class EvidenceIn(InSchema):
     kind: str = Field(description="alert or ledger_entry")
     code: UUID
 
 
-class ConcernIn(Schema):
+class ConcernIn(InSchema):
     narrative: str = Field(min_length=1, max_length=20000)
-    about: str = "unsure"
+    about: Case.About = Case.About.UNSURE
     about_description: str = Field("", max_length=500)
     about_user: UUID | None = Field(None, description="code of the user it is about")
     evidence: list[EvidenceIn] = []
+
+
+class CaseFilterIn(InSchema):
+    status: str = Field("", max_length=32)
 
 
 class ConcernOut(Schema):
@@ -35,7 +42,7 @@ class CaseSummaryOut(Schema):
     closed_at: datetime.datetime | None
 
 
-class ChronologyIn(Schema):
+class ChronologyIn(InSchema):
     text: str = Field(min_length=1, max_length=20000)
     occurred_at: datetime.datetime | None = None
 
@@ -48,8 +55,8 @@ class ChronologyOut(Schema):
     author: str | None
 
 
-class ReferralIn(Schema):
-    agency: str
+class ReferralIn(InSchema):
+    agency: Referral.Agency
     made_on: datetime.date
     reference_number: str = Field("", max_length=64)
     outcome: str = Field("", max_length=5000)

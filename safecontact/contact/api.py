@@ -1,19 +1,21 @@
 """The contact gateway as JSON: check, send, read messages; the Lead's alerts."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: ninja reads these annotations at
+# runtime, and @paginate hides the module namespace they would resolve in.
 
 from typing import Any, cast
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from safecontact.accounts.models import User
 from safecontact.contact import selectors, services
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.schemas import (
+    AlertFilterIn,
     AlertOut,
     MessageDetailOut,
     MessageIn,
@@ -21,6 +23,7 @@ from safecontact.contact.schemas import (
     PreviewOut,
 )
 from safecontact.groups.models import Group, Purpose
+from safecontact.lib.pages import LimitOffsetPagination
 from safecontact.people.models import Person
 
 router = Router(tags=["contact"])
@@ -94,7 +97,7 @@ def send(request: HttpRequest, data: MessageIn) -> Any:
 
 
 @router.get("/messages", response=list[MessageOut])
-@paginate
+@paginate(LimitOffsetPagination)
 def list_messages(request: HttpRequest) -> Any:
     user = cast(User, request.auth)  # type: ignore[attr-defined]
     return selectors.visible_messages(user).select_related("purpose")
@@ -106,12 +109,13 @@ def get_message(request: HttpRequest, code: UUID) -> Any:
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate
-def list_alerts(request: HttpRequest, status: str = "") -> Any:
+@paginate(LimitOffsetPagination)
+def list_alerts(request: HttpRequest, filters: Query[AlertFilterIn]) -> Any:
     """The Lead's alert queue (Leads and deputies only)."""
     user = cast(User, request.auth)  # type: ignore[attr-defined]
     if not user.is_lead:
         raise PermissionDenied("Only the Safeguarding Lead or a deputy sees alerts.")
+    status = filters.status
     if status and status not in Alert.Status.values:
         raise ValidationError({"status": "Use open, acknowledged or escalated."})
     return selectors.alerts(user.organisation, status)

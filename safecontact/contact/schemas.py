@@ -6,17 +6,24 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from safecontact.contact.models import Message
+from safecontact.lib.schemas import InSchema
 
-class MessageIn(Schema):
+
+class MessageIn(InSchema):
     recipients: list[UUID] = Field(default_factory=list, description="Person codes")
     group: UUID | None = Field(None, description="Group code: send to everyone in it")
-    channel: str = Field("email", description="email or in_app")
+    channel: Message.Channel = Message.Channel.EMAIL
     purpose: UUID | None = Field(
         None, description="Purpose code, from /groups/purposes (required to send)"
     )
     subject: str = Field("", max_length=200)
     body: str = Field(..., min_length=1, max_length=20_000)
     urgent_reason: str = Field("", max_length=500)
+
+
+class AlertFilterIn(InSchema):
+    status: str = Field("", max_length=32)
 
 
 class ReasonOut(Schema):

@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from safecontact.accounts.models import Organisation
 from safecontact.groups import schemas, services
 from safecontact.groups.models import GroupMember, Platform, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import api_user, get_for_org, require_lead
+from safecontact.lib.pages import PageNumberPagination
 from safecontact.people.models import Person
 
 router = Router(tags=["groups"])

@@ -9,7 +9,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from safecontact.lib.schemas import HoursIn
+from safecontact.groups.models import Group, GroupMember
+from safecontact.lib.schemas import HoursIn, InSchema, PatchSchema
 
 
 class PlatformOut(Schema):
@@ -24,7 +25,7 @@ class PlatformOut(Schema):
     approved: bool
 
 
-class PlatformPatch(Schema):
+class PlatformPatch(PatchSchema):
     minimum_age: int | None = Field(None, ge=0, le=99)
     minimum_age_source: str | None = Field(None, max_length=300)
     hides_phone_numbers: bool | None = None
@@ -64,11 +65,11 @@ class PurposeOut(Schema):
         return obj.retired_at is not None
 
 
-class PurposeIn(Schema):
+class PurposeIn(InSchema):
     name: str = Field(min_length=1, max_length=100)
 
 
-class PurposePatch(Schema):
+class PurposePatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     retired: bool | None = None
 
@@ -100,13 +101,13 @@ class GroupOut(Schema):
         return [m for m in obj.members.all() if m.removed_at is None]
 
 
-class GroupIn(Schema):
+class GroupIn(InSchema):
     name: str = Field(min_length=1, max_length=150)
     purposes: list[UUID] = Field(
         min_length=1, description="Purpose codes, from /groups/purposes"
     )
     description: str = ""
-    audience: str = Field(description="children, young_people, adults_at_risk, mixed")
+    audience: Group.Audience
     platform: UUID
     age_min: int | None = Field(None, ge=0, le=120)
     age_max: int | None = Field(None, ge=0, le=120)
@@ -118,9 +119,9 @@ class GroupIn(Schema):
     conduct_agreement: str = ""
 
 
-class MemberIn(Schema):
+class MemberIn(InSchema):
     person: UUID
-    role: str = "member"
+    role: GroupMember.Role = GroupMember.Role.MEMBER
     exception_reason: str = Field(
         "",
         max_length=500,

@@ -6,12 +6,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from safecontact.accounts.models import Organisation
 from safecontact.ledger import selectors
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.schemas import EntryFilterIn, EntryOut, VerifyOut
+from safecontact.lib.pages import PageNumberPagination
 
 router = Router(tags=["ledger"])
 

@@ -5,21 +5,28 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import model_validator
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from safecontact.lib.schemas import InSchema
 
 
-class EntryFilterIn(Schema):
-    kind: str = ""
+class EntryFilterIn(InSchema):
+    kind: str = Field("", max_length=64)
     person: UUID | None = None
     group: UUID | None = None
     since: dt.date | None = None
     until: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> EntryFilterIn:
-        if self.since and self.until and self.since > self.until:
-            raise ValueError("'until' must be on or after 'since'.")
-        return self
+    @field_validator("until")
+    @classmethod
+    def _dates_in_order(cls, until: dt.date | None, info: ValidationInfo) -> Any:
+        since = info.data.get("since")
+        if since and until and since > until:
+            raise PydanticCustomError(
+                "dates_out_of_order", "'until' must be on or after 'since'."
+            )
+        return until
 
 
 class EntryOut(Schema):

@@ -21,6 +21,7 @@ from safecontact.ledger.models import (
     message_code_of,
     payload_of,
 )
+from safecontact.lib.dates import clamp
 from safeguarding.ledger import (
     GENESIS,
     Checkpoint,
@@ -137,11 +138,11 @@ def filter_entries(
         entries = entries.filter(pk__in=_with_subject(organisation, code))
     zone = ZoneInfo(organisation.timezone)
     if since:
-        start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+        start = dt.datetime.combine(clamp(since), dt.time.min, tzinfo=zone)
         entries = entries.filter(created_at__gte=start)
     if until:
         end = dt.datetime.combine(
-            until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
+            clamp(until) + dt.timedelta(days=1), dt.time.min, tzinfo=zone
         )
         entries = entries.filter(created_at__lt=end)
     return entries.order_by("-seq")

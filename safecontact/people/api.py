@@ -14,13 +14,14 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router
+from ninja.pagination import paginate
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_access
 from safecontact.groups.models import Group, Purpose
 from safecontact.lib.access import api_user, get_for_org
+from safecontact.lib.pages import PageNumberPagination
 from safecontact.people import schemas, selectors, services
 from safecontact.people.models import Consent, Person
 
@@ -51,15 +52,15 @@ def _shown(user: User, people: QuerySet[Person]) -> Any:
 
 @router.get("/", response=list[schemas.PersonOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_people(request: HttpRequest, q: str = "", kind: str = "") -> Any:
+def list_people(request: HttpRequest, filters: Query[schemas.PeopleFilterIn]) -> Any:
     user = api_user(request)
     people = selectors.visible_people(user)
-    for word in q.split():
+    for word in filters.q.split():
         people = people.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word)
         )
-    if kind:
-        people = people.filter(kind=kind)
+    if filters.kind:
+        people = people.filter(kind=filters.kind)
     return _shown(user, people.order_by("last_name", "first_name", "pk"))
 
 

@@ -195,6 +195,10 @@ def _check(
     ):
         if raw.get(name):
             values[name] = raw[name]
+    for name, value in raw.items():
+        if "\x00" in value:  # a database cannot store it (PostgreSQL refuses)
+            column = "id" if name == "external_ref" else name.replace("_", " ")
+            errors.append(f"The {column} holds a NUL character; remove it.")
     if not values.get("external_ref"):
         errors.append(
             "The id is empty; each row needs one so a re-import can update it."

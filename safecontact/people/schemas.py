@@ -7,11 +7,32 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from safecontact.lib.dates import org_today
-from safecontact.lib.schemas import HoursIn
+from safecontact.lib.schemas import HoursIn, InSchema, PatchSchema
 from safecontact.people import selectors
+from safecontact.people.models import Consent, Person, VettingCheck
+
+# Each word is one more condition in the query: a few find anyone by name.
+MAX_SEARCH_WORDS = 10
+
+
+class PeopleFilterIn(InSchema):
+    q: str = Field("", max_length=200, description="Words of a name")
+    kind: str = Field("", max_length=32)
+
+    @field_validator("q")
+    @classmethod
+    def _few_words(cls, q: str) -> str:
+        if len(q.split()) > MAX_SEARCH_WORDS:
+            raise PydanticCustomError(
+                "too_many_words",
+                "Search for at most {limit} words.",
+                {"limit": MAX_SEARCH_WORDS},
+            )
+        return q
 
 
 class PersonOut(Schema):
@@ -29,27 +50,29 @@ class PersonOut(Schema):
     external_ref: str | None = None
 
 
-class PersonIn(Schema):
+class PersonIn(InSchema):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field("", max_length=100)
-    kind: str
+    kind: Person.Kind
     date_of_birth: datetime.date | None = None
     email: str = ""
     phone: str = Field("", max_length=32)
     accessibility_needs: str = ""
-    preferred_channel: str = "email"
+    preferred_channel: Person.Channel = Person.Channel.EMAIL
     external_ref: str = Field("", max_length=100)
 
 
-class PersonPatch(Schema):
+class PersonPatch(PatchSchema):
+    nullable = frozenset({"date_of_birth"})
+
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, max_length=100)
-    kind: str | None = None
+    kind: Person.Kind | None = None
     date_of_birth: datetime.date | None = None
     email: str | None = None
     phone: str | None = Field(None, max_length=32)
     accessibility_needs: str | None = None
-    preferred_channel: str | None = None
+    preferred_channel: Person.Channel | None = None
     external_ref: str | None = Field(None, max_length=100)
 
 
@@ -104,7 +127,7 @@ class WorkerOut(Schema):
         }
 
 
-class LeaveIn(Schema):
+class LeaveIn(InSchema):
     end_date: datetime.date = Field(
         description="Their last day; today or earlier takes effect at once"
     )
@@ -124,10 +147,10 @@ class ReinstatedOut(Schema):
     login_switched_on: bool
 
 
-class VettingIn(Schema):
-    level: str
+class VettingIn(InSchema):
+    level: VettingCheck.Level
     certificate_date: datetime.date
-    workforce: str = "both"
+    workforce: VettingCheck.Workforce = VettingCheck.Workforce.BOTH
     certificate_number: str = Field("", max_length=32)
     update_service: bool = False
     renewal_due: datetime.date | None = None
@@ -143,10 +166,10 @@ class VettingOut(Schema):
     recorded_at: datetime.datetime
 
 
-class ConsentIn(Schema):
-    evidence: str = Field(description="form, email, online or verbal")
+class ConsentIn(InSchema):
+    evidence: Consent.Evidence
     evidence_date: datetime.date
-    channels: list[str] = Field(description="email, in_app, phone, platform")
+    channels: list[Person.Channel]
     purposes: list[UUID] = Field(
         default_factory=list, description="Purpose codes, from /groups/purposes"
     )
@@ -162,8 +185,8 @@ class ConsentIn(Schema):
     notes: str = ""
 
 
-class WithdrawIn(Schema):
-    evidence: str
+class WithdrawIn(InSchema):
+    evidence: Consent.Evidence
     evidence_date: datetime.date
     withdrawn_by: UUID | None = None
     notes: str = ""
