@@ -90,8 +90,14 @@ _SINGLES = re.compile(
     rf"(?<![{_WORD_CHARS}]){_SINGLE}(?![{_WORD_CHARS}])"
     rf"(?:{_SEP}{_SINGLE}(?![{_WORD_CHARS}])){{2,}}"
 )
-# A dot, dash or star between letters inside a word: "sn.ap", "se-cret".
-_INNER = re.compile(r"(?<=[A-Za-z])[.\-_*~](?=[A-Za-z])")
+# Two or more single characters between double spaces: "m e" in "s e n d  m e".
+_SPACED_WORD = re.compile(
+    rf"(?:^|(?<=  )){_SINGLE}(?: {_SINGLE})+(?=  |$)", re.MULTILINE
+)
+# A dot, dash or star between letters inside a word: "sn.ap", "se-cret"
+# (not "_", which handles are made of).
+_INNER = re.compile(r"(?<=[A-Za-z])[.\-*~](?=[A-Za-z])")
+_GAPS = re.compile(" {2,}")
 # A word that mixes letters with digits or signs ("s3nd", "O77OO"); the
 # lookahead reads each word once and only from its start, so this is linear.
 _MIXED_TOKEN = re.compile(
@@ -380,12 +386,29 @@ def _rewrite(state: Folded, edits: Iterable[tuple[int, int, str]]) -> Folded:
 
 
 def _join_singles(state: Folded) -> Folded:
-    """ "s n a p", "s.e.x", "0 7 7 0 0": single characters spelled out."""
+    """ "s n a p", "s.e.x", "0 7 7 0 0": single characters spelled out. In
+    text spaced out letter by letter, with two spaces between words, short
+    words ("m e") are joined too."""
     edits = []
-    for run in _SINGLES.finditer(state.text):
+    runs = list(_SINGLES.finditer(state.text))
+    spaced = "  " in state.text
+    if spaced:
+        runs = sorted({*runs, *_SPACED_WORD.finditer(state.text)}, key=_start)
+        runs = [
+            r for i, r in enumerate(runs) if not i or r.start() >= runs[i - 1].end()
+        ]
+    for run in runs:
         for i in range(run.start() + 1, run.end(), 2):
             edits.append((i, i + 1, ""))
-    return _rewrite(state, edits)
+    state = _rewrite(state, edits)
+    if spaced:  # then two spaces are one: "send  me" reads "send me"
+        gaps = _GAPS.finditer(state.text)
+        state = _rewrite(state, [(m.start(), m.end(), " ") for m in gaps])
+    return state
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def _join_inner(state: Folded) -> Folded:
@@ -439,7 +462,7 @@ def _as_letters(word: str) -> str:
             before = out[i - 1] if i else "b"
             after = out[i + 1] if i + 1 < len(out) else "b"
             vowel = before in _VOWELS or after in _VOWELS
-            out[i] = "l" if vowel else "i"
+            out[i] = "l" if vowel or "l" in (before, after) or after in "1!|" else "i"
     return "".join(out)
 
 

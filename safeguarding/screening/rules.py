@@ -569,7 +569,7 @@ GATES: tuple[tuple[str, Rule], ...] = tuple(
             "singles",
             r"\b[a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$]\b",
         ),  # s n a p
-        ("inner", r"\b[a-z]{1,3}[.\-_*~][a-z]{1,4}\b"),  # sn.ap
+        ("inner", r"\b[a-z]{1,3}[.\-*~][a-z]{1,4}\b"),  # sn.ap
         ("repeats", "|".join(c * 3 for c in "abcdefghijklmnopqrstuvxyz")),  # not www
         (
             "numbers",
@@ -584,8 +584,10 @@ GATES: tuple[tuple[str, Rule], ...] = tuple(
 
 def tolerant(rule: Rule) -> Rule:
     """The rule for folded text: a doubled letter may be single ("meet" also
-    matches "met", as folding reads "meeeet" as "met"). Escapes, classes and
-    counts are kept."""
+    matches "met", as folding reads "meeeet" as "met"), and "i" and "l" stand
+    for each other (leetspeak "1" is either). Escapes, classes and counts are
+    kept. Only words that folding changed count, so "met me at" in plain text
+    is not a meeting."""
     out: list[str] = []
     pattern, i = rule.pattern, 0
     while i < len(pattern):
@@ -608,7 +610,7 @@ def tolerant(rule: Rule) -> Rule:
             run = i
             while run < len(pattern) and pattern[run].lower() == ch.lower():
                 run += 1
-            letter = ch
+            letter = "[il]" if ch in "ilIL" else ch
             quantified = run < len(pattern) and pattern[run] in "?*+{"
             if run - i > 1 and not quantified:
                 out.append(letter + (letter + "?") * (run - i - 1))
