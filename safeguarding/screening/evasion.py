@@ -94,9 +94,13 @@ _SINGLES = re.compile(
 _SPACED_WORD = re.compile(
     rf"(?:^|(?<=  )){_SINGLE}(?: {_SINGLE})+(?=  |$)", re.MULTILINE
 )
-# A dot, dash or star between letters inside a word: "sn.ap", "se-cret"
-# (not "_", which handles are made of).
-_INNER = re.compile(r"(?<=[A-Za-z])[.\-*~](?=[A-Za-z])")
+# A dash or star between letters inside a word: "sn-ap", "se*cret" (not "."
+# or "_", which addresses and handles are made of).
+_INNER = re.compile(r"(?<=[A-Za-z])[\-*~](?=[A-Za-z])")
+# A lone O or l among digit groups: "+l-555-0147", "O7 7OO".
+_LONE_DIGIT = re.compile(
+    r"(?:(?<=\d[ \-./()])|(?<![A-Za-z0-9]))[oOlI](?=[ \-./()]?\d{2})"
+)
 _GAPS = re.compile(" {2,}")
 # A word that mixes letters with digits or signs ("s3nd", "O77OO"); the
 # lookahead reads each word once and only from its start, so this is linear.
@@ -432,10 +436,16 @@ def _leet(state: Folded) -> Folded:
     edits = []
     for token in _MIXED_TOKEN.finditer(state.text):
         word = token.group()
+        if "@" in word and state.text.startswith(".", token.end()):
+            continue  # an email address: "@" is its own sign there
         new = _unleet(word)
         if new != word:
             edits.append((token.start(), token.end(), new))
-    return _rewrite(state, edits)
+    state = _rewrite(state, edits)
+    lone = _LONE_DIGIT.finditer(state.text)
+    return _rewrite(
+        state, [(m.start(), m.end(), m.group().translate(_AS_DIGITS)) for m in lone]
+    )
 
 
 def _unleet(word: str) -> str:
@@ -481,11 +491,19 @@ def _numbers(state: Folded) -> Folded:
             w.group().isdigit() for w in words
         ):
             continue  # all digits already, or all words (the spelled-phone rule)
-        for word, value in zip(words, values, strict=True):
+        base = run.start()
+        for i, (word, value) in enumerate(zip(words, values, strict=True)):
             if value != word.group():
-                edits.append(
-                    (run.start() + word.start(), run.start() + word.end(), value)
-                )
+                edits.append((base + word.start(), base + word.end(), value))
+            # Words said one after another are one group: "four five six".
+            after = words[i + 1] if i + 1 < len(words) else None
+            if (
+                after is not None
+                and not word.group().isdigit()
+                and not after.group().isdigit()
+                and run.group()[word.end() : after.start()] == " "
+            ):
+                edits.append((base + word.end(), base + after.start(), ""))
     return _rewrite(state, edits)
 
 

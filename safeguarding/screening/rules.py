@@ -564,12 +564,12 @@ GATES: tuple[tuple[str, Rule], ...] = tuple(
     for step, pattern in (
         ("leet", r"[a-z][0-9@$!|+]+[a-z]"),  # s3nd, pr1v@te
         ("leet", r"\b[0-9$@][a-z]{3}|[a-z]{3}[0-9]\b"),  # 4lone, pic5
-        ("leet", r"[oil][0-9]|[0-9][oil]"),  # O77OO
+        ("leet", r"[oil][0-9]|[0-9][oil]|\b[oil][ \-.()/][0-9]{2}"),  # O77OO
         (
             "singles",
             r"\b[a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$]\b",
         ),  # s n a p
-        ("inner", r"\b[a-z]{1,3}[.\-*~][a-z]{1,4}\b"),  # sn.ap
+        ("inner", r"\b[a-z]{1,3}[\-*~][a-z]{1,4}\b"),  # sn-ap
         ("repeats", "|".join(c * 3 for c in "abcdefghijklmnopqrstuvxyz")),  # not www
         (
             "numbers",

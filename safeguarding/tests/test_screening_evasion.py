@@ -39,6 +39,7 @@ DISGUISED = [
     ),
     ("add me on sn ap", "grooming.platform_move", "add me on sn ap"),
     ("add me on sn@p", "grooming.platform_move", "add me on sn@p"),
+    ("add me on sn-ap", "grooming.platform_move", "add me on sn-ap"),
     ("h0w 0ld r u", "grooming.probing", "h0w 0ld r u"),
     ("how old are yοu", "grooming.probing", "how old are yοu"),  # Greek ο
     ("s3nd m3 a p1c", "grooming.image_request", "s3nd m3 a p1c"),
@@ -64,6 +65,13 @@ DISGUISED = [
     ("send h3r nud3s", "peer.image_sharing", "send h3r nud3s"),
     ("i w@nt to d1e", "wellbeing.self_harm", "i w@nt to d1e"),
     ("call O77OO 9OO 123", "pii.phone", "O77OO 9OO 123"),
+    ("ring +44 O 7700 9OO123", "pii.phone", "+44 O 7700 9OO123"),
+    ("mail jо.blоggs@еxample.оrg", "pii.email", "jо.blоggs@еxample.оrg"),
+    (
+        f"mail jo.bl{ZWSP}oggs@exam{ZWSP}ple.org",
+        "pii.email",
+        f"jo.bl{ZWSP}oggs@exam{ZWSP}ple.org",
+    ),
     ("call 07 seven 00 nine 00 123", "pii.phone", "07 seven 00 nine 00 123"),
     ("text 0 7 7 0 0 9 0 0 1 2 3", "pii.phone", "0 7 7 0 0 9 0 0 1 2 3"),
     ("text 0.7.7.0.0.9.0.0.1.2.3", "pii.phone", "0.7.7.0.0.9.0.0.1.2.3"),
