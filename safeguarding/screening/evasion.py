@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -304,8 +305,8 @@ def fold_characters(text: str) -> Folded:
     if _SLOW not in quick:  # accents, quotes, fullwidth: same length, same places
         return _identity(quick)
     chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")  # eight bytes a character, not a Python int each
+    ends = array("q")
     borrowed: list[int] = []  # positions in chars of look-alike letters
     for run in re.finditer(r"[\x00-\x7f]+|[^\x00-\x7f]", text):
         begin = run.start()
@@ -327,7 +328,7 @@ def fold_characters(text: str) -> Folded:
 
 
 def _keep_foreign_words(
-    text: str, chars: list[str], starts: list[int], borrowed: set[int]
+    text: str, chars: list[str], starts: Sequence[int], borrowed: set[int]
 ) -> None:
     """Put back look-alikes in words of another alphabet.
 
@@ -366,8 +367,8 @@ def _rewrite(state: Folded, edits: Iterable[tuple[int, int, str]]) -> Folded:
     maps each new character to the whole original span it replaces.
     """
     chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")
+    ends = array("q")
     at = 0
     for start, end, new in edits:
         chars.append(state.text[at:start])
