@@ -71,16 +71,6 @@ _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
 _OVERRIDES = frozenset("\u202d\u202e")  # make text read backwards
 _SPLITTERS = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062")
 _SPLITTERS |= frozenset("\u2063\u2064\ufeff")
-# Anything NFKD or the tables may change; most non-ASCII messages (emoji,
-# other alphabets' own letters) hold none of it and skip folding entirely.
-_FOLDABLE = re.compile(
-    f"[{INVISIBLE}\u00a0-\u024f\u0250-\u02ff\u0300-\u036f\u0370-\u03ff"
-    "\u0400-\u052f\u0530-\u058f\u1d00-\u1dff\u1e00-\u1eff\u2000-\u206f"
-    "\u2070-\u209f\u20d0-\u20ff\u2100-\u214f\u2150-\u218f\u2212\u2460-\u24ff"
-    "\u3000\ufb00-\ufb06\ufe20-\ufe2f\uff00-\uffef\U0001d400-\U0001d7ff"
-    "\U0001f100-\U0001f1ff]"
-)
-
 _ASCII_LETTERS = re.compile("[A-Za-z]")
 _LETTERS = re.compile("[a-z]+")
 _WORD_CHARS = "A-Za-z0-9@$!|"
@@ -238,11 +228,6 @@ def _todo(steps: Collection[str] | None) -> tuple[str, ...]:
         return ()
     first = min(STEPS.index(step) for step in steps)
     return tuple(s for s in STEPS[first:] if s != "broken" or s in steps)
-
-
-def needs_folding(text: str) -> bool:
-    """Cheap test: could ``fold`` change anything a rule would read?"""
-    return not text.isascii() and _FOLDABLE.search(text) is not None
 
 
 def read_plain(text: str) -> tuple[str, bool]:

@@ -558,7 +558,7 @@ def _pii_rules() -> tuple[Rule, ...]:
 # (``evasion.STEPS``). They find nothing themselves: a message one of them
 # marks is folded (``evasion.fold``) and scanned again. Hyperscan runs them in
 # the same pass as the rules; a gate that fires on ordinary text only costs
-# a fold. (Text outside ASCII is checked by ``evasion.needs_folding``.)
+# a fold. (Text outside ASCII is checked by ``evasion.read_plain``.)
 GATES: tuple[tuple[str, Rule], ...] = tuple(
     (step, Rule("", pattern))
     for step, pattern in (
