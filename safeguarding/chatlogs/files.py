@@ -4,10 +4,11 @@ A plain `.txt` (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, or a
 Windows/Latin-1 export) or a WhatsApp `.zip` export holding the chat text.
 Reading is lazy: memory stays constant however long the chat is.
 
-A file that is not text is refused with a reason, not read as text: NUL bytes
-(outside UTF-16), the signature of a known binary format, control characters
-or bytes that fit no text encoding beyond a small share, at the start or
-anywhere further on (each line is checked as it is read).
+A file that is not text is refused with a reason, not read as text: the
+signature of a known binary format, or NUL bytes (outside UTF-16), control
+characters or bytes that fit no text encoding beyond a small share, at the
+start or anywhere further on (each line is checked as it is read). A real
+export may hold a stray NUL or two; that is not a reason to refuse it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MAX_COMPRESSION_RATIO = 100  # chat text compresses about 3-10 times; bombs far 
 _SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _NOT_TEXT = dict.fromkeys(
-    [*range(1, 9), 11, *range(14, 27), *range(28, 32), *range(0x80, 0xA0), 0xFFFD]
+    [*range(9), 11, *range(14, 27), *range(28, 32), *range(0x80, 0xA0), 0xFFFD]
 )
 _CHAT_MEMBER = re.compile(r"(?:^|/)(?:_chat\.txt|[^/]*WhatsApp[^/]*\.txt)$", re.I)
 # A real export may hold a few bad bytes (a phone cut a character in two);
@@ -119,8 +120,6 @@ def _checked(lines: Iterable[str]) -> Iterator[str]:
     """The lines, refusing the file once it stops being text."""
     seen = bad = 0
     for line in lines:
-        if "\x00" in line:
-            raise ChatlogError("the file holds binary data (NUL bytes), not text")
         seen += len(line)
         bad += _bad(line)
         if bad > _BAD_MINIMUM and bad > BAD_SHARE * seen:
@@ -143,7 +142,11 @@ def sniff_encoding(head: bytes) -> str:
         if head.startswith(signature):
             raise ChatlogError(f"the file is {name}, not a chat export or text")
     if b"\x00" in head:
-        return _utf16_without_bom(head)
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return utf16
+        if head.count(0) > BAD_SHARE * len(head):
+            raise ChatlogError("the file holds binary data (NUL bytes), not text")
     sample = _decode(head, "utf-8-sig")
     broken = sample.count("\ufffd")
     wide = sum(not c.isascii() for c in sample) - broken
@@ -168,4 +171,4 @@ def _utf16_without_bom(head: bytes) -> str:
     for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
         if zeros and zeros.count(0) >= 0.9 * len(zeros):
             return encoding
-    raise ChatlogError("the file holds binary data (NUL bytes), not text")
+    return ""

@@ -363,6 +363,14 @@ def test_it_refuses_binary_that_starts_after_a_text_header(tmp_path):
         list(parse_file(path))
 
 
+def test_it_reads_an_export_with_a_stray_nul(tmp_path):
+    path = tmp_path / "chat.txt"
+    lines = b"31/12/2020, 21:05 - Ada: coffee at ten\n" * 50
+    path.write_bytes(lines + b"31/12/2020, 21:06 - Ada: odd\x00byte\n" + lines)
+    items = list(parse_file(path))
+    assert len(items) == 101
+
+
 def test_it_reads_utf16_without_a_bom(tmp_path):
     path = tmp_path / "chat.txt"
     path.write_bytes("31/12/2020, 21:05 - Zoë: café\n".encode("utf-16-le"))
