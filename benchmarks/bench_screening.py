@@ -1,24 +1,47 @@
-"""Messages per second of the risk scanner on real chat lines (counts only).
+"""Messages per second of the risk scanner on real chat lines (counts only),
+next to Presidio's pattern recognisers, and proof that it runs in linear time.
 
-    python benchmarks/bench_screening.py [REAL_CHATS_JSONL_XZ] [--nps NPS] [--batch N]
+    python benchmarks/bench_screening.py [REAL_CHATS_JSONL_XZ] [--nps NPS]
+        [--batch N] [--small-mb 3]
 
 Parses the chats first (not timed), then reports messages/s on one core for
-the scanner alone (``scan_many``) and for the whole pipeline (``assess``:
-scanner, hashed-word model and conversation risk), on the real WhatsApp
-lines and on the NPS chat lines.
+the scanner alone (``scan_many``), for the whole pipeline (``assess``:
+scanner, hashed-word model and conversation risk) on the real WhatsApp lines
+and on the NPS chat lines, and for presidio-analyzer's phone and email
+recognisers on the same WhatsApp lines in the same run.
+
+Linear time: the worst shapes for the scanner, each at two sizes ten times
+apart, with the ratio of their times (about 10 is linear, about 100 would be
+quadratic): one huge single line through ``manage.py scan``'s reader
+(``audits.services.scan_path``), and one message full of findings and
+disguises through the scanner. Figures go to benchmarks/results/bench_screening.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.screening_data import NPS, WHATSAPP, jsonl, whatsapp_chats
-from safeguarding.screening import assess, scan_many
+from safecontact.audits.services import scan_path
+from safeguarding.screening import assess, scan, scan_many
+
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_screening.json"
+# Our own synthetic text: ordinary words, personal details and disguises.
+FINDINGS = (
+    "see you at 10:30 call 07700 900123 or O77OO 9OO 123, s3nd m3 a p1c, "
+    "d0nt t3ll ur mum, add me on s n a p, se\u200bcret, mail jo@example.org "
+)
+ORDINARY = "see you at youth club on thursday, bring a coat and 2 pounds "
 
 
 def _pipeline(messages: list[tuple[str, str]], batch: int) -> float:
@@ -28,11 +51,69 @@ def _pipeline(messages: list[tuple[str, str]], batch: int) -> float:
     return len(messages) / (time.perf_counter() - start)
 
 
+def _presidio_rate(texts: list[str]) -> float:
+    from benchmarks.eval_screening import _presidio, presidio_spans
+
+    recognizers = _presidio()
+    start = time.perf_counter()
+    for text in texts:
+        presidio_spans(recognizers, text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def _two_sizes(
+    make: Callable[[int], Any], run: Callable[[Any], object], small: int
+) -> dict[str, Any]:
+    times = []
+    for size in (small, small * 10):
+        data = make(size)
+        start = time.perf_counter()
+        run(data)
+        times.append(time.perf_counter() - start)
+        del data
+    return {
+        "sizes": [small, small * 10],
+        "seconds": [round(t, 3) for t in times],
+        "ratio": round(times[1] / times[0], 2),
+    }
+
+
+def _huge_line_file(folder: Path) -> Callable[[int], Path]:
+    def make(size: int) -> Path:
+        path = folder / f"line-{size}.txt"
+        line = (FINDINGS + ORDINARY * 3) * (size // (len(FINDINGS) + 3 * len(ORDINARY)))
+        path.write_text(line + "\n", encoding="utf-8")
+        return path
+
+    return make
+
+
+def _scan_file(path: Path) -> int:
+    results, summary = scan_path(path)
+    deque(results, maxlen=0)
+    return summary.messages
+
+
+def linear_time(small_mb: float) -> dict[str, Any]:
+    small = int(small_mb * 1_000_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        _scan_file(_huge_line_file(Path(tmp))(1000))  # load the model, compile
+        huge_line = _two_sizes(_huge_line_file(Path(tmp)), _scan_file, small)
+    full = _two_sizes(
+        lambda size: FINDINGS * (size // len(FINDINGS)),
+        scan,
+        small // 10,
+    )
+    return {"huge_single_line_scan_path": huge_line, "message_full_of_findings": full}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("real_chats", nargs="?", default=WHATSAPP, type=Path)
     parser.add_argument("--nps", default=NPS, type=Path)
     parser.add_argument("--batch", type=int, default=4096)
+    parser.add_argument("--small-mb", type=float, default=3.0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     whatsapp = [
         m
@@ -52,11 +133,33 @@ def main() -> None:
         scan_many(texts[i : i + args.batch])
     scanner = len(texts) / (time.perf_counter() - start)
     print(f"scan_many, WhatsApp lines ({len(texts)}): {scanner:,.0f} messages/s")
-    rate = _pipeline(whatsapp, args.batch)
-    print(f"assess (scanner+model+risk), WhatsApp lines: {rate:,.0f} messages/s")
-    rate = _pipeline(nps * 10, args.batch)
+    pipeline = _pipeline(whatsapp, args.batch)
+    print(f"assess (scanner+model+risk), WhatsApp lines: {pipeline:,.0f} messages/s")
+    nps_rate = _pipeline(nps * 10, args.batch)
     print(f"assess (scanner+model+risk), NPS lines x10 ({len(nps) * 10}): ", end="")
-    print(f"{rate:,.0f} messages/s")
+    print(f"{nps_rate:,.0f} messages/s")
+    presidio = _presidio_rate(texts[:5000])
+    print(
+        f"presidio phone+email recognisers, WhatsApp lines: {presidio:,.0f} messages/s"
+    )
+    print(f"assess / presidio: {pipeline / presidio:.1f}x (target >= 30x)")
+    linear = linear_time(args.small_mb)
+    for name, figures in linear.items():
+        print(
+            f"{name}: sizes {figures['sizes']} chars, {figures['seconds']} s, "
+            f"ratio {figures['ratio']} (10 is linear)"
+        )
+    results = {
+        "messages": len(texts),
+        "scanner_messages_per_s": round(scanner),
+        "pipeline_messages_per_s": round(pipeline),
+        "pipeline_nps_messages_per_s": round(nps_rate),
+        "presidio_messages_per_s": round(presidio),
+        "pipeline_over_presidio": round(pipeline / presidio, 1),
+        "linear_time": linear,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks.eval_obfuscation import eval_obfuscation, print_obfuscation
 from benchmarks.fit_screening_model import (
     fold_models,
     fold_of,
@@ -314,6 +315,7 @@ def main() -> None:
         results["in_sample"] = conversation_figures(data, lambda _key: shipped, shipped)
         results["rules_only"] = rules
     results.update(eval_pii(args.pii))
+    results.update(eval_obfuscation(args.pii))
     results["throughput_messages_per_s"] = throughput(data, shipped)
     results["model_params_bytes"] = PARAMS.stat().st_size
     results["whatsapp_unparsed_line_rate"] = unparsed_rate(args.fixtures, args.whatsapp)
@@ -346,6 +348,7 @@ def print_table(results: dict[str, Any]) -> None:
         for name in PII_TYPES:
             p, r = results["pii_precision"][who][name], results["pii_recall"][who][name]
             print(f"pii {name:8} {who:12} precision {p!s:>7} recall {r!s:>7}")
+    print_obfuscation(results)
     print(f"{'throughput_messages_per_s':36} {results['throughput_messages_per_s']}")
     print(f"{'model_params_bytes':36} {results['model_params_bytes']}")
     print(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import lzma
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,12 @@ from typing import Any
 
 from safeguarding.chatlogs import ChatMessage, parse_text
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the checkout; SAFECONTACT_DATA points elsewhere (a
+# git worktree sits one folder deeper).
+DATA = Path(
+    os.environ.get("SAFECONTACT_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 PJ = DATA / "grooming" / "pj-dev.jsonl.xz"
 WHATSAPP = DATA / "chats" / "whatsapp-real-dev.jsonl.xz"
 NPS = DATA / "chats" / "nps-chat.jsonl.xz"

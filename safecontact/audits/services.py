@@ -3,12 +3,16 @@
 A WhatsApp export ("Export chat", .txt or .zip) is read message by message with
 its senders, so risk builds up per sender as it would in the gateway; any
 other text file is read a line at a time as messages from one unnamed sender.
-Files are streamed: memory stays flat on a file of millions of lines.
+Files are streamed: memory stays flat on a file of millions of lines, and a
+message or line longer than ``MAX_LINE_CHARS`` is scanned in pieces.
+
+Binary files (a PDF, an image, a zip that is not an export, anything with NUL
+bytes or too many bytes that are not text) are refused with the reason;
+UTF-16 and Windows/Latin-1 text are decoded as such (``chatlogs.files``).
 """
 
 from __future__ import annotations
 
-import codecs
 import itertools
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -60,14 +64,10 @@ class ScanSummary:
 
 
 def detect_kind(path: Path) -> str:
-    """ "whatsapp" when the file's first lines read as a chat export, else "text"."""
-    try:
-        with open_lines(path) as lines:
-            items = list(parse_lines(itertools.islice(lines, PEEK_LINES)))
-    except ChatlogError:
-        if path.suffix.lower() == ".zip":
-            raise
-        return "text"
+    """ "whatsapp" when the file's first lines read as a chat export, else
+    "text"; ``ChatlogError`` when the file is not text at all."""
+    with open_lines(path) as lines:
+        items = list(parse_lines(itertools.islice(lines, PEEK_LINES)))
     placed = sum(not isinstance(item, UnparsedLine) for item in items)
     return "whatsapp" if placed and placed >= len(items) / 2 else "text"
 
@@ -75,27 +75,23 @@ def detect_kind(path: Path) -> str:
 def _whatsapp_messages(path: Path, summary: ScanSummary) -> Iterator[Message]:
     for item in parse_file(path):
         if isinstance(item, ChatMessage):
-            yield Message(item.line_no, item.sender, item.text)
+            for chunk in _pieces(item.text):
+                yield Message(item.line_no, item.sender, chunk)
         elif isinstance(item, UnparsedLine):
             summary.unplaced_lines += 1
 
 
 def _text_messages(path: Path) -> Iterator[Message]:
-    with path.open(encoding=_encoding_of(path), errors="replace", newline="") as reader:
-        for line_no, line in enumerate(reader, start=1):
-            text = line.rstrip("\r\n")
-            for start in range(0, max(len(text), 1), MAX_LINE_CHARS):
-                chunk = text[start : start + MAX_LINE_CHARS]
+    with open_lines(path) as lines:
+        for line_no, line in enumerate(lines, start=1):
+            for chunk in _pieces(line.rstrip("\r\n")):
                 if chunk.strip():
                     yield Message(line_no, PLAIN_SENDER, chunk)
 
 
-def _encoding_of(path: Path) -> str:
-    with path.open("rb") as raw:
-        head = raw.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return "utf-8-sig"
+def _pieces(text: str) -> Iterator[str]:
+    for start in range(0, max(len(text), 1), MAX_LINE_CHARS):
+        yield text[start : start + MAX_LINE_CHARS]
 
 
 def scan_path(
@@ -113,7 +109,7 @@ def scan_path(
         kind = detect_kind(path) if kind == "auto" else kind
     except ChatlogError as error:
         raise ScanError(
-            f"This file cannot be read as a chat export: {error}"
+            f"This file cannot be read as a chat export or as text: {error}."
         ) from error
     summary = ScanSummary(kind=kind)
     source = (
@@ -149,7 +145,7 @@ def _scan(
             if progress is not None and summary.messages % BATCH == 0:
                 progress(summary.messages)
     except ChatlogError as error:
-        raise ScanError(f"The export stopped being readable: {error}") from error
+        raise ScanError(f"The file stopped being readable: {error}.") from error
     except UnicodeError as error:
         raise ScanError(f"The file is not text this tool can read: {error}") from error
     if progress is not None:

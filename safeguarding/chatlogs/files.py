@@ -1,8 +1,14 @@
 """Open a chat export on disk as a stream of text lines.
 
-A plain `.txt` (UTF-8, UTF-8 with BOM, or UTF-16 with BOM) or a WhatsApp `.zip`
-export holding the chat text. Reading is lazy: memory stays constant however
-long the chat is.
+A plain `.txt` (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, or a
+Windows/Latin-1 export) or a WhatsApp `.zip` export holding the chat text.
+Reading is lazy: memory stays constant however long the chat is.
+
+A file that is not text is refused with a reason, not read as text: the
+signature of a known binary format, or NUL bytes (outside UTF-16), control
+characters or bytes that fit no text encoding beyond a small share, at the
+start or anywhere further on (each line is checked as it is read). A real
+export may hold a stray NUL or two; that is not a reason to refuse it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import codecs
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -22,8 +28,30 @@ MAX_MEMBER_BYTES = 2 * 1024**3  # a million-line chat is a few hundred MB at mos
 MAX_COMPRESSION_RATIO = 100  # chat text compresses about 3-10 times; bombs far more
 _SNIFF_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
-_CONTROL = frozenset(map(chr, [*range(9), 11, *range(14, 32), 127]))
+_NOT_TEXT = dict.fromkeys(
+    [*range(9), 11, *range(14, 27), *range(28, 32), *range(0x80, 0xA0), 0xFFFD]
+)
 _CHAT_MEMBER = re.compile(r"(?:^|/)(?:_chat\.txt|[^/]*WhatsApp[^/]*\.txt)$", re.I)
+# A real export may hold a few bad bytes (a phone cut a character in two);
+# more than this share of characters that are not text means binary.
+BAD_SHARE = 0.01
+_BAD_MINIMUM = 16  # ...and never for fewer bad characters than this
+_SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"SQLite format 3\x00", "a database"),
+    (b"\xd0\xcf\x11\xe0", "an Office document"),
+    (b"OggS", "an audio file"),
+    (b"ID3", "an audio file"),
+    (b"RIFF", "an audio or video file"),
+)
 
 
 @contextmanager
@@ -82,19 +110,65 @@ def _check_size(info: zipfile.ZipInfo) -> None:
 
 def _text_lines(raw: IO[bytes]) -> Iterator[str]:
     head = raw.read(_SNIFF_BYTES)
-    encoding = _encoding(head)
+    encoding = sniff_encoding(head)
     raw.seek(0)
     text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
-    return iter(text)
+    return _checked(text)
 
 
-def _encoding(head: bytes) -> str:
-    """Pick the codec from the BOM; refuse bytes that are not text at all."""
+def _checked(lines: Iterable[str]) -> Iterator[str]:
+    """The lines, refusing the file once it stops being text."""
+    seen = bad = 0
+    for line in lines:
+        seen += len(line)
+        bad += _bad(line)
+        if bad > _BAD_MINIMUM and bad > BAD_SHARE * seen:
+            raise ChatlogError("the file holds binary data, not text")
+        yield line
+
+
+def _bad(text: str) -> int:
+    """Characters that are not text: control characters and U+FFFD."""
+    return len(text) - len(text.translate(_NOT_TEXT))
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The codec of a text file from its first bytes; ``ChatlogError`` when
+    the bytes are not text (a known binary format, NUL bytes, control
+    characters, or bytes that fit no text encoding beyond a small share)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    sample = head.decode("utf-8", errors="replace")
-    # A few bad bytes are tolerated (they become U+FFFD); garbage is not.
-    bad = sum(1 for char in sample if char == "\ufffd" or char in _CONTROL)
-    if bad > len(sample) // 50:
-        raise ChatlogError("the export is binary, not UTF-8 or UTF-16 text")
-    return "utf-8-sig"
+    for signature, name in _SIGNATURES:
+        if head.startswith(signature):
+            raise ChatlogError(f"the file is {name}, not a chat export or text")
+    if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return utf16
+        if head.count(0) > BAD_SHARE * len(head):
+            raise ChatlogError("the file holds binary data (NUL bytes), not text")
+    sample = _decode(head, "utf-8-sig")
+    broken = sample.count("\ufffd")
+    wide = sum(not c.isascii() for c in sample) - broken
+    # UTF-8 with a character or two cut short is still UTF-8; bytes that only
+    # Windows or Latin-1 explain (and no UTF-8 sequence at all) are theirs.
+    if _bad(sample) <= BAD_SHARE * len(sample) and (not broken or wide > broken):
+        return "utf-8-sig"
+    for encoding in ("cp1252", "latin-1"):
+        if _bad(_decode(head, encoding)) <= BAD_SHARE * len(head):
+            return encoding
+    raise ChatlogError("the file is binary, not UTF-8, UTF-16 or Latin-1 text")
+
+
+def _decode(head: bytes, encoding: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return decoder.decode(head)  # a character cut off at the end is left out
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """Text written as UTF-16 without a BOM has a NUL in every other byte."""
+    even, odd = head[0::2], head[1::2]
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros and zeros.count(0) >= 0.9 * len(zeros):
+            return encoding
+    return ""

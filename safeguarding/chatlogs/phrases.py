@@ -143,8 +143,15 @@ _ATTACHED = re.compile(
 )
 
 
+# WhatsApp's own lines are short; a longer one is read as "other" without
+# trying the frames (their lazy names would cost time in the square of it).
+SYSTEM_LINE_MAX = 1000
+
+
 def classify_system(text: str) -> SystemLine:
     """Name the kind of a line WhatsApp wrote itself, with who did what to whom."""
+    if len(text) > SYSTEM_LINE_MAX:
+        return SystemLine(EventKind.OTHER, None, None)
     if _ENCRYPTION.search(text):
         return SystemLine(EventKind.ENCRYPTION_NOTICE, None, None)
     if is_deleted(text):

@@ -35,7 +35,7 @@ class Indicator:
     explanation: str
     next_step: str
     source: str  # short citation; full reference in docs/screening.md
-    family: str = ""  # "grooming", "peer", "wellbeing" or "pii"
+    family: str = ""  # "grooming", "peer", "wellbeing", "pii" or "evasion"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "family", self.id.split(".", 1)[0])
@@ -248,6 +248,18 @@ _ALL = (
         "Ask for the message to be deleted and check whether money is changing "
         "hands; talk to your Safeguarding Lead.",
         "Thirtyone:eight guidance on personal data sharing",
+    ),
+    _ind(
+        "evasion.hidden_characters",
+        "Hidden characters",
+        Severity.MEDIUM,
+        "The message has invisible characters inside its words, or marks that "
+        "make text read backwards. People use them to get words past checks "
+        "like this one; ordinary typing never puts them there.",
+        "Read the message as it would look with the hidden characters taken "
+        "out (the other findings show it) and talk to your Safeguarding Lead.",
+        "Unicode Technical Standard #39 (security mechanisms); Boucher and "
+        "Anderson 2021 (Trojan Source)",
     ),
 )
 

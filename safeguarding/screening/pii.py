@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 import phonenumbers
@@ -239,6 +239,27 @@ _GENERIC_SCHOOL_WORDS = frozenset(
 _HANDLE_TAIL = re.compile(r"[@:=\-]\s*@?[a-z0-9_.]{3,30}$|[0-9_.]", re.IGNORECASE)
 
 
+class Context:
+    """The message a candidate was found in, with the facts about the whole
+    message that validators ask for, each worked out once per message (so a
+    message full of candidates is still read in linear time)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    @cached_property
+    def mentions_platform(self) -> bool:
+        return _PLATFORM_CONTEXT.search(self.message) is not None
+
+    @cached_property
+    def mentions_cards(self) -> bool:
+        return _CARD_CONTEXT.search(self.message) is not None
+
+
+# A validator: (candidate, its message, where in the message it starts).
+Check = Callable[[str, Context, int], bool]
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -269,7 +290,7 @@ def _grouped_like_phone(candidate: str) -> bool:
     return 3 <= len(groups) <= 6 and max(len(g) for g in groups) <= 4
 
 
-def check_phone(candidate: str, message: str) -> bool:
+def check_phone(candidate: str, context: Context, start: int) -> bool:
     core = re.sub(r" ?(?:x|ext\.?|extension) ?\d{1,5}$", "", candidate, flags=re.I)
     digits = _digits(core)
     if not 7 <= len(digits) <= 15 or _NOT_PHONE.match(core.strip("() ")):
@@ -287,18 +308,18 @@ def check_phone(candidate: str, message: str) -> bool:
     return (
         len(digits) <= 12
         and _GROUPS_OK.match(core) is not None
-        and _context(core, message)
+        and _phone_words_before(context.message, start)
     )
 
 
-def _context(candidate: str, message: str) -> bool:
+def _phone_words_before(message: str, start: int) -> bool:
     """A word about phones just before the number, and none about other
     numbers (card, licence, account...)."""
-    before = message[max(0, message.find(candidate) - 30) : message.find(candidate)]
+    before = message[max(0, start - 30) : max(start, 0)]
     return bool(_PHONE_CONTEXT.search(before)) and not _OTHER_NUMBER.search(before)
 
 
-def phone_span(candidate: str, message: str) -> tuple[int, int] | None:
+def phone_span(candidate: str, context: Context, offset: int) -> tuple[int, int] | None:
     """Where in a run of digit groups the phone number is, if anywhere.
 
     The candidate pattern is greedy, so a ZIP code or house number (five digits
@@ -306,7 +327,7 @@ def phone_span(candidate: str, message: str) -> tuple[int, int] | None:
     """
     start = 0
     while True:
-        if check_phone(candidate[start:], message):
+        if check_phone(candidate[start:], context, offset + start):
             return start, len(candidate)
         lead = re.match(r"\d{5,} ", candidate[start:])
         if lead is None:
@@ -327,33 +348,33 @@ def spelled_digits(candidate: str) -> str:
     return "".join(out)
 
 
-def check_spelled_phone(candidate: str, message: str) -> bool:
+def check_spelled_phone(candidate: str, context: Context, start: int) -> bool:
     digits = spelled_digits(candidate)
-    return 9 <= len(digits) <= 15 and check_phone(digits, message)
+    return 9 <= len(digits) <= 15 and check_phone(digits, context, start)
 
 
 _NOT_USERS = frozenset({"me", "us", "them", "it", "meet", "see", "be", "here"})
 
 
-def check_spelled_email(candidate: str, message: str) -> bool:
+def check_spelled_email(candidate: str, context: Context, start: int) -> bool:
     # "meet at 10 dot com" is not an address: the user part must look like one.
     user, _, rest = re.split(r" ?(\(at\)|\[at\]|\{at\}| at ) ?", candidate, maxsplit=1)
     domain = re.split(r" ?(?:\(dot\)|\[dot\]|\{dot\}| dot ) ?", rest)[0]
     return not (user.isdigit() or domain.isdigit()) and user.lower() not in _NOT_USERS
 
 
-def check_postcode(candidate: str, message: str) -> bool:
+def check_postcode(candidate: str, context: Context, start: int) -> bool:
     area = re.match(r"[A-Z]+", candidate)
     return area is not None and area.group(0) in _POSTCODE_AREAS
 
 
-def check_school(candidate: str, message: str) -> bool:
+def check_school(candidate: str, context: Context, start: int) -> bool:
     words = candidate.lower().split()[:-1]
     names = [w for w in words if w not in _GENERIC_SCHOOL_WORDS]
     return bool(names) and "school" not in names[:1]
 
 
-def check_handle(candidate: str, message: str) -> bool:
+def check_handle(candidate: str, context: Context, start: int) -> bool:
     return _HANDLE_TAIL.search(candidate.split()[-1]) is not None or bool(
         re.search(r"[:=@]", candidate)
     )
@@ -366,10 +387,10 @@ _PLATFORM_CONTEXT = re.compile(
 )
 
 
-def check_at_handle(candidate: str, message: str) -> bool:
+def check_at_handle(candidate: str, context: Context, start: int) -> bool:
     """An @name is a handle when the message talks about a platform; in a
     WhatsApp group the same shape is just a mention of a member."""
-    return _PLATFORM_CONTEXT.search(message) is not None
+    return context.mentions_platform
 
 
 def _luhn(digits: str) -> bool:
@@ -386,15 +407,15 @@ _CARD_CONTEXT = re.compile(
 )
 
 
-def check_card(candidate: str, message: str) -> bool:
+def check_card(candidate: str, context: Context, start: int) -> bool:
     """Luhn-valid; an ungrouped run of digits also needs a word about cards."""
     digits = _digits(candidate)
     if not _luhn(digits):
         return False
-    return " " in candidate or "-" in candidate or bool(_CARD_CONTEXT.search(message))
+    return " " in candidate or "-" in candidate or context.mentions_cards
 
 
-def check_iban(candidate: str, message: str) -> bool:
+def check_iban(candidate: str, context: Context, start: int) -> bool:
     text = re.sub(r"\s", "", candidate).upper()
     if not 15 <= len(text) <= 34:
         return False
@@ -403,7 +424,7 @@ def check_iban(candidate: str, message: str) -> bool:
     return int(number) % 97 == 1
 
 
-CHECKS: Mapping[str, Callable[[str, str], bool]] = MappingProxyType(
+CHECKS: Mapping[str, Check] = MappingProxyType(
     {
         "phone": check_phone,
         "spelled_phone": check_spelled_phone,

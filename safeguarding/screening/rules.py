@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from safeguarding.screening.evasion import BROKEN_WORDS
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -526,7 +528,7 @@ def _pii_rules() -> tuple[Rule, ...]:
         Rule(
             "pii.school",
             r"\b(?:i go to|i'?m at|i am at|i attend|i'?m in year \d+ at|my school is|"
-            r"i'?m in \w+ grade at) [a-z'\-]+ ?[a-z'\-]* (?:school|academy|high|"
+            r"i'?m in \w+ grade at) [a-z'\-]+(?: [a-z'\-]+)? (?:school|academy|high|"
             r"primary|college|grammar|middle)\b",
         ),
         Rule(
@@ -550,6 +552,87 @@ def _pii_rules() -> tuple[Rule, ...]:
             check="card",
         ),
     )
+
+
+# Shapes of disguised text, each with the folding step it calls for
+# (``evasion.STEPS``). They find nothing themselves: a message one of them
+# marks is folded (``evasion.fold``) and scanned again. Hyperscan runs them in
+# the same pass as the rules; a gate that fires on ordinary text only costs
+# a fold. (Text outside ASCII is checked by ``evasion.read_plain``.)
+GATES: tuple[tuple[str, Rule], ...] = tuple(
+    (step, Rule("", pattern))
+    for step, pattern in (
+        ("leet", r"[a-z][0-9@$!|+]+[a-z]"),  # s3nd, pr1v@te
+        ("leet", r"\b[0-9$@][a-z]{3}|[a-z]{3}[0-9]\b"),  # 4lone, pic5
+        ("leet", r"[oil][0-9]|[0-9][oil]|\b[oil][ \-.()/][0-9]{2}"),  # O77OO
+        (
+            "singles",
+            r"\b[a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$][ .\-_*~/+,:;][a-z0-9@$]\b",
+        ),  # s n a p
+        ("inner", r"\b[a-z]{1,3}[\-*~][a-z]{1,4}\b"),  # sn-ap
+        ("repeats", "|".join(c * 3 for c in "abcdefghijklmnopqrstuvxyz")),  # not www
+        (
+            "numbers",
+            r"\b(?:zero|oh|o|one|two|three|four|five|six|seven|eight|nine|double|"
+            r"triple|treble)[ ,.\-]{1,2}[0-9]|[0-9][ ,.\-]{1,2}(?:zero|oh|o|one|"
+            r"two|three|four|five|six|seven|eight|nine|double|triple|treble)\b",
+        ),
+        ("broken", BROKEN_WORDS),  # sn ap
+    )
+)
+
+
+def tolerant(rule: Rule) -> Rule:
+    """The rule for folded text: a doubled letter may be single ("meet" also
+    matches "met", as folding reads "meeeet" as "met"), and "i" and "l" stand
+    for each other (leetspeak "1" is either). Escapes, classes and counts are
+    kept. Only words that folding changed count, so "met me at" in plain text
+    is not a meeting."""
+    out: list[str] = []
+    pattern, i = rule.pattern, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif ch == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i = end
+        elif ch == "{":
+            end = pattern.index("}", i) + 1
+            out.append(pattern[i:end])
+            i = end
+        elif ch == "(" and pattern.startswith("(?", i):
+            out.append(pattern[i : i + 3])
+            i += 3
+        elif ch.isalpha():
+            run = i
+            while run < len(pattern) and pattern[run].lower() == ch.lower():
+                run += 1
+            letter = "[il]" if ch in "ilIL" else ch
+            quantified = run < len(pattern) and pattern[run] in "?*+{"
+            if run - i > 1 and not quantified:
+                out.append(letter + (letter + "?") * (run - i - 1))
+            else:
+                out.append(letter * (run - i))
+            i = run
+        else:
+            out.append(ch)
+            i += 1
+    return Rule(rule.indicator, "".join(out), rule.check, rule.caseless)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just past the character class that opens at ``start``."""
+    i = start + 1
+    if pattern.startswith("^", i):
+        i += 1
+    if pattern.startswith("]", i):
+        i += 1
+    while pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
 
 
 def all_rules() -> tuple[Rule, ...]:

@@ -322,12 +322,66 @@ def test_it_reads_each_encoding(tmp_path, encoding):
     assert (item.sender, item.text) == ("Zoë", "café ☕")
 
 
-def test_it_tolerates_a_few_bad_bytes(tmp_path):
+def test_it_reads_a_windows_latin1_export(tmp_path):
     path = tmp_path / "chat.txt"
     clean = b"31/12/2020, 21:05 - Ada: coffee at ten\n" * 100
     path.write_bytes(b"31/12/2020, 21:05 - Ada: caf\xe9 at ten\n" + clean)
     items = list(parse_file(path))
+    assert items[0].text == "caf\u00e9 at ten"
+
+
+def test_it_tolerates_a_few_bad_bytes_in_utf8(tmp_path):
+    path = tmp_path / "chat.txt"
+    clean = "31/12/2020, 21:05 - Zoë: coffee at ten\n".encode() * 100
+    path.write_bytes(b"31/12/2020, 21:05 - Ada: caf\xc3 at ten\n" + clean)
+    items = list(parse_file(path))
     assert items[0].text == "caf\ufffd at ten"
+    assert items[1].sender == "Zoë"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"31/12/2020, 21:05 - Ada: hi\n\x00\x01\x02\x03binary", "NUL"),
+        (bytes(range(1, 32)) * 50, "binary"),
+    ],
+)
+def test_it_refuses_a_file_that_is_not_text(tmp_path, data, reason):
+    path = tmp_path / "chat.txt"
+    path.write_bytes(data)
+    with pytest.raises(ChatlogError, match=reason):
+        list(parse_file(path))
+
+
+def test_it_refuses_binary_that_starts_after_a_text_header(tmp_path):
+    path = tmp_path / "chat.txt"
+    text = b"31/12/2020, 21:05 - Ada: coffee at ten\n" * 2000  # past the sniff
+    path.write_bytes(text + bytes(range(1, 9)) * 5000)
+    with pytest.raises(ChatlogError, match="binary"):
+        list(parse_file(path))
+
+
+def test_it_reads_an_export_with_a_stray_nul(tmp_path):
+    path = tmp_path / "chat.txt"
+    lines = b"31/12/2020, 21:05 - Ada: coffee at ten\n" * 50
+    path.write_bytes(lines + b"31/12/2020, 21:06 - Ada: odd\x00byte\n" + lines)
+    items = list(parse_file(path))
+    assert len(items) == 101
+
+
+def test_it_reads_utf16_without_a_bom(tmp_path):
+    path = tmp_path / "chat.txt"
+    path.write_bytes("31/12/2020, 21:05 - Zoë: café\n".encode("utf-16-le"))
+    [item] = parse_file(path)
+    assert (item.sender, item.text) == ("Zoë", "café")
+
+
+def test_a_huge_line_that_looks_like_a_system_line_is_read_in_linear_time():
+    line = "31/12/2020, 21:05 - " + 'A created group "x' * 20_000
+    [item] = parse_text(line + "\n")
+    assert item.kind is EventKind.OTHER
 
 
 @pytest.mark.parametrize(

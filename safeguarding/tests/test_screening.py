@@ -13,7 +13,7 @@ from safeguarding.screening import (
     scan,
     scan_many,
 )
-from safeguarding.screening.pii import check_iban, spelled_digits
+from safeguarding.screening.pii import Context, check_iban, spelled_digits
 from safeguarding.screening.rules import Rule
 from safeguarding.screening.scanner import Scanner
 
@@ -175,6 +175,7 @@ FIRES = [
     ("GB82 WEST 1234 5698 7654 32", "pii.bank", "GB82 WEST 1234 5698 7654 32"),
     ("card 4111 1111 1111 1111", "pii.bank", "4111 1111 1111 1111"),
     ("visa 4111111111111111", "pii.bank", "4111111111111111"),
+    ("se\u200bnd the rota", "evasion.hidden_characters", "se\u200bnd"),
 ]
 
 # Near misses: ordinary messages that must raise nothing at all.
@@ -308,4 +309,4 @@ def test_spelled_digits(words, digits):
 
 
 def test_an_iban_longer_than_any_country_uses_is_refused():
-    assert not check_iban("GB82 WEST 1234 5698 7654 3210 1234 5678 123", "")
+    assert not check_iban("GB82 WEST 1234 5698 7654 3210 1234 5678 123", Context(""), 0)

@@ -128,3 +128,57 @@ def test_it_reports_no_findings_plainly(tmp_path):
     path.write_text("see you on Sunday\nmy mum says hi\n")
     out, _ = run(str(path))
     assert "No findings." in out
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("notes.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+        ("photo.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "a JPEG image"),
+        ("notes.txt", b"hello\n\x00\x00\x00\x07\x00binary\n", "NUL bytes"),
+        ("notes.txt", bytes(range(1, 9)) * 400, "binary"),
+    ],
+)
+def test_it_refuses_a_binary_file_with_the_reason(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match=reason):
+        run(str(path))
+
+
+def test_it_refuses_a_zip_that_is_not_an_export_whatever_its_name(tmp_path):
+    path = tmp_path / "notes.txt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.csv", "x,y\n")
+        archive.writestr("b.csv", "x,y\n")
+    with pytest.raises(CommandError, match="no WhatsApp chat text"):
+        run(str(path))
+
+
+def test_it_reads_a_latin1_text_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes("café crème: my email is zoë@example.org\n".encode("latin-1"))
+    out, _ = run(str(path))
+    assert "Email address: “zoë@example.org”" in out
+    assert "\ufffd" not in out
+
+
+def test_it_reads_a_utf16_whatsapp_export(tmp_path):
+    path = tmp_path / "WhatsApp Chat with Youth.txt"
+    path.write_text(CHAT, encoding="utf-16")
+    out, _ = run(str(path))
+    assert f"Read {MESSAGES} messages as whatsapp." in out
+    assert "Asking for secrecy" in out
+
+
+def test_it_finds_disguised_text_in_an_export(tmp_path):
+    path = tmp_path / "chat.txt"
+    path.write_text(
+        "12/03/2025, 18:07 - Stranger: d0nt t3ll ur mum, add me on s n a p\n",
+        encoding="utf-8",
+    )
+    out, _ = run(str(path), "--json")
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    found = {r.get("indicator"): r.get("evidence") for r in records}
+    assert found["grooming.secrecy"] == "d0nt t3ll ur mum"
+    assert found["grooming.platform_move"] == "add me on s n a p"
