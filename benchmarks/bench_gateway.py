@@ -96,6 +96,8 @@ def env_for(database: str, sqlite_path: str) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-" + "x" * 40,
         FIELD_ENCRYPTION_KEYS="ZGV2LW9ubHktZmllbGQta2V5LWNoYW5nZS1tZS0wMDA=",
+        LEDGER_CHECKPOINT_KEY="bench-only-checkpoint-key-" + "y" * 40,
+        LEDGER_CHECKPOINT_DIR=tempfile.mkdtemp(prefix="bench-checkpoints-"),
         ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="safecontact.settings",
