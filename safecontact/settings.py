@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safecontact.concerns",
     "safecontact.audits",
     "safecontact.policies",
+    "safecontact.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safecontact.accounts.middleware.TwoFactorRequiredMiddleware",
+    "safecontact.lib.grants.TrusteeGrantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -7,7 +7,6 @@ themselves live in the pure ``safeguarding.policy`` core.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,22 +310,53 @@ def _memberships(organisation: Any) -> list[Any]:
         GroupMember.objects.filter(
             group__organisation=organisation, group__archived_at=None, removed_at=None
         )
-        .select_related("person", "person__worker", "group", "group__platform")
+        .select_related(
+            "person", "person__worker", "group", "group__platform", "group__organisation"
+        )
         .prefetch_related("person__vetting_checks", "person__training")
         .order_by("group__name", "person__last_name", "person__first_name")
     )
 
 
-def _latest_consents(people: Iterable[Person]) -> dict[int, Consent]:
+def latest_consents(organisation: Any) -> dict[int, Consent]:
+    """person id -> the consent record in force or last recorded (2 queries).
+
+    Each record carries ``covered_groups``: the group ids it names (none means
+    every group). Filtered by organisation, not by a list of people, so the
+    query does not grow with the register.
+    """
     latest: dict[int, Consent] = {}
     rows = (
-        Consent.objects.filter(subject__in=list(people))
-        .prefetch_related("groups")
+        Consent.objects.filter(organisation=organisation)
+        .only("id", "subject_id", "status", "expires_on", "recorded_at")
         .order_by("subject_id", "-recorded_at", "-id")
     )
     for consent in rows:
         latest.setdefault(consent.subject_id, consent)
+    groups: dict[int, set[int]] = {}
+    through = Consent.groups.through.objects.filter(consent__organisation=organisation)
+    for consent_id, group_id in through.values_list("consent_id", "group_id"):
+        groups.setdefault(consent_id, set()).add(group_id)
+    for consent in latest.values():
+        consent.covered_groups = groups.get(consent.pk, set())  # type: ignore[attr-defined]
     return latest
+
+
+def consent_covers(consent: Consent | None, group_id: int, day: datetime.date) -> bool:
+    """Consent is current and names this group (or names no group at all)."""
+    if consent_state(consent, day) != "current":
+        return False
+    covered = getattr(consent, "covered_groups", None)
+    if covered is None:
+        covered = {g.pk for g in consent.groups.all()} if consent else set()
+    return not covered or group_id in covered
+
+
+def needs_consent(kind: str, age: int | None) -> bool:
+    """Children under 18 and adults at risk are contacted only with consent."""
+    return kind == Person.Kind.ADULT_AT_RISK or (
+        kind == Person.Kind.CHILD and (age is None or age < ADULT_AGE)
+    )
 
 
 def _consent_item(
@@ -336,8 +366,7 @@ def _consent_item(
     url = reverse("people:consent", args=[person.code])
     state = consent_state(consent, day)
     if state == "current":
-        covered = {g.pk for g in consent.groups.all()} if consent else set()
-        if not covered or group.pk in covered:
+        if consent_covers(consent, group.pk, day):
             return None
         message = f"Consent does not cover {group}."
     else:
@@ -350,11 +379,10 @@ def _member_items(
 ) -> list[AttentionItem]:
     person = member.person
     age = person.age(day)
-    needs_consent = person.kind == Person.Kind.ADULT_AT_RISK or (
-        person.kind == Person.Kind.CHILD and (age is None or age < ADULT_AGE)
-    )
     found = [
-        _consent_item(member, consents.get(person.pk), day) if needs_consent else None,
+        _consent_item(member, consents.get(person.pk), day)
+        if needs_consent(person.kind, age)
+        else None,
         _ex_worker_item(member, day) or _unchecked_adult_item(member, age, day),
         _under_age_item(member, age),
     ]
@@ -385,7 +413,9 @@ def _unchecked_adult_item(
     person, group = member.person, member.group
     if not group.for_children or not _is_adult_in_childrens_group(person, age):
         return None
-    if worker_clearance(person, day).children:
+    # The renewal period comes from the group, already loaded: no query per adult.
+    years = group.organisation.vetting_renewal_years
+    if worker_clearance(person, day, years).children:
         return None
     return AttentionItem(
         "unchecked_adult",
@@ -473,7 +503,7 @@ def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem
     """Everything in the register that needs the Lead, each with its fix."""
     items = _worker_items(organisation, day)
     members = _memberships(organisation)
-    consents = _latest_consents(m.person for m in members)
+    consents = latest_consents(organisation)
     for member in members:
         items.extend(_member_items(member, day, consents))
     items.extend(_platform_items(organisation))

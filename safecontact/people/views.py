@@ -83,8 +83,10 @@ def _by_status(
     if status == "left":
         return rows.filter(worker__end_date__lt=today)
 
+    years = user.organisation.vetting_renewal_years  # not one query per worker
+
     def cleared(p: Person) -> bool:
-        c = selectors.worker_clearance(p, today)
+        c = selectors.worker_clearance(p, today, years)
         return c.children or c.adults
 
     return [p for p in rows if cleared(p) == (status == "cleared")]
