@@ -242,7 +242,9 @@ class InboxItem(models.Model):
         ]
         # The inbox page: one user's items, newest first, without sorting them all.
         indexes = [
-            models.Index(fields=["user", "-created_at", "-id"], name="inbox_user_newest")
+            models.Index(
+                fields=["user", "-created_at", "-id"], name="inbox_user_newest"
+            )
         ]
 
     def __str__(self) -> str:

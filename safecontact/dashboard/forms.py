@@ -16,7 +16,9 @@ MAX_DAYS = 3 * 366
 class PeriodForm(forms.Form):
     """A date range from a GET query; both ends are included."""
 
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
@@ -24,13 +26,17 @@ class PeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                raise forms.ValidationError("The end date must be on or after the start.")
+                raise forms.ValidationError(
+                    "The end date must be on or after the start."
+                )
             if (end - start).days > MAX_DAYS:
                 raise forms.ValidationError("Choose a period of three years or less.")
         return data
 
 
-def period_from(request_get: Any, today: dt.date, default_days: int) -> tuple[PeriodForm, Period]:
+def period_from(
+    request_get: Any, today: dt.date, default_days: int
+) -> tuple[PeriodForm, Period]:
     """The form, and the period it names (the default when nothing is given)."""
     default = Period(today - dt.timedelta(days=default_days - 1), today)
     if "start" not in request_get and "end" not in request_get:

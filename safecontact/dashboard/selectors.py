@@ -120,7 +120,11 @@ def _cleared_workers(organisation: Any, day: dt.date) -> tuple[int, int, int, in
 def _policy_figures(organisation: Any, day: dt.date) -> tuple[int, int]:
     """(workers with a policy still to acknowledge, reviews overdue): 4 queries."""
     items = policies.attention_items(organisation, day)
-    unread = {i.person.pk for i in items if i.category == "policy_acknowledgement"}
+    unread = {
+        i.person.pk
+        for i in items
+        if i.category == "policy_acknowledgement" and i.person is not None
+    }
     overdue = sum(
         1 for i in items if i.category == "policy_review" and i.due and i.due < day
     )
@@ -148,7 +152,9 @@ def _group_consent(organisation: Any, day: dt.date) -> tuple[GroupConsent, ...]:
         if not people.needs_consent(kind, age):
             continue
         needing[group_id] += 1
-        covered[group_id] += people.consent_covers(consents.get(person_id), group_id, day)
+        covered[group_id] += people.consent_covers(
+            consents.get(person_id), group_id, day
+        )
     return tuple(_group_row(g, needing[g.pk], covered[g.pk]) for g in groups)
 
 
@@ -211,7 +217,9 @@ class Period:
 
     def bounds(self, tz: Any) -> tuple[dt.datetime, dt.datetime]:
         start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
-        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(
+            self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+        )
         return start, end
 
     def weeks(self) -> list[dt.date]:
@@ -254,9 +262,8 @@ def _week(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _add(activity: Activity, name: str, rows: Any, current: tuple[Any, Any]) -> None:
-    """Fold (week, n) rows into the weekly series and the period totals."""
-    start, end = current
+def _add(activity: Activity, name: str, rows: Any) -> None:
+    """Fold (week, n) rows into the weekly series."""
     series = activity.series.setdefault(name, {})
     for week, n in rows:
         day = _week(week)
@@ -302,7 +309,7 @@ def _message_activity(activity: Activity, organisation: Any, periods: Any) -> No
     )
     for row in weekly:
         for name in groups:
-            _add(activity, name, [(row["week"], row[name])], periods[0])
+            _add(activity, name, [(row["week"], row[name])])  # type: ignore[literal-required]
     _fold_totals(activity, _totals(base, "created_at", groups, periods))
 
 
@@ -324,7 +331,7 @@ def _alert_activity(activity: Activity, organisation: Any, periods: Any) -> None
         .order_by("week")
     )
     for row in weekly:
-        _add(activity, row["kind"], [(row["week"], row["n"])], periods[0])
+        _add(activity, row["kind"], [(row["week"], row["n"])])
     _fold_totals(activity, _totals(base, "created_at", groups, periods))
 
 
@@ -339,7 +346,7 @@ def _case_activity(activity: Activity, organisation: Any, periods: Any) -> None:
             .annotate(n=Count("pk"))
             .order_by("week")
         )
-        _add(activity, name, list(weekly), periods[0])
+        _add(activity, name, list(weekly))
         _fold_totals(activity, _totals(base, when, {name: Q()}, periods))
 
 
@@ -362,9 +369,7 @@ def _response_times(activity: Activity, organisation: Any, periods: Any) -> None
             case__created_at__gte=start,
             case__created_at__lt=end,
         ).values_list("case__created_at", "made_on")
-        days = [
-            (made - created.date()).days for created, made in referred.iterator()
-        ]
+        days = [(made - created.date()).days for created, made in referred.iterator()]
         hours = _hours(triage.iterator())
         mid = round(median(days), 1) if days else None
         if index == 0:
@@ -404,7 +409,7 @@ class Report:
 
 def _labelled(rows: Any, choices: Any, blank: str) -> list[tuple[str, int]]:
     labels = dict(choices.choices)
-    counted = {key: n for key, n in rows}
+    counted = dict(rows)
     return [
         (labels.get(key, blank) if key else blank, counted[key])
         for key in sorted(counted, key=lambda k: (k == "", str(k)))

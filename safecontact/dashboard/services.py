@@ -40,17 +40,25 @@ def _require_lead(actor: User, organisation: Organisation) -> None:
         raise PermissionDenied("Only the Safeguarding Lead or deputy can do this.")
 
 
+def _own(actor: User) -> Organisation:
+    """The actor's organisation, which they must lead."""
+    if actor.organisation is None:
+        raise PermissionDenied("Your account is not in an organisation.")
+    _require_lead(actor, actor.organisation)
+    return actor.organisation
+
+
 # --- Trustees' grants ------------------------------------------------------------
 
 
 @transaction.atomic(durable=True)
 def grant_access(*, actor: User, trustee: User, area: str) -> TrusteeGrant:
     """Let one trustee see one area (the register, contact log or audit trail)."""
-    organisation = actor.organisation
-    assert organisation is not None
-    _require_lead(actor, organisation)
+    organisation = _own(actor)
     if trustee.organisation_id != organisation.pk or trustee.role != User.Role.TRUSTEE:
-        raise PermissionDenied("Access can only be granted to this organisation's trustees.")
+        raise PermissionDenied(
+            "Access can only be granted to this organisation's trustees."
+        )
     if area not in TrusteeGrant.Area.values:
         raise ValueError(f"Unknown area {area!r}")
     found = TrusteeGrant.objects.filter(trustee=trustee, area=area, revoked_at=None)
@@ -95,9 +103,7 @@ def revoke_access(*, actor: User, grant: TrusteeGrant) -> TrusteeGrant:
 @transaction.atomic(durable=True)
 def invite_member(*, actor: User, member: Organisation) -> UmbrellaMembership:
     """The umbrella's Lead invites an organisation; its Lead must accept."""
-    umbrella = actor.organisation
-    assert umbrella is not None
-    _require_lead(actor, umbrella)
+    umbrella = _own(actor)
     if member.pk == umbrella.pk:
         raise UmbrellaError("An organisation cannot be its own umbrella.")
     if UmbrellaMembership.objects.filter(
@@ -156,9 +162,7 @@ def _audit(
 
 @transaction.atomic(durable=True)
 def set_threshold(*, actor: User, figure: str, minimum: int) -> UmbrellaThreshold:
-    umbrella = actor.organisation
-    assert umbrella is not None
-    _require_lead(actor, umbrella)
+    umbrella = _own(actor)
     if not 0 <= minimum <= 100:
         raise UmbrellaError("A threshold is a percentage from 0 to 100.")
     found = UmbrellaThreshold.objects.filter(umbrella=umbrella, figure=figure).first()
@@ -174,11 +178,14 @@ def set_threshold(*, actor: User, figure: str, minimum: int) -> UmbrellaThreshol
 def publish_template(
     *, actor: User, kind: str, title: str, body: str, area: str = ""
 ) -> UmbrellaTemplate:
-    umbrella = actor.organisation
-    assert umbrella is not None
-    _require_lead(actor, umbrella)
+    umbrella = _own(actor)
     template = UmbrellaTemplate.objects.create(
-        umbrella=umbrella, kind=kind, title=title, body=body, area=area, published_by=actor
+        umbrella=umbrella,
+        kind=kind,
+        title=title,
+        body=body,
+        area=area,
+        published_by=actor,
     )
     _audit(actor, umbrella, template, "publish", None)
     return template
@@ -187,7 +194,9 @@ def publish_template(
 # --- Snapshots and thresholds ---------------------------------------------------
 
 
-def take_snapshot(organisation: Organisation, day: dt.date | None = None) -> ComplianceSnapshot:
+def take_snapshot(
+    organisation: Organisation, day: dt.date | None = None
+) -> ComplianceSnapshot:
     """Store today's compliance counts, then tell the umbrella if one fell low."""
     day = day or org_today(organisation)
     figures = selectors.compliance(organisation, day).counts()
@@ -201,7 +210,9 @@ def take_snapshot(organisation: Organisation, day: dt.date | None = None) -> Com
 
 def notify_thresholds(snapshot_id: int) -> list[ThresholdNotice]:
     """Email the umbrella's team about each figure under its threshold, once a day."""
-    found = ComplianceSnapshot.objects.select_related("organisation").get(pk=snapshot_id)
+    found = ComplianceSnapshot.objects.select_related("organisation").get(
+        pk=snapshot_id
+    )
     link = UmbrellaMembership.objects.filter(
         member=found.organisation, accepted_at__isnull=False, ended_at=None
     ).first()

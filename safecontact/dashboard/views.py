@@ -97,7 +97,10 @@ def _charts(
             {
                 "title": title,
                 "svg": charts.bar_chart(
-                    title, [SHORT[n] for n in names], activity.weeks, [r for _, r in rows]
+                    title,
+                    [SHORT[n] for n in names],
+                    activity.weeks,
+                    [r for _, r in rows],
                 ),
                 "headings": [selectors.SERIES_LABELS[n] for n in names],
                 "rows": rows,
@@ -179,7 +182,13 @@ def grants(request: HttpRequest) -> HttpResponse:
     active = TrusteeGrant.objects.filter(organisation=organisation, revoked_at=None)
     held = {(g.trustee_id, g.area) for g in active}
     rows = [
-        (t, [(area, label, (t.pk, area) in held) for area, label in TrusteeGrant.Area.choices])
+        (
+            t,
+            [
+                (area, label, (t.pk, area) in held)
+                for area, label in TrusteeGrant.Area.choices
+            ],
+        )
         for t in trustees
     ]
     return render(request, "dashboard/grants.html", {"rows": rows})
@@ -194,7 +203,9 @@ def _change_grant(request: HttpRequest, trustees: list[User]) -> HttpResponse:
         return redirect("dashboard:grants")
     label = TrusteeGrant.Area(area).label.split(":")[0].lower()
     if request.POST.get("action") == "revoke":
-        for grant in TrusteeGrant.objects.filter(trustee=trustee, area=area, revoked_at=None):
+        for grant in TrusteeGrant.objects.filter(
+            trustee=trustee, area=area, revoked_at=None
+        ):
             services.revoke_access(actor=request_user(request), grant=grant)
         messages.success(request, f"{trustee} can no longer see {label}.")
     else:
@@ -241,7 +252,8 @@ def umbrella(request: HttpRequest) -> HttpResponse:
     links = list(_members(organisation).order_by("member__name"))
     snapshots = _latest_snapshots([link.member_id for link in links])
     thresholds = {
-        t.figure: t.minimum for t in UmbrellaThreshold.objects.filter(umbrella=organisation)
+        t.figure: t.minimum
+        for t in UmbrellaThreshold.objects.filter(umbrella=organisation)
     }
     rows = [(link, snapshots.get(link.member_id)) for link in links]
     pending = UmbrellaMembership.objects.filter(
@@ -279,7 +291,9 @@ def member(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     form, period = forms.period_from(request.GET, today, 12 * 7)
     activity = selectors.activity(link.member, period)
     snapshots = list(
-        ComplianceSnapshot.objects.filter(organisation=link.member).order_by("-day")[:12]
+        ComplianceSnapshot.objects.filter(organisation=link.member).order_by("-day")[
+            :12
+        ]
     )
     return render(
         request,
@@ -303,9 +317,13 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = forms.InviteForm(request.POST)
     target = None
     if form.is_valid():
-        target = Organisation.objects.filter(code=form.cleaned_data["organisation"]).first()
+        target = Organisation.objects.filter(
+            code=form.cleaned_data["organisation"]
+        ).first()
     if target is None:
-        messages.error(request, "No organisation has that reference. Check it and try again.")
+        messages.error(
+            request, "No organisation has that reference. Check it and try again."
+        )
         return redirect("dashboard:umbrella")
     try:
         services.invite_member(actor=request_user(request), member=target)
@@ -324,7 +342,9 @@ def threshold(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a figure and a percentage from 0 to 100.")
     else:
         services.set_threshold(actor=request_user(request), **form.cleaned_data)
-        messages.success(request, "Threshold saved. We email your team when a member falls below it.")
+        messages.success(
+            request, "Threshold saved. We email your team when a member falls below it."
+        )
     return redirect("dashboard:umbrella")
 
 
@@ -350,7 +370,9 @@ def membership(request: HttpRequest) -> HttpResponse:
     ).select_related("umbrella")
     active = next((link for link in links if link.is_active), None)
     templates = (
-        UmbrellaTemplate.objects.filter(umbrella_id=active.umbrella_id) if active else []
+        UmbrellaTemplate.objects.filter(umbrella_id=active.umbrella_id)
+        if active
+        else []
     )
     return render(
         request,
@@ -366,7 +388,9 @@ def membership(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @lead_required
-def membership_change(request: HttpRequest, code: uuid.UUID, action: str) -> HttpResponse:
+def membership_change(
+    request: HttpRequest, code: uuid.UUID, action: str
+) -> HttpResponse:
     organisation = request_organisation(request)
     link = UmbrellaMembership.objects.filter(
         member=organisation, code=code, ended_at=None

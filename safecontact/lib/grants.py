@@ -102,7 +102,9 @@ class TrusteeGrantMiddleware:
             return None
         if is_api:
             return JsonResponse(
-                {"error": "Trustees see this only when the Safeguarding Lead grants it."},
+                {
+                    "error": "Trustees see this only when the Safeguarding Lead grants it."
+                },
                 status=403,
             )
         raise PermissionDenied

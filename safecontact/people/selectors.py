@@ -311,7 +311,11 @@ def _memberships(organisation: Any) -> list[Any]:
             group__organisation=organisation, group__archived_at=None, removed_at=None
         )
         .select_related(
-            "person", "person__worker", "group", "group__platform", "group__organisation"
+            "person",
+            "person__worker",
+            "group",
+            "group__platform",
+            "group__organisation",
         )
         .prefetch_related("person__vetting_checks", "person__training")
         .order_by("group__name", "person__last_name", "person__first_name")

@@ -28,7 +28,7 @@ class NewPolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ChoiceField, self.fields["starter"])
         more = [(s.slug, f"{s.title}: {s.blurb}") for s in extra]
-        field.choices = more + list(field.choices)
+        field.choices = more + list(field.choices)  # type: ignore[arg-type]
 
 
 class PolicySettingsForm(forms.ModelForm):

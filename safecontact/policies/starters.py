@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from safecontact.policies.models import Policy
 
@@ -84,7 +85,7 @@ class TemplateStarter:
     body: str
 
 
-def umbrella_starters(organisation: object) -> dict[str, TemplateStarter]:
+def umbrella_starters(organisation: Any) -> dict[str, TemplateStarter]:
     """Policy templates from the umbrella body ``organisation`` belongs to (1 query)."""
     from safecontact.dashboard.models import UmbrellaMembership, UmbrellaTemplate
 

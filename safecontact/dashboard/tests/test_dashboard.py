@@ -77,19 +77,23 @@ def test_it_compares_with_the_previous_period(org: Organisation) -> None:
     assert sum(found.series["sent"].values()) == 2
 
 
-def test_it_measures_time_to_triage_and_referral(
-    org: Organisation, lead: User
-) -> None:
+def test_it_measures_time_to_triage_and_referral(org: Organisation, lead: User) -> None:
     case = make_case(org)
     concerns.triage_case(
-        actor=lead, case=case, category="grooming", risk="high", about="outside",
+        actor=lead,
+        case=case,
+        category="grooming",
+        risk="high",
+        about="outside",
         about_user=None,
     )
     concerns.record_referral(
         actor=lead, case=case, agency="ceop", made_on=org_today(org)
     )
     today = org_today(org)
-    found = selectors.activity(org, selectors.Period(today - dt.timedelta(days=6), today))
+    found = selectors.activity(
+        org, selectors.Period(today - dt.timedelta(days=6), today)
+    )
     assert found.triage_hours is not None and found.triage_hours < 1
     assert found.referral_days == 0
     assert found.totals["opened"] == 1

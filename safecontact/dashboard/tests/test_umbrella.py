@@ -127,7 +127,9 @@ def test_a_former_member_is_no_longer_visible(
 ) -> None:
     link = _join(diocese_lead, lead, client_for)
     services.end_membership(actor=lead, link=link)
-    response = client_for(diocese_lead).get(reverse("dashboard:member", args=[link.code]))
+    response = client_for(diocese_lead).get(
+        reverse("dashboard:member", args=[link.code])
+    )
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
@@ -162,7 +164,8 @@ def test_a_threshold_must_be_a_percentage(
     diocese_lead: User, client_for: Callable[[User], Any]
 ) -> None:
     response = client_for(diocese_lead).post(
-        reverse("dashboard:threshold"), {"figure": "cleared", "minimum": "140"},
+        reverse("dashboard:threshold"),
+        {"figure": "cleared", "minimum": "140"},
         follow=True,
     )
     assert "percentage from 0 to 100" in response.content.decode()
@@ -181,7 +184,10 @@ def test_a_member_lead_starts_a_policy_from_an_umbrella_template(
     )
     template = UmbrellaTemplate.objects.get()
     client = client_for(lead)
-    assert "Diocesan online contact" in client.get(reverse("policies:new")).content.decode()
+    assert (
+        "Diocesan online contact"
+        in client.get(reverse("policies:new")).content.decode()
+    )
     response = client.post(
         reverse("policies:new"), {"starter": f"umbrella-{template.code}"}
     )

@@ -20,10 +20,13 @@ from safecontact.accounts.tests.factories import OrganisationFactory
 from safecontact.api import api
 from safecontact.concerns.tests.factories import make_case
 from safecontact.dashboard import services
-from safecontact.dashboard.models import UmbrellaMembership
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.ledger.tests.factories import make_entries
-from safecontact.people.tests.factories import ChildFactory, ConsentFactory, WorkerFactory
+from safecontact.people.tests.factories import (
+    ChildFactory,
+    ConsentFactory,
+    WorkerFactory,
+)
 from safecontact.policies import services as policies
 
 MARK = "Quillfeather"
@@ -62,7 +65,7 @@ def _member_codes(umbrella: Organisation) -> list[str]:
         names = {f.name for f in model._meta.get_fields()}
         if "code" not in names or model._meta.app_label == "dashboard":
             continue
-        rows = model.objects.all()
+        rows = model._default_manager.all()
         if "organisation" in names:
             rows = rows.exclude(organisation=umbrella)
         if model is Organisation:
