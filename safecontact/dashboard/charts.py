@@ -110,7 +110,7 @@ def bar_chart(
     span = f"{weeks[0]:%d %B %Y} to {weeks[-1]:%d %B %Y}" if weeks else "no weeks"
     desc = f"Bar chart by week from {span}. Totals: {totals}. The table below has every number."
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" '
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t" aria-describedby="{}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title>'
         '<desc id="{}-d">{}</desc><defs>{}</defs>{}{}{}{}</svg>',
         WIDTH,
