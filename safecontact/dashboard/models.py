@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TrusteeGrant(models.Model):
@@ -57,7 +58,8 @@ class ComplianceSnapshot(models.Model):
     )
     day = models.DateField()
     figures = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the counts were worked out (again, if the Lead asked for it).
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-day"]

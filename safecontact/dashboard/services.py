@@ -202,10 +202,27 @@ def take_snapshot(
     figures = selectors.compliance(organisation, day).counts()
     with transaction.atomic():
         found, _ = ComplianceSnapshot.objects.update_or_create(
-            organisation=organisation, day=day, defaults={"figures": figures}
+            organisation=organisation,
+            day=day,
+            defaults={"figures": figures, "created_at": timezone.now()},
         )
         transaction.on_commit(lambda: notify_thresholds(found.pk))
     return found
+
+
+def todays_figures(organisation: Organisation) -> tuple[selectors.Compliance, Any]:
+    """Today's compliance from its snapshot, worked out now if there is none.
+
+    Counting clearance and consent over a large register takes seconds, so the
+    nightly ``take_snapshots`` does it ahead and pages read the stored counts.
+    """
+    day = org_today(organisation)
+    found = ComplianceSnapshot.objects.filter(
+        organisation=organisation, day=day
+    ).first()
+    if found is None:
+        found = take_snapshot(organisation, day)
+    return selectors.from_counts(found.figures), found.created_at
 
 
 def notify_thresholds(snapshot_id: int) -> list[ThresholdNotice]:

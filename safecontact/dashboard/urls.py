@@ -5,6 +5,7 @@ from safecontact.dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("refresh/", views.refresh, name="refresh"),
     path("report/", views.report, name="report"),
     path("report/print/", views.report_print, name="report_print"),
     path("trustees/", views.grants, name="grants"),

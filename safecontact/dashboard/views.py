@@ -125,11 +125,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     today = org_today(organisation)
     form, period = forms.period_from(request.GET, today, 12 * 7)
+    figures, worked_out = services.todays_figures(organisation)
     context: dict[str, Any] = {
+        "compliance": figures,
+        "worked_out": worked_out,
         "form": form,
         "period": period,
         "previous": period.previous(),
-        "compliance": selectors.compliance(organisation, today),
         "today": today,
         "areas": granted_areas(user),
         "umbrella": _active_link(organisation),
@@ -147,9 +149,11 @@ def report(request: HttpRequest, *, printable: bool = False) -> HttpResponse:
     organisation = request_organisation(request)
     today = org_today(organisation)
     form, period = forms.period_from(request.GET, today, 365)
+    figures, worked_out = services.todays_figures(organisation)
     context = {
         "form": form,
-        "report": selectors.report(organisation, period, today),
+        "worked_out": worked_out,
+        "report": selectors.report(organisation, period, today, figures),
         "organisation": organisation,
         "today": today,
         "query": request.GET.urlencode(),
@@ -163,6 +167,15 @@ def report(request: HttpRequest, *, printable: bool = False) -> HttpResponse:
 @oversight_required
 def report_print(request: HttpRequest) -> HttpResponse:
     return report(request, printable=True)
+
+
+@require_POST
+@lead_required
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Work today's compliance figures out again after the Lead put things right."""
+    services.take_snapshot(request_organisation(request))
+    messages.success(request, "The compliance figures are up to date.")
+    return redirect("dashboard:dashboard")
 
 
 # --- Trustees' grants ------------------------------------------------------------

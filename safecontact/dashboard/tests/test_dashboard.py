@@ -18,6 +18,7 @@ from safecontact.concerns import services as concerns
 from safecontact.concerns.tests.factories import make_case
 from safecontact.contact.models import Message
 from safecontact.dashboard import selectors
+from safecontact.dashboard.models import ComplianceSnapshot
 from safecontact.dashboard.tests.builders import organisation_of
 from safecontact.lib.dates import org_today
 
@@ -140,6 +141,7 @@ def test_it_refuses_the_wrong_method_and_anonymous(
 
 
 def _queries(client: Any, url: str) -> int:
+    ComplianceSnapshot.objects.all().delete()  # measure working the figures out
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == HTTPStatus.OK
     return len(ctx.captured_queries)
@@ -161,3 +163,18 @@ def test_its_query_count_does_not_grow_with_the_organisation(
     for days in range(0, 60, 5):
         _message(org, Message.Status.SENT, days)
     assert _queries(client, reverse(name)) == small
+
+
+def test_it_reads_todays_figures_until_the_lead_works_them_out_again(
+    org: Organisation, lead: User, client_for: Callable[[User], Any]
+) -> None:
+    client = client_for(lead)
+    organisation_of(org, 3)
+    client.get(reverse("dashboard:dashboard"))
+    organisation_of(org, 3)  # three more workers, one not cleared
+    stale = client.get(reverse("dashboard:dashboard")).context["compliance"]
+    assert stale.workers == 3
+    client.post(reverse("dashboard:refresh"))
+    fresh = client.get(reverse("dashboard:dashboard")).context["compliance"]
+    assert fresh.workers == 6
+    assert ComplianceSnapshot.objects.filter(organisation=org).count() == 1
