@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 
 from safecontact.groups.models import GroupMember
@@ -252,15 +252,16 @@ def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     years = organisation.vetting_renewal_years
     for person in active_workers(organisation, day):
-        vetting_url = reverse("people:vetting", args=[person.code])
         due, missing = _vetting_due(person, years)
         if missing:
+            vetting_url = reverse("people:vetting", args=[person.code])
             items.append(
                 AttentionItem(
                     "vetting", person, missing, "Record a DBS check", vetting_url
                 )
             )
         elif due is not None and due <= soon:
+            vetting_url = reverse("people:vetting", args=[person.code])
             items.append(
                 AttentionItem(
                     "vetting",
@@ -278,8 +279,10 @@ def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
 def _training_item(
     person: Person, day: datetime.date, soon: datetime.date
 ) -> list[AttentionItem]:
-    url = reverse("people:training", args=[person.code])
     course = best_training(person)
+    if course is not None and course.expires_on > soon:
+        return []
+    url = reverse("people:training", args=[person.code])
     if course is None:
         return [
             AttentionItem(
@@ -306,7 +309,7 @@ def _training_item(
 
 
 def _memberships(organisation: Any) -> list[Any]:
-    return list(
+    members = list(
         GroupMember.objects.filter(
             group__organisation=organisation, group__archived_at=None, removed_at=None
         )
@@ -317,9 +320,24 @@ def _memberships(organisation: Any) -> list[Any]:
             "group__platform",
             "group__organisation",
         )
-        .prefetch_related("person__vetting_checks", "person__training")
         .order_by("group__name", "person__last_name", "person__first_name")
     )
+    # Checks and training matter only for adults in children's groups: load
+    # those (2 queries) rather than for every child in every group.
+    # A year's margin on age: the organisation's day may differ from the
+    # server's, and anyone not loaded here is still read (one query) if needed.
+    today = datetime.date.today()  # noqa: DTZ011
+    adults = [
+        m.person
+        for m in members
+        if m.group.for_children
+        and (
+            m.person.kind != Person.Kind.CHILD
+            or (m.person.age(today) or 0) >= ADULT_AGE - 1
+        )
+    ]
+    prefetch_related_objects(adults, "vetting_checks", "training")
+    return members
 
 
 def latest_consents(organisation: Any) -> dict[int, Consent]:
@@ -367,7 +385,6 @@ def _consent_item(
     member: Any, consent: Consent | None, day: datetime.date
 ) -> AttentionItem | None:
     person, group = member.person, member.group
-    url = reverse("people:consent", args=[person.code])
     state = consent_state(consent, day)
     if state == "current":
         if consent_covers(consent, group.pk, day):
@@ -375,6 +392,7 @@ def _consent_item(
         message = f"Consent does not cover {group}."
     else:
         message = f"Consent is {state} and they are in {group}."
+    url = reverse("people:consent", args=[person.code])  # only for a listed item
     return AttentionItem("consent", person, message, "Record consent", url, group=group)
 
 
