@@ -69,6 +69,24 @@ def trustee(org: Organisation, make_user: Callable[..., User]) -> User:
     return make_user("trustee", org, first_name="Tara", last_name="Trustee")
 
 
+def grant_all(trustee: User) -> User:
+    """Let a trustee see the register, the contact log and the audit trail, as
+    a Lead would on the "What trustees can see" page."""
+    from safecontact.dashboard.models import TrusteeGrant
+
+    for area in TrusteeGrant.Area.values:
+        TrusteeGrant.objects.get_or_create(
+            organisation=trustee.organisation, trustee=trustee, area=area
+        )
+    return trustee
+
+
+@pytest.fixture
+def granted_trustee(trustee: User) -> User:
+    """A trustee the Lead has let see the register, contact log and audit trail."""
+    return grant_all(trustee)
+
+
 def login(client: Client, user: User) -> Client:
     """Log ``user`` in, past the two-factor step where their role needs it."""
     client.force_login(user)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "safecontact.audits",
     "safecontact.policies",
     "safecontact.assessments",
+    "safecontact.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safecontact.accounts.middleware.TwoFactorRequiredMiddleware",
+    "safecontact.lib.grants.TrusteeGrantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-from safecontact.accounts.views import home
 from safecontact.api import api
+from safecontact.dashboard.views import home
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -21,6 +21,7 @@ urlpatterns = [
     path("concerns/", include("safecontact.concerns.urls")),
     path("assessments/", include("safecontact.assessments.urls")),
     path("policies/", include("safecontact.policies.urls")),
+    path("dashboard/", include("safecontact.dashboard.urls")),
     path("report/", include("safecontact.concerns.public_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -124,6 +124,14 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["organisation", "-created_at"]),
+            # The held list and the sent page sort newest first within a filter.
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="message_org_status_newest",
+            ),
+            models.Index(
+                fields=["author", "-created_at", "-id"], name="message_author_newest"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +208,14 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The outbox page: one organisation's deliveries, next attempt first.
+            models.Index(
+                fields=["organisation", "next_attempt_at", "id"],
+                name="delivery_org_next_attempt",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Delivery {str(self.code)[:8]} ({self.get_status_display()})"
@@ -230,6 +245,12 @@ class InboxItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "message"], name="inbox_item_once_per_user"
+            )
+        ]
+        # The inbox page: one user's items, newest first, without sorting them all.
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at", "-id"], name="inbox_user_newest"
             )
         ]
 

@@ -67,7 +67,14 @@ class Person(models.Model):
                 name="person_unique_external_ref",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "kind"])]
+        indexes = [
+            models.Index(fields=["organisation", "kind"]),
+            # The register lists one organisation's people by name, a page at a time.
+            models.Index(
+                fields=["organisation", "last_name", "first_name"],
+                name="person_org_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

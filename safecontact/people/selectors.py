@@ -7,11 +7,10 @@ themselves live in the pure ``safeguarding.policy`` core.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 
 from safecontact.groups.models import GroupMember
@@ -253,15 +252,16 @@ def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     years = organisation.vetting_renewal_years
     for person in active_workers(organisation, day):
-        vetting_url = reverse("people:vetting", args=[person.code])
         due, missing = _vetting_due(person, years)
         if missing:
+            vetting_url = reverse("people:vetting", args=[person.code])
             items.append(
                 AttentionItem(
                     "vetting", person, missing, "Record a DBS check", vetting_url
                 )
             )
         elif due is not None and due <= soon:
+            vetting_url = reverse("people:vetting", args=[person.code])
             items.append(
                 AttentionItem(
                     "vetting",
@@ -279,8 +279,10 @@ def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
 def _training_item(
     person: Person, day: datetime.date, soon: datetime.date
 ) -> list[AttentionItem]:
-    url = reverse("people:training", args=[person.code])
     course = best_training(person)
+    if course is not None and course.expires_on > soon:
+        return []
+    url = reverse("people:training", args=[person.code])
     if course is None:
         return [
             AttentionItem(
@@ -307,39 +309,101 @@ def _training_item(
 
 
 def _memberships(organisation: Any) -> list[Any]:
-    return list(
+    members = list(
         GroupMember.objects.filter(
             group__organisation=organisation, group__archived_at=None, removed_at=None
         )
-        .select_related("person", "person__worker", "group", "group__platform")
-        .prefetch_related(
-            "person__vetting_checks", "person__training", "group__purposes"
+        .select_related(
+            "person",
+            "person__worker",
+            "group",
+            "group__platform",
+            "group__organisation",
         )
+        .prefetch_related("group__purposes")
         .order_by("group__name", "person__last_name", "person__first_name")
     )
+    # Checks and training matter only for adults in children's groups: load
+    # those (2 queries) rather than for every child in every group.
+    # A year's margin on age: the organisation's day may differ from the
+    # server's, and anyone not loaded here is still read (one query) if needed.
+    today = datetime.date.today()  # noqa: DTZ011
+    adults = [
+        m.person
+        for m in members
+        if m.group.for_children
+        and (
+            m.person.kind != Person.Kind.CHILD
+            or (m.person.age(today) or 0) >= ADULT_AGE - 1
+        )
+    ]
+    prefetch_related_objects(adults, "vetting_checks", "training")
+    return members
 
 
-def _latest_consents(people: Iterable[Person]) -> dict[int, Consent]:
+def latest_consents(organisation: Any) -> dict[int, Consent]:
+    """person id -> the consent record in force or last recorded (3 queries).
+
+    Each record carries ``covered_groups``: the group ids it names (none means
+    every group), and ``allowed_purposes``: the purpose ids it allows. Filtered by organisation, not by a list of people, so the
+    query does not grow with the register.
+    """
     latest: dict[int, Consent] = {}
     rows = (
-        Consent.objects.filter(subject__in=list(people))
-        .prefetch_related("groups", "purposes")
+        Consent.objects.filter(organisation=organisation)
+        .only(
+            "id",
+            "subject_id",
+            "kind",
+            "status",
+            "evidence_date",
+            "expires_on",
+            "recorded_at",
+        )
         .order_by("subject_id", "-recorded_at", "-id")
     )
     for consent in rows:
         latest.setdefault(consent.subject_id, consent)
+    groups: dict[int, set[int]] = {}
+    through = Consent.groups.through.objects.filter(consent__organisation=organisation)
+    for consent_id, group_id in through.values_list("consent_id", "group_id"):
+        groups.setdefault(consent_id, set()).add(group_id)
+    purposes: dict[int, set[int]] = {}
+    allowed = Consent.purposes.through.objects.filter(
+        consent__organisation=organisation
+    )
+    for consent_id, purpose_id in allowed.values_list("consent_id", "purpose_id"):
+        purposes.setdefault(consent_id, set()).add(purpose_id)
+    for consent in latest.values():
+        consent.covered_groups = groups.get(consent.pk, set())  # type: ignore[attr-defined]
+        consent.allowed_purposes = purposes.get(consent.pk, set())  # type: ignore[attr-defined]
     return latest
+
+
+def consent_covers(consent: Consent | None, group_id: int, day: datetime.date) -> bool:
+    """Consent is current and names this group (or names no group at all)."""
+    if consent_state(consent, day) != "current":
+        return False
+    covered = getattr(consent, "covered_groups", None)
+    if covered is None:
+        covered = {g.pk for g in consent.groups.all()} if consent else set()
+    return not covered or group_id in covered
+
+
+def needs_consent(kind: str, age: int | None) -> bool:
+    """Children under 18 and adults at risk are contacted only with consent."""
+    return kind == Person.Kind.ADULT_AT_RISK or (
+        kind == Person.Kind.CHILD and (age is None or age < ADULT_AGE)
+    )
 
 
 def _consent_item(
     member: Any, consent: Consent | None, day: datetime.date
 ) -> AttentionItem | None:
     person, group = member.person, member.group
-    url = reverse("people:consent", args=[person.code])
     state = consent_state(consent, day)
     if state is ConsentState.CURRENT:
-        covered = {g.pk for g in consent.groups.all()} if consent else set()
-        if covered and group.pk not in covered:
+        if not consent_covers(consent, group.pk, day):
             message = f"Consent does not cover {group}."
         elif consent and not _shares_a_purpose(consent, group):
             message = f"Consent allows none of the purposes of {group}."
@@ -347,11 +411,14 @@ def _consent_item(
             return None
     else:
         message = f"Consent is {state.label} and they are in {group}."
+    url = reverse("people:consent", args=[person.code])  # only for a listed item
     return AttentionItem("consent", person, message, "Record consent", url, group=group)
 
 
 def _shares_a_purpose(consent: Consent, group: Any) -> bool:
-    allowed = {p.pk for p in consent.purposes.all()}
+    allowed = getattr(consent, "allowed_purposes", None)
+    if allowed is None:
+        allowed = {p.pk for p in consent.purposes.all()}
     return any(p.pk in allowed for p in group.purposes.all())
 
 
@@ -360,11 +427,10 @@ def _member_items(
 ) -> list[AttentionItem]:
     person = member.person
     age = person.age(day)
-    needs_consent = person.kind == Person.Kind.ADULT_AT_RISK or (
-        person.kind == Person.Kind.CHILD and (age is None or age < ADULT_AGE)
-    )
     found = [
-        _consent_item(member, consents.get(person.pk), day) if needs_consent else None,
+        _consent_item(member, consents.get(person.pk), day)
+        if needs_consent(person.kind, age)
+        else None,
         _ex_worker_item(member, day) or _unchecked_adult_item(member, age, day),
         _under_age_item(member, age),
     ]
@@ -395,7 +461,9 @@ def _unchecked_adult_item(
     person, group = member.person, member.group
     if not group.for_children or not _is_adult_in_childrens_group(person, age):
         return None
-    if worker_clearance(person, day).children:
+    # The renewal period comes from the group, already loaded: no query per adult.
+    years = group.organisation.vetting_renewal_years
+    if worker_clearance(person, day, years).children:
         return None
     return AttentionItem(
         "unchecked_adult",
@@ -483,7 +551,7 @@ def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem
     """Everything in the register that needs the Lead, each with its fix."""
     items = _worker_items(organisation, day)
     members = _memberships(organisation)
-    consents = _latest_consents(m.person for m in members)
+    consents = latest_consents(organisation)
     for member in members:
         items.extend(_member_items(member, day, consents))
     items.extend(_platform_items(organisation))

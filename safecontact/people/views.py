@@ -86,8 +86,10 @@ def _by_status(
     if status == "left":
         return rows.filter(worker__end_date__lt=today)
 
+    years = user.organisation.vetting_renewal_years  # not one query per worker
+
     def cleared(p: Person) -> bool:
-        c = selectors.worker_clearance(p, today)
+        c = selectors.worker_clearance(p, today, years)
         return c.children or c.adults
 
     return [p for p in rows if cleared(p) == (status == "cleared")]
@@ -370,23 +372,38 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+ATTENTION_PAGE = 50
+
+
 @require_GET
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
+    """Counts per category, then one category's items a page at a time."""
     organisation = request_organisation(request)
     today = org_today(organisation)
     items = selectors.attention_items(organisation, today)
     items += policy_selectors.attention_items(organisation, today)
     items += assessment_selectors.attention(organisation, today, items)
-    sections = [
-        (label, [i for i in items if i.category == key])
+    by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
+    for item in items:
+        by_category[item.category].append(item)
+    summary = [
+        (key, label, len(by_category[key]))
         for key, label in selectors.CATEGORIES.items()
+        if by_category[key]
     ]
+    chosen = request.GET.get("category", "")
+    if chosen not in by_category or not by_category[chosen]:
+        chosen = summary[0][0] if summary else ""
+    page = paginate(request, by_category.get(chosen, []), ATTENTION_PAGE)
     return render(
         request,
         "people/attention.html",
         {
-            "sections": [s for s in sections if s[1]],
+            "summary": summary,
+            "chosen": chosen,
+            "label": selectors.CATEGORIES.get(chosen, ""),
+            "page": page,
             "count": len(items),
             "today": today,
         },

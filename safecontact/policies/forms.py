@@ -23,6 +23,13 @@ class NewPolicyForm(forms.Form):
         help_text="Our starting texts are written in plain English; you edit your own copy.",
     )
 
+    def __init__(self, *args: Any, extra: Any = (), **kwargs: Any) -> None:
+        """``extra``: more starters, such as an umbrella body's templates."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["starter"])
+        more = [(s.slug, f"{s.title}: {s.blurb}") for s in extra]
+        field.choices = more + list(field.choices)  # type: ignore[arg-type]
+
 
 class PolicySettingsForm(forms.ModelForm):
     review_months = forms.IntegerField(

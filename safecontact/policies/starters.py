@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from safecontact.policies.models import Policy
 
@@ -70,3 +71,38 @@ STARTERS = (
     ),
 )
 BY_SLUG = {s.slug: s for s in STARTERS}
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateStarter:
+    """A policy text an umbrella body published to its members."""
+
+    slug: str
+    title: str
+    area: str
+    audience: str
+    blurb: str
+    body: str
+
+
+def umbrella_starters(organisation: Any) -> dict[str, TemplateStarter]:
+    """Policy templates from the umbrella body ``organisation`` belongs to (1 query)."""
+    from safecontact.dashboard.models import UmbrellaMembership, UmbrellaTemplate
+
+    active = UmbrellaMembership.objects.filter(
+        member=organisation, accepted_at__isnull=False, ended_at=None
+    ).values("umbrella_id")
+    found = UmbrellaTemplate.objects.filter(
+        umbrella_id__in=active, kind=UmbrellaTemplate.Kind.POLICY
+    ).select_related("umbrella")
+    return {
+        f"umbrella-{t.code}": TemplateStarter(
+            f"umbrella-{t.code}",
+            t.title,
+            t.area if t.area in Policy.Area.values else Policy.Area.OTHER,
+            Policy.Audience.EVERYONE,
+            f"from {t.umbrella.name}",
+            t.body,
+        )
+        for t in found
+    }

@@ -32,7 +32,7 @@ from safecontact.policies.forms import (
 )
 from safecontact.policies.markdown import render as render_markdown
 from safecontact.policies.models import Policy
-from safecontact.policies.starters import BY_SLUG
+from safecontact.policies.starters import BY_SLUG, umbrella_starters
 from safeguarding.governance import review_state
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
@@ -66,10 +66,11 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @GET_OR_POST
 @lead_required
 def policy_new(request: HttpRequest) -> HttpResponse:
-    form = NewPolicyForm(request.POST or None)
+    from_umbrella = umbrella_starters(request_organisation(request))
+    form = NewPolicyForm(request.POST or None, extra=from_umbrella.values())
     if request.method == "POST" and form.is_valid():
         slug = form.cleaned_data["starter"]
-        starter = BY_SLUG.get(slug)
+        starter = BY_SLUG.get(slug) or from_umbrella.get(slug)
         try:
             policy = services.create_policy(
                 actor=request_user(request),

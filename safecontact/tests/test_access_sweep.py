@@ -41,6 +41,7 @@ from safecontact.conftest import login
 from safecontact.contact.models import Delivery, Message
 from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import send
+from safecontact.dashboard import services as umbrellas
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.ledger.models import LedgerEntry
 from safecontact.lib.access import TWO_FACTOR_MESSAGE
@@ -65,7 +66,7 @@ Allowed = frozenset[str] | str | None
 # recipients: in this world the Lead and deputies (the concern is about a
 # worker). Lists filter what each role sees; the leak checks below prove it.
 PAGES: dict[str, tuple[Allowed, Allowed]] = {
-    "home": (MEMBERS, MEMBERS),
+    "home": (MEMBERS, NOT_OFFERED),
     "healthz": (PUBLIC, PUBLIC),
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NOT_OFFERED, PUBLIC),
@@ -120,6 +121,21 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "assessments:archive": (NOT_OFFERED, LEADS),
     "assessments:hazard_delete": (NOT_OFFERED, LEADS),
     "assessments:control_done": (NOT_OFFERED, LEADS),
+    "dashboard:dashboard": (OVERSIGHT, NOT_OFFERED),
+    "dashboard:refresh": (NOT_OFFERED, LEADS),
+    "dashboard:report": (OVERSIGHT, NOT_OFFERED),
+    "dashboard:report_print": (OVERSIGHT, NOT_OFFERED),
+    "dashboard:grants": (LEADS, LEADS),
+    "dashboard:umbrella": (OVERSIGHT, NOT_OFFERED),
+    "dashboard:invite": (NOT_OFFERED, LEADS),
+    "dashboard:threshold": (NOT_OFFERED, LEADS),
+    "dashboard:template_new": (LEADS, LEADS),
+    "dashboard:member": (OVERSIGHT, NOT_OFFERED),
+    "dashboard:membership": (LEADS, NOT_OFFERED),
+    # Only the member organisation's Lead answers an umbrella's invitation;
+    # here the member is a third organisation nobody signs in to.
+    "dashboard:accept": (NOT_OFFERED, frozenset()),
+    "dashboard:leave": (NOT_OFFERED, frozenset()),
     "contact:overview": (MEMBERS, NOT_OFFERED),
     "contact:compose": (SENDERS, SENDERS),
     "contact:inbox": (SENDERS, NOT_OFFERED),
@@ -168,6 +184,23 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "api:openapi-json": (PUBLIC, PUBLIC),
     "api:openapi-view": (PUBLIC, PUBLIC),
     "api:api-root": (NOT_OFFERED, NOT_OFFERED),
+}
+
+# Trustees see the register, the groups and the contact log (pages and API)
+# only when the Lead grants it; nobody in this world has a grant.
+GRANTED_ONLY = ("people:", "groups:", "ledger:")
+GRANTED_ONLY_API = ("_people_api_", "_groups_api_", "_ledger_api_")
+
+
+def _no_trustee(allowed: Allowed) -> Allowed:
+    return allowed - {"trustee"} if isinstance(allowed, frozenset) else allowed
+
+
+PAGES = {
+    name: (_no_trustee(get), _no_trustee(post))
+    if name.startswith(GRANTED_ONLY)
+    else (get, post)
+    for name, (get, post) in PAGES.items()
 }
 
 # Pages someone signed in with the password only may still open.
@@ -223,6 +256,13 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "safecontact_concerns_api_record_referral": LEADS,
 }
 
+OPERATIONS = {
+    op: _no_trustee(allowed)
+    if any(part in op for part in GRANTED_ONLY_API)
+    else allowed  # type: ignore[misc]
+    for op, allowed in OPERATIONS.items()
+}
+
 # Which object fills a URL's ``code``: by URL name, else by namespace.
 CODE_OF = {
     "people": "person",
@@ -235,6 +275,9 @@ CODE_OF = {
     "assessments": "assessment",
     "groups:purpose_rename": "purpose",
     "groups:purpose_retire": "purpose",
+    "dashboard:member": "membership",
+    "dashboard:accept": "membership",
+    "dashboard:leave": "membership",
     "groups:platform_approval": "platform",
     "groups:member_remove": "member",
     "contact:alert": "alert",
@@ -325,6 +368,11 @@ def _build_world() -> World:
         group=group,
     )
     hazard = assessment.hazards.earliest("position")
+    branch = OrganisationFactory.create(name="Branch Chapel")
+    membership = umbrellas.invite_member(actor=users["lead"], member=branch)
+    umbrellas.accept_invitation(
+        actor=UserFactory.create(organisation=branch, role="lead"), link=membership
+    )
     objects = {
         "person": family.child,
         "group": group,
@@ -345,6 +393,7 @@ def _build_world() -> World:
         "hazard": hazard,
         "control": hazard.controls.earliest("id"),
         "purpose": purpose_named(org),
+        "membership": membership,
     }
     return World(
         org=org,

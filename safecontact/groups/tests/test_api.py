@@ -25,11 +25,11 @@ def test_anonymous_requests_are_refused(client, org):
         assert client.get(url).status_code == HTTPStatus.UNAUTHORIZED, url
 
 
-def test_groups_come_with_their_current_members(client_for, trustee, org):
+def test_groups_come_with_their_current_members(client_for, granted_trustee, org):
     group = GroupFactory.create(organisation=org, name="Youth")
     GroupMemberFactory.create(group=group, person=ChildFactory.create(organisation=org))
     GroupMemberFactory.create(group=group, removed_at="2026-01-01T00:00Z")
-    [item] = client_for(trustee).get(f"{API}/").json()["items"]
+    [item] = client_for(granted_trustee).get(f"{API}/").json()["items"]
     assert item["name"] == "Youth" and len(item["members"]) == 1
 
 

@@ -66,8 +66,8 @@ def test_it_never_shows_another_organisations_entries(org, other_org, lead, clie
     assert client_for(lead).get(ENTRIES).json()["count"] == 0
 
 
-def test_trustees_may_read_entries(org, trustee, client_for):
-    assert client_for(trustee).get(ENTRIES).status_code == HTTPStatus.OK
+def test_granted_trustees_may_read_entries(org, granted_trustee, client_for):
+    assert client_for(granted_trustee).get(ENTRIES).status_code == HTTPStatus.OK
 
 
 def test_workers_may_not_read_entries(worker, client_for):

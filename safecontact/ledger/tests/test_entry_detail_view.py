@@ -40,9 +40,9 @@ def test_it_shows_when_the_entry_before_was_deleted(org, lead, client_for):
     assert response.context["status"].result.problem == "missing"
 
 
-def test_trustees_may_view_an_entry(org, trustee, client_for):
+def test_granted_trustees_may_view_an_entry(org, granted_trustee, client_for):
     entry = make_entries(org, 1)[0]
-    assert client_for(trustee).get(url(entry)).status_code == HTTPStatus.OK
+    assert client_for(granted_trustee).get(url(entry)).status_code == HTTPStatus.OK
 
 
 def test_workers_may_not_view_an_entry(org, worker, client_for):

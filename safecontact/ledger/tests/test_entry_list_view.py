@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from safecontact.conftest import grant_all
 from safecontact.ledger.services import append_entry
 from safecontact.ledger.tests.factories import make_entries
 from safecontact.ledger.views import PER_PAGE
@@ -19,7 +20,7 @@ URL = reverse("ledger:list")
 @pytest.mark.parametrize("role", ["lead", "deputy", "trustee"])
 def test_oversight_roles_see_the_log(org, make_user, client_for, role):
     make_entries(org, 2)
-    response = client_for(make_user(role, org)).get(URL)
+    response = client_for(grant_all(make_user(role, org))).get(URL)
     assert response.status_code == HTTPStatus.OK
     assert len(response.context["rows"]) == 2
 

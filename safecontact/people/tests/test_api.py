@@ -88,15 +88,15 @@ def test_a_worker_cannot_read_vetting_consent_or_clearance(
     assert detail["email"] is None and detail["first_name"] == "Kit"
 
 
-def test_workers_come_with_clearance_and_reasons(client_for, trustee, org):
+def test_workers_come_with_clearance_and_reasons(client_for, granted_trustee, org):
     WorkerFactory.create(organisation=org, vetting="expired")
-    [item] = client_for(trustee).get(f"{API}/workers").json()["items"]
+    [item] = client_for(granted_trustee).get(f"{API}/workers").json()["items"]
     assert item["clearance"]["children"] is False
     assert any("due for renewal" in r for r in item["clearance"]["reasons"])
 
 
-def test_a_trustee_reads_but_cannot_write(client_for, trustee, child):
-    client = client_for(trustee)
+def test_a_trustee_reads_but_cannot_write(client_for, granted_trustee, child):
+    client = client_for(granted_trustee)
     assert client.get(f"{API}/{child.code}/consent").status_code == HTTPStatus.OK
     response = client.post(
         f"{API}/{child.code}/consent/withdraw",

@@ -141,10 +141,13 @@ def test_only_a_worker_who_left_can_be_reinstated(client_for, lead, leaver):
     assert "has not left" in client.get(response["Location"]).content.decode()
 
 
-def test_reinstating_needs_the_lead_and_a_post(client_for, worker, trustee, leaver):
+def test_reinstating_needs_the_lead_and_a_post(
+    client_for, worker, granted_trustee, leaver
+):
     url = reverse("people:worker_reinstate", args=[leaver.code])
-    assert client_for(trustee).post(url).status_code == HTTPStatus.FORBIDDEN
-    assert client_for(trustee).get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    client = client_for(granted_trustee)
+    assert client.post(url).status_code == HTTPStatus.FORBIDDEN
+    assert client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
 
 
 # --- apply_leavers ------------------------------------------------------------------

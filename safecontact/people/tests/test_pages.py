@@ -119,10 +119,12 @@ def test_a_worker_sees_their_own_clearance_with_reasons(client_for, worker, org)
     assert "No, not cleared" in text and "due for renewal" in text
 
 
-def test_the_trustee_sees_evidence_but_no_change_links(client_for, trustee, org):
+def test_the_granted_trustee_sees_evidence_but_no_change_links(
+    client_for, granted_trustee, org
+):
     person = WorkerFactory.create(organisation=org)
     text = (
-        client_for(trustee)
+        client_for(granted_trustee)
         .get(reverse("people:detail", args=[person.code]))
         .content.decode()
     )

@@ -1,0 +1,507 @@
+"""The figures behind the dashboard, the trustees' report and the umbrella.
+
+Every read costs a fixed number of queries whatever the size of the
+organisation: counts are GROUP BY in SQL, and what needs safeguarding
+knowledge (cleared, consent covers a group) is decided by the people and
+policies selectors and the pure core, never re-implemented here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from safecontact.assessments import selectors as assessments
+from safecontact.concerns.models import Case, Referral
+from safecontact.contact.models import Alert, Message, Recipient
+from safecontact.groups.models import Group, GroupMember
+from safecontact.people import selectors as people
+from safecontact.people.models import Person, Training
+from safecontact.policies import selectors as policies
+from safecontact.policies.models import PolicyVersion
+
+# --- Compliance ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupConsent:
+    code: str
+    name: str
+    needing: int
+    covered: int
+    problems: tuple[str, ...]
+
+    @property
+    def percent(self) -> int:
+        return percent(self.covered, self.needing)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    workers: int
+    cleared: int
+    cleared_children: int
+    cleared_adults: int
+    acknowledged: int
+    policies_overdue: int
+    groups: tuple[GroupConsent, ...]
+    assessments: dict[str, int] | None
+
+    @property
+    def needing_consent(self) -> int:
+        return sum(g.needing for g in self.groups)
+
+    @property
+    def consent_covered(self) -> int:
+        return sum(g.covered for g in self.groups)
+
+    @property
+    def groups_with_problems(self) -> tuple[GroupConsent, ...]:
+        return tuple(g for g in self.groups if g.problems)
+
+    def percents(self) -> dict[str, int]:
+        """The figures an umbrella's thresholds are set on."""
+        return {
+            "cleared": percent(self.cleared, self.workers),
+            "consent": percent(self.consent_covered, self.needing_consent),
+            "acknowledged": percent(self.acknowledged, self.workers),
+        }
+
+    def counts(self) -> dict[str, Any]:
+        """Counts only, for a snapshot an umbrella may read (groups by name,
+        for the organisation's own dashboard; the umbrella's pages show none)."""
+        return {
+            "group_rows": [
+                [g.code, g.name, g.needing, g.covered, list(g.problems)]
+                for g in self.groups
+            ],
+            "assessments": self.assessments,
+            "workers": self.workers,
+            "cleared": self.cleared,
+            "cleared_children": self.cleared_children,
+            "cleared_adults": self.cleared_adults,
+            "acknowledged": self.acknowledged,
+            "policies_overdue": self.policies_overdue,
+            "needing_consent": self.needing_consent,
+            "consent_covered": self.consent_covered,
+            "groups": len(self.groups),
+            "groups_with_problems": len(self.groups_with_problems),
+            "percents": self.percents(),
+        }
+
+
+def from_counts(figures: dict[str, Any]) -> Compliance:
+    """The figures a snapshot stored, back as a ``Compliance``."""
+    return Compliance(
+        workers=figures["workers"],
+        cleared=figures["cleared"],
+        cleared_children=figures["cleared_children"],
+        cleared_adults=figures["cleared_adults"],
+        acknowledged=figures["acknowledged"],
+        policies_overdue=figures["policies_overdue"],
+        groups=tuple(
+            GroupConsent(code, name, needing, covered, tuple(problems))
+            for code, name, needing, covered, problems in figures.get("group_rows", [])
+        ),
+        assessments=figures.get("assessments"),
+    )
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole-number percentage; 100 when there is nothing to count."""
+    return 100 if whole == 0 else round(100 * part / whole)
+
+
+def assessment_counts(organisation: Any, day: dt.date) -> dict[str, int] | None:
+    """Risk assessments: how many are signed off and still current, how many
+    need review (facts worse since sign-off, or past the review date) and how
+    many are drafts, out of all in use. A fixed number of queries."""
+    live = list(assessments.assessments_for(organisation).filter(archived_at=None))
+    if not live:
+        return None
+    groups = [a.group for a in live if a.group is not None]
+    facts = assessments.group_facts(organisation, groups, day)
+    standings = assessments.standings(live, day, facts)
+    review = sum(s.assessment.is_signed_off and s.needs_review for s in standings)
+    drafts = sum(not s.assessment.is_signed_off for s in standings)
+    return {
+        "current": len(live) - review - drafts,
+        "review": review,
+        "drafts": drafts,
+        "total": len(live),
+    }
+
+
+def _cleared_workers(organisation: Any, day: dt.date) -> tuple[int, int, int, int]:
+    """(active workers, cleared for either, for children, for adults): 3 queries."""
+    years = organisation.vetting_renewal_years
+    total = either = children = adults = 0
+    for person in people.active_workers(organisation, day):
+        c = people.worker_clearance(person, day, years)
+        total += 1
+        either += c.children or c.adults
+        children += c.children
+        adults += c.adults
+    return total, either, children, adults
+
+
+def _policy_figures(organisation: Any, day: dt.date) -> tuple[int, int]:
+    """(workers with a policy still to acknowledge, reviews overdue): 4 queries."""
+    items = policies.attention_items(organisation, day)
+    unread = {
+        i.person.pk
+        for i in items
+        if i.category == "policy_acknowledgement" and i.person is not None
+    }
+    overdue = sum(
+        1 for i in items if i.category == "policy_review" and i.due and i.due < day
+    )
+    return len(unread), overdue
+
+
+def _group_consent(organisation: Any, day: dt.date) -> tuple[GroupConsent, ...]:
+    """Consent coverage of each live group (4 queries)."""
+    groups = list(
+        Group.objects.filter(organisation=organisation, archived_at=None)
+        .select_related("platform")
+        .order_by("name")
+    )
+    consents = people.latest_consents(organisation)
+    needing: dict[int, int] = defaultdict(int)
+    covered: dict[int, int] = defaultdict(int)
+    rows = GroupMember.objects.filter(
+        group__organisation=organisation,
+        group__archived_at=None,
+        removed_at=None,
+        person__kind__in=[Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK],
+    ).values_list("group_id", "person_id", "person__kind", "person__date_of_birth")
+    for group_id, person_id, kind, born in rows.iterator(chunk_size=5000):
+        age = Person(date_of_birth=born).age(day)
+        if not people.needs_consent(kind, age):
+            continue
+        needing[group_id] += 1
+        covered[group_id] += people.consent_covers(
+            consents.get(person_id), group_id, day
+        )
+    return tuple(_group_row(g, needing[g.pk], covered[g.pk]) for g in groups)
+
+
+def _group_row(group: Group, needing: int, covered: int) -> GroupConsent:
+    problems = []
+    if covered < needing:
+        problems.append(f"{needing - covered} without consent that covers the group")
+    if not group.platform.approved:
+        problems.append("platform not approved")
+    if group.account == Group.Account.PERSONAL:
+        problems.append("run from a personal account")
+    return GroupConsent(str(group.code), group.name, needing, covered, tuple(problems))
+
+
+def compliance(organisation: Any, day: dt.date) -> Compliance:
+    """Where the organisation stands today (about 12 queries, whatever its size)."""
+    workers, cleared, children, adults = _cleared_workers(organisation, day)
+    unread, overdue = _policy_figures(organisation, day)
+    return Compliance(
+        workers=workers,
+        cleared=cleared,
+        cleared_children=children,
+        cleared_adults=adults,
+        acknowledged=max(workers - unread, 0),
+        policies_overdue=overdue,
+        groups=_group_consent(organisation, day),
+        assessments=assessment_counts(organisation, day),
+    )
+
+
+# --- Activity over time ------------------------------------------------------------
+
+MESSAGE_SERIES = ("sent", "changed", "deferred", "held", "blocked")
+SERIES_LABELS = {
+    "sent": "Sent",
+    "changed": "Changed (someone copied in)",
+    "deferred": "Deferred to agreed hours",
+    "held": "Held for review",
+    "blocked": "Blocked",
+    "content": "Alerts",
+    "early_warning": "Early warnings",
+    "opened": "Concerns opened",
+    "closed": "Concerns closed",
+}
+_BLOCKED = (Message.Status.BLOCKED, Message.Status.STOPPED, Message.Status.REJECTED)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        end = self.start - dt.timedelta(days=1)
+        return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def bounds(self, tz: Any) -> tuple[dt.datetime, dt.datetime]:
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(
+            self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+        )
+        return start, end
+
+    def weeks(self) -> list[dt.date]:
+        monday = self.start - dt.timedelta(days=self.start.weekday())
+        found = []
+        while monday <= self.end:
+            found.append(monday)
+            monday += dt.timedelta(days=7)
+        return found
+
+
+@dataclass
+class Activity:
+    period: Period
+    weeks: list[dt.date]
+    # series -> week -> count
+    series: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    previous: dict[str, int] = field(default_factory=dict)
+    triage_hours: float | None = None
+    referral_days: float | None = None
+    previous_triage_hours: float | None = None
+    previous_referral_days: float | None = None
+
+    def comparison(self) -> list[tuple[str, int, int]]:
+        """(label, this period, previous period) for every series."""
+        return [
+            (label, self.totals.get(key, 0), self.previous.get(key, 0))
+            for key, label in SERIES_LABELS.items()
+        ]
+
+    def rows(self, names: tuple[str, ...]) -> list[tuple[dt.date, list[int]]]:
+        return [
+            (week, [self.series.get(n, {}).get(week, 0) for n in names])
+            for week in self.weeks
+        ]
+
+
+def _week(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _add(activity: Activity, name: str, rows: Any) -> None:
+    """Fold (week, n) rows into the weekly series."""
+    series = activity.series.setdefault(name, {})
+    for week, n in rows:
+        day = _week(week)
+        series[day] = series.get(day, 0) + n
+
+
+def _totals(queryset: Any, when: str, groups: dict[str, Q], periods: Any) -> Any:
+    """One aggregate: each named count in the current and the previous period."""
+    (now_start, now_end), (prev_start, prev_end) = periods
+    now = Q(**{f"{when}__gte": now_start, f"{when}__lt": now_end})
+    prev = Q(**{f"{when}__gte": prev_start, f"{when}__lt": prev_end})
+    spec = {}
+    for name, q in groups.items():
+        spec[f"{name}__now"] = Count("pk", filter=q & now)
+        spec[f"{name}__prev"] = Count("pk", filter=q & prev)
+    return queryset.filter(
+        **{f"{when}__gte": prev_start, f"{when}__lt": now_end}
+    ).aggregate(**spec)
+
+
+def _message_activity(activity: Activity, organisation: Any, periods: Any) -> None:
+    (start, end), _ = periods
+    base = Message.objects.filter(
+        organisation=organisation, direction=Message.Direction.OUTBOUND
+    ).annotate(
+        changed=Exists(
+            Recipient.objects.filter(message=OuterRef("pk")).exclude(added_by_rule="")
+        )
+    )
+    groups = {
+        "sent": Q(status=Message.Status.SENT),
+        "changed": Q(changed=True),
+        "deferred": Q(status=Message.Status.DEFERRED),
+        "held": Q(status=Message.Status.HELD),
+        "blocked": Q(status__in=_BLOCKED),
+    }
+    weekly = (
+        base.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(**{name: Count("pk", filter=q) for name, q in groups.items()})
+        .order_by("week")
+    )
+    for row in weekly:
+        for name in groups:
+            _add(activity, name, [(row["week"], row[name])])  # type: ignore[literal-required]
+    _fold_totals(activity, _totals(base, "created_at", groups, periods))
+
+
+def _fold_totals(activity: Activity, result: dict[str, int]) -> None:
+    for key, n in result.items():
+        name, which = key.rsplit("__", 1)
+        (activity.totals if which == "now" else activity.previous)[name] = n
+
+
+def _alert_activity(activity: Activity, organisation: Any, periods: Any) -> None:
+    (start, end), _ = periods
+    base = Alert.objects.filter(organisation=organisation)
+    groups = {kind.value: Q(kind=kind) for kind in Alert.Kind}
+    weekly = (
+        base.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("week")
+    )
+    for row in weekly:
+        _add(activity, row["kind"], [(row["week"], row["n"])])
+    _fold_totals(activity, _totals(base, "created_at", groups, periods))
+
+
+def _case_activity(activity: Activity, organisation: Any, periods: Any) -> None:
+    (start, end), _ = periods
+    base = Case.objects.filter(organisation=organisation)
+    for name, when in (("opened", "created_at"), ("closed", "closed_at")):
+        weekly = (
+            base.filter(**{f"{when}__gte": start, f"{when}__lt": end})
+            .annotate(week=TruncWeek(when))
+            .values_list("week")
+            .annotate(n=Count("pk"))
+            .order_by("week")
+        )
+        _add(activity, name, list(weekly))
+        _fold_totals(activity, _totals(base, when, {name: Q()}, periods))
+
+
+def _hours(pairs: Any) -> float | None:
+    found = [(later - earlier).total_seconds() / 3600 for earlier, later in pairs]
+    return round(median(found), 1) if found else None
+
+
+def _response_times(activity: Activity, organisation: Any, periods: Any) -> None:
+    """Median hours from report to triage and days from report to referral."""
+    for index, (start, end) in enumerate(periods):
+        triage = Case.objects.filter(
+            organisation=organisation,
+            created_at__gte=start,
+            created_at__lt=end,
+            triaged_at__isnull=False,
+        ).values_list("created_at", "triaged_at")
+        referred = Referral.objects.filter(
+            case__organisation=organisation,
+            case__created_at__gte=start,
+            case__created_at__lt=end,
+        ).values_list("case__created_at", "made_on")
+        days = [(made - created.date()).days for created, made in referred.iterator()]
+        hours = _hours(triage.iterator())
+        mid = round(median(days), 1) if days else None
+        if index == 0:
+            activity.triage_hours, activity.referral_days = hours, mid
+        else:
+            activity.previous_triage_hours, activity.previous_referral_days = hours, mid
+
+
+def activity(organisation: Any, period: Period) -> Activity:
+    """Weekly counts over ``period``, with totals for it and the one before (12
+    queries, whatever the number of messages)."""
+    tz = timezone.get_current_timezone()
+    periods = (period.bounds(tz), period.previous().bounds(tz))
+    found = Activity(period=period, weeks=period.weeks())
+    _message_activity(found, organisation, periods)
+    _alert_activity(found, organisation, periods)
+    _case_activity(found, organisation, periods)
+    _response_times(found, organisation, periods)
+    return found
+
+
+# --- The trustees' report --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    compliance: Compliance
+    categories: list[tuple[str, int]]
+    outcomes: list[tuple[str, int]]
+    agencies: list[tuple[str, int]]
+    training: list[tuple[str, int]]
+    policies_published: int
+    policies_reviewed: int
+    activity: Activity
+
+
+def _labelled(rows: Any, choices: Any, blank: str) -> list[tuple[str, int]]:
+    labels = dict(choices.choices)
+    counted = dict(rows)
+    return [
+        (labels.get(key, blank) if key else blank, counted[key])
+        for key in sorted(counted, key=lambda k: (k == "", str(k)))
+    ]
+
+
+def report(
+    organisation: Any, period: Period, day: dt.date, figures: Compliance | None = None
+) -> Report:
+    """The annual figures for trustees: counts only (about 20 queries)."""
+    tz = timezone.get_current_timezone()
+    start, end = period.bounds(tz)
+    cases = Case.objects.filter(
+        organisation=organisation, created_at__gte=start, created_at__lt=end
+    )
+    count = Count("pk")
+    versions = PolicyVersion.objects.filter(
+        policy__organisation=organisation, published_at__gte=start, published_at__lt=end
+    )
+    return Report(
+        period=period,
+        compliance=figures or compliance(organisation, day),
+        categories=_labelled(
+            cases.values_list("category").annotate(n=count).order_by(),
+            Case.Category,
+            "Not yet categorised",
+        ),
+        outcomes=_labelled(
+            cases.values_list("outcome").annotate(n=count).order_by(),
+            Case.Outcome,
+            "Still open",
+        ),
+        agencies=_labelled(
+            Referral.objects.filter(
+                case__organisation=organisation,
+                made_on__gte=period.start,
+                made_on__lte=period.end,
+            )
+            .values_list("agency")
+            .annotate(n=count)
+            .order_by(),
+            Referral.Agency,
+            "Other",
+        ),
+        training=_labelled(
+            Training.objects.filter(
+                person__organisation=organisation,
+                completed_on__gte=period.start,
+                completed_on__lte=period.end,
+            )
+            .values_list("level")
+            .annotate(n=count)
+            .order_by(),
+            Training.Level,
+            "Other",
+        ),
+        policies_published=versions.filter(number=1).count(),
+        policies_reviewed=versions.filter(number__gt=1).count(),
+        activity=activity(organisation, period),
+    )

@@ -1,0 +1,277 @@
+"""Every write of the dashboard app: grants, snapshots, umbrella membership,
+thresholds and templates. Each checks the actor's role and writes the audit
+trail in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.audittrail.services import record_change, snapshot
+from safecontact.dashboard import selectors
+from safecontact.dashboard.models import (
+    ComplianceSnapshot,
+    ThresholdNotice,
+    TrusteeGrant,
+    UmbrellaMembership,
+    UmbrellaTemplate,
+    UmbrellaThreshold,
+)
+from safecontact.lib.dates import org_today
+
+LEADS = (User.Role.LEAD, User.Role.DEPUTY)
+TEAM = (User.Role.LEAD, User.Role.DEPUTY, User.Role.TRUSTEE)
+
+
+class UmbrellaError(Exception):
+    """A membership change that cannot be made, with a reason to show."""
+
+
+def _require_lead(actor: User, organisation: Organisation) -> None:
+    if actor.organisation_id != organisation.pk or actor.role not in LEADS:
+        raise PermissionDenied("Only the Safeguarding Lead or deputy can do this.")
+
+
+def _own(actor: User) -> Organisation:
+    """The actor's organisation, which they must lead."""
+    if actor.organisation is None:
+        raise PermissionDenied("Your account is not in an organisation.")
+    _require_lead(actor, actor.organisation)
+    return actor.organisation
+
+
+# --- Trustees' grants ------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def grant_access(*, actor: User, trustee: User, area: str) -> TrusteeGrant:
+    """Let one trustee see one area (the register, contact log or audit trail)."""
+    organisation = _own(actor)
+    if trustee.organisation_id != organisation.pk or trustee.role != User.Role.TRUSTEE:
+        raise PermissionDenied(
+            "Access can only be granted to this organisation's trustees."
+        )
+    if area not in TrusteeGrant.Area.values:
+        raise ValueError(f"Unknown area {area!r}")
+    found = TrusteeGrant.objects.filter(trustee=trustee, area=area, revoked_at=None)
+    if (existing := found.first()) is not None:
+        return existing
+    grant = TrusteeGrant.objects.create(
+        organisation=organisation, trustee=trustee, area=area, granted_by=actor
+    )
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=grant,
+        action="grant",
+        before=None,
+        after=snapshot(grant),
+    )
+    return grant
+
+
+@transaction.atomic(durable=True)
+def revoke_access(*, actor: User, grant: TrusteeGrant) -> TrusteeGrant:
+    _require_lead(actor, grant.organisation)
+    if grant.revoked_at is not None:
+        return grant
+    before = snapshot(grant)
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    record_change(
+        actor=actor,
+        organisation=grant.organisation,
+        obj=grant,
+        action="revoke",
+        before=before,
+        after=snapshot(grant),
+    )
+    return grant
+
+
+# --- Umbrella membership ---------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def invite_member(*, actor: User, member: Organisation) -> UmbrellaMembership:
+    """The umbrella's Lead invites an organisation; its Lead must accept."""
+    umbrella = _own(actor)
+    if member.pk == umbrella.pk:
+        raise UmbrellaError("An organisation cannot be its own umbrella.")
+    if UmbrellaMembership.objects.filter(
+        umbrella=umbrella, member=member, ended_at=None
+    ).exists():
+        raise UmbrellaError(f"{member} is already invited or a member.")
+    link = UmbrellaMembership.objects.create(
+        umbrella=umbrella, member=member, invited_by=actor
+    )
+    _audit(actor, umbrella, link, "invite", None)
+    return link
+
+
+@transaction.atomic(durable=True)
+def accept_invitation(*, actor: User, link: UmbrellaMembership) -> UmbrellaMembership:
+    _require_lead(actor, link.member)
+    if link.accepted_at is not None or link.ended_at is not None:
+        raise UmbrellaError("This invitation is no longer open.")
+    if UmbrellaMembership.objects.filter(
+        member=link.member, accepted_at__isnull=False, ended_at=None
+    ).exists():
+        raise UmbrellaError("Leave your current umbrella body before joining another.")
+    before = snapshot(link)
+    link.accepted_at, link.accepted_by = timezone.now(), actor
+    link.save(update_fields=["accepted_at", "accepted_by"])
+    _audit(actor, link.member, link, "accept", before)
+    return link
+
+
+@transaction.atomic(durable=True)
+def end_membership(*, actor: User, link: UmbrellaMembership) -> UmbrellaMembership:
+    """Decline an invitation or leave (member Lead), or withdraw it (umbrella Lead)."""
+    side = link.member if actor.organisation_id == link.member_id else link.umbrella
+    _require_lead(actor, side)
+    if link.ended_at is not None:
+        return link
+    before = snapshot(link)
+    link.ended_at = timezone.now()
+    link.save(update_fields=["ended_at"])
+    _audit(actor, side, link, "leave" if link.accepted_at else "decline", before)
+    return link
+
+
+def _audit(
+    actor: User, organisation: Organisation, obj: Any, action: str, before: Any
+) -> None:
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=obj,
+        action=action,
+        before=before,
+        after=snapshot(obj),
+    )
+
+
+@transaction.atomic(durable=True)
+def set_threshold(*, actor: User, figure: str, minimum: int) -> UmbrellaThreshold:
+    umbrella = _own(actor)
+    if not 0 <= minimum <= 100:
+        raise UmbrellaError("A threshold is a percentage from 0 to 100.")
+    found = UmbrellaThreshold.objects.filter(umbrella=umbrella, figure=figure).first()
+    before = snapshot(found) if found else None
+    threshold, _ = UmbrellaThreshold.objects.update_or_create(
+        umbrella=umbrella, figure=figure, defaults={"minimum": minimum}
+    )
+    _audit(actor, umbrella, threshold, "update" if before else "create", before)
+    return threshold
+
+
+@transaction.atomic(durable=True)
+def publish_template(
+    *, actor: User, kind: str, title: str, body: str, area: str = ""
+) -> UmbrellaTemplate:
+    umbrella = _own(actor)
+    template = UmbrellaTemplate.objects.create(
+        umbrella=umbrella,
+        kind=kind,
+        title=title,
+        body=body,
+        area=area,
+        published_by=actor,
+    )
+    _audit(actor, umbrella, template, "publish", None)
+    return template
+
+
+# --- Snapshots and thresholds ---------------------------------------------------
+
+
+def take_snapshot(
+    organisation: Organisation, day: dt.date | None = None
+) -> ComplianceSnapshot:
+    """Store today's compliance counts, then tell the umbrella if one fell low."""
+    day = day or org_today(organisation)
+    figures = selectors.compliance(organisation, day).counts()
+    with transaction.atomic():
+        found, _ = ComplianceSnapshot.objects.update_or_create(
+            organisation=organisation,
+            day=day,
+            defaults={"figures": figures, "created_at": timezone.now()},
+        )
+        transaction.on_commit(lambda: notify_thresholds(found.pk))
+    return found
+
+
+def todays_figures(organisation: Organisation) -> tuple[selectors.Compliance, Any]:
+    """Today's compliance from its snapshot, worked out now if there is none.
+
+    Counting clearance and consent over a large register takes seconds, so the
+    nightly ``take_snapshots`` does it ahead and pages read the stored counts.
+    """
+    day = org_today(organisation)
+    found = ComplianceSnapshot.objects.filter(
+        organisation=organisation, day=day
+    ).first()
+    if found is None:
+        found = take_snapshot(organisation, day)
+    return selectors.from_counts(found.figures), found.created_at
+
+
+def notify_thresholds(snapshot_id: int) -> list[ThresholdNotice]:
+    """Email the umbrella's team about each figure under its threshold, once a day."""
+    found = ComplianceSnapshot.objects.select_related("organisation").get(
+        pk=snapshot_id
+    )
+    link = UmbrellaMembership.objects.filter(
+        member=found.organisation, accepted_at__isnull=False, ended_at=None
+    ).first()
+    if link is None:
+        return []
+    notices = []
+    percents = found.figures.get("percents", {})
+    for threshold in UmbrellaThreshold.objects.filter(umbrella_id=link.umbrella_id):
+        value = percents.get(threshold.figure)
+        if value is None or value >= threshold.minimum:
+            continue
+        notice = _notice_once(link, threshold, found.day, value)
+        if notice is not None:
+            notices.append(notice)
+    return notices
+
+
+def _notice_once(
+    link: UmbrellaMembership, threshold: UmbrellaThreshold, day: dt.date, value: int
+) -> ThresholdNotice | None:
+    try:
+        with transaction.atomic():
+            notice = ThresholdNotice.objects.create(
+                umbrella_id=link.umbrella_id,
+                member_id=link.member_id,
+                figure=threshold.figure,
+                day=day,
+                value=value,
+            )
+    except IntegrityError:
+        return None  # already told today
+    team = User.objects.filter(
+        organisation_id=link.umbrella_id, role__in=TEAM, is_active=True
+    ).exclude(email="")
+    recipients = list(team.values_list("email", flat=True))
+    if recipients:
+        url = settings.SITE_URL + reverse("dashboard:member", args=[link.code])
+        send_mail(
+            f"{link.member}: {threshold.get_figure_display().lower()} at {value}%",
+            f"{link.member} is at {value}% for “{threshold.get_figure_display()}”, "
+            f"below the {threshold.minimum}% you set.\n\nSee its figures: {url}\n",
+            None,
+            recipients,
+        )
+    return notice
