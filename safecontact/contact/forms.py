@@ -7,6 +7,7 @@ from django import forms
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.selectors import contactable_groups, contactable_people
+from safecontact.contact.services.sending import validate_header_text
 from safecontact.groups.models import Group
 from safecontact.people.models import Person
 
@@ -38,7 +39,9 @@ class ComposeForm(forms.Form):
         help_text="Why you are getting in touch, e.g. 'youth group'. It must fit "
         "the consent and the group.",
     )
-    subject = forms.CharField(max_length=200, required=False)
+    subject = forms.CharField(
+        max_length=200, required=False, validators=[validate_header_text]
+    )
     body = forms.CharField(label="Message", widget=forms.Textarea, max_length=20_000)
     urgent_reason = forms.CharField(
         label="Urgent reason (optional)",
