@@ -216,17 +216,39 @@ def _deliver_one(
         if connection is None:
             connection = mailers.default
             connection.open()
+    except (smtplib.SMTPException, OSError) as exc:  # nothing was sent
+        return _failed(delivery, exc, now, uncertain=False), None
+    try:
         connection.send_messages([email])
     except ValueError as exc:  # an address the mail backend refuses
         _close(connection)
         return _unbuildable(delivery, exc, now), None
     except (smtplib.SMTPException, OSError) as exc:
-        words, permanent = describe(exc)
-        mark_failed(delivery, words, permanent=permanent, now=now)
         _close(connection)
-        return ("failed" if permanent else "retry"), None
+        return _failed(delivery, exc, now, uncertain=may_have_arrived(exc)), None
     mark_sent(delivery, smtp_message_id=email.extra_headers["Message-ID"])
     return "sent", connection
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """Could the server have taken the email despite ``exc``?
+
+    A reply from the server (a refusal, a 4xx or 5xx) is a clear answer. A
+    connection lost or timed out mid-conversation is not: the server may have
+    had the whole message when it went, as after a ``kill -9``.
+    """
+    answered = smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+    return not isinstance(exc, answered)
+
+
+def _failed(
+    delivery: Delivery, exc: BaseException, now: dt.datetime, *, uncertain: bool
+) -> str:
+    words, permanent = describe(exc)
+    if uncertain:
+        words += " It may have arrived already; if so, some people will have it twice."
+    mark_failed(delivery, words, permanent=permanent, now=now, uncertain=uncertain)
+    return "failed" if permanent else "retry"
 
 
 def _unbuildable(delivery: Delivery, exc: ValueError, now: dt.datetime) -> str:
@@ -438,11 +460,19 @@ def _subject_codes(message: Message) -> list[str]:
 
 
 def mark_failed(
-    delivery: Delivery, words: str, *, permanent: bool, now: dt.datetime
+    delivery: Delivery,
+    words: str,
+    *,
+    permanent: bool,
+    now: dt.datetime,
+    uncertain: bool = False,
 ) -> bool:
     """Record a failed try: back to pending with backoff, or failed for good.
 
-    False if this process's claim was lost (see ``mark_sent``).
+    ``uncertain``: the email may have arrived anyway (the connection went
+    mid-conversation); counted like an interruption, so a later success is
+    logged as a possible duplicate. False if this process's claim was lost
+    (see ``mark_sent``).
     """
     with writer_turn(), transaction.atomic(durable=True):
         attempts = delivery.attempts + 1
@@ -459,6 +489,7 @@ def mark_failed(
                     attempts=attempts,
                     last_error=words,
                     next_attempt_at=now + backoff(attempts),
+                    interruptions=F("interruptions") + int(uncertain),
                 )
             )
         if not mine.select_for_update(of=("self",)).exists():

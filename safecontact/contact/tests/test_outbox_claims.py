@@ -125,6 +125,57 @@ def test_a_slow_process_that_lost_its_claim_does_not_log_a_second_delivery(
     assert len(_delivered(slow)) == 1
 
 
+class _HangsUpAfterTheMessage(Mailbox):
+    """Takes the first message, then drops the connection instead of saying 250."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        if len(self.received) == 1:
+            server.transport.close()
+        return answer
+
+
+def test_a_connection_lost_after_the_message_is_logged_as_a_possible_duplicate(
+    worker, sender, family, smtp, _tuesday_morning
+):
+    smtp.stop()
+    smtp.mailbox = _HangsUpAfterTheMessage()
+    smtp.start()
+    message = send(worker, [family.child])
+    assert deliver_due()["retry"] == 1
+    delivery = message.deliveries.get()
+    assert delivery.status == Delivery.Status.PENDING
+    assert "may have arrived already" in delivery.last_error
+    _tuesday_morning.shift(dt.timedelta(minutes=1))
+    assert deliver_due()["sent"] == 1
+    first, second = smtp.mailbox.received
+    assert first.message["Message-ID"] == second.message["Message-ID"]
+    [entry] = _delivered(delivery)
+    assert entry.content["possible_duplicate"] is True
+
+
+class _RefusesEveryone(Mailbox):
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return "550 No such user here"
+
+
+def test_a_refusal_from_the_server_is_not_called_a_possible_duplicate(
+    worker, sender, family, smtp
+):
+    smtp.stop()
+    smtp.mailbox = _RefusesEveryone()
+    smtp.start()
+    message = send(worker, [family.child])
+    assert deliver_due()["failed"] == 1
+    delivery = message.deliveries.get()
+    assert delivery.interruptions == 0
+    assert "may have arrived" not in delivery.last_error
+    failed = LedgerEntry.objects.get(kind=LedgerEntry.Kind.MESSAGE_FAILED)
+    assert "possible_duplicate" not in failed.content
+
+
 class _Watching(Mailbox):
     """Notes, while the mail server holds each message, whether the outbox's
     database connection is inside a transaction."""
