@@ -153,7 +153,10 @@ class Recipient(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing email. Claimed by a conditional UPDATE; never deleted."""
+    """One outgoing email, claimed before it is sent; never deleted.
+
+    docs/delivery.md describes the claim, the lease and what a crash can do.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"

@@ -73,6 +73,9 @@ class Run:
         self.mailbox: GatedMailbox = server.mailbox  # type: ignore[assignment]
 
     def start(self) -> Any:
+        # Let the last killed process's claim go stale first, so its row is
+        # taken back (and sent) at the start of the batch, before the next kill.
+        time.sleep(float(LEASE) + 0.1)
         return start_outbox(
             self.shared, self.server.port, self.log, "--claim-lease", LEASE
         )
