@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
+from safecontact.contact.services.sending import header_safe
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
@@ -330,9 +331,10 @@ def build_email(delivery: Delivery) -> EmailMessage:
     headers = {"Message-ID": delivery.smtp_message_id or message_id_for(delivery)}
     parent = message.in_reply_to
     inbound = getattr(parent, "inbound", None) if parent else None
-    if inbound is not None and inbound.header_message_id:
-        headers["In-Reply-To"] = inbound.header_message_id
-        headers["References"] = inbound.header_message_id
+    replied_to = inbound.header_message_id if inbound is not None else ""
+    if replied_to and header_safe(replied_to):  # from outside: could be anything
+        headers["In-Reply-To"] = replied_to
+        headers["References"] = replied_to
     if not delivery.to and not delivery.cc:
         # Everyone is in Bcc: say so rather than leave To empty.
         headers["To"] = "undisclosed-recipients:;"

@@ -72,6 +72,12 @@ def header_safe(value: str) -> bool:
     return _UNSAFE_IN_HEADER.search(value) is None
 
 
+def one_line(value: str) -> str:
+    """``value`` with every character unsafe in a header made a space (for
+    text from outside, such as an inbound email's decoded subject)."""
+    return _UNSAFE_IN_HEADER.sub(" ", value)
+
+
 def validate_header_text(value: str) -> None:
     """Field validator for text that becomes an email header (the subject)."""
     if not header_safe(value):
@@ -158,7 +164,7 @@ def _validate_headers(org: Organisation, people: Sequence[Person]) -> None:
             )
     for person in people:
         if not (header_safe(str(person)) and header_safe(person.email)):
-            name = _UNSAFE_IN_HEADER.sub(" ", str(person))
+            name = one_line(str(person))
             raise ValidationError(
                 {
                     "recipients": f"The register entry for {name} has a line break "

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from safecontact.accounts.services import create_api_key
-from safecontact.contact.models import Delivery, Message
-from safecontact.contact.tests.smtp import send
+from safecontact.contact.models import Delivery, InboundMessage, Message
+from safecontact.contact.services import deliver_due, receive_inbound
+from safecontact.contact.tests.smtp import reply_to, send
 
 INJECTED = [
     "Thursday\r\nBcc: someone@elsewhere.example",
@@ -104,3 +105,21 @@ def test_the_service_refuses_to_send_from_an_organisation_name_with_a_line_break
     with pytest.raises(ValidationError) as refused:
         send(worker, [family.child])
     assert "organisation's name" in refused.value.messages[0]
+
+
+def test_a_reply_hiding_a_line_break_in_its_subject_is_still_copied_to_the_parent(
+    worker, sender, family, smtp
+):
+    """Anyone can email the inbox: an encoded CR/LF in a reply's subject must
+    neither stop the outbox nor lose the parent's copy."""
+    send(worker, [family.child])
+    deliver_due()
+    raw = reply_to(smtp.mailbox.received[-1], family.child.email, "See you there")
+    hidden = b"=?utf-8?q?Re=3A_Thursday=0D=0AX-Injected=3A_yes?="
+    raw = raw.replace(b"Subject: Re: Thursday", b"Subject: " + hidden)
+    assert receive_inbound(raw).status == InboundMessage.Status.ACCEPTED
+    assert deliver_due()["sent"] == 1
+    copy = smtp.mailbox.for_address(family.parent.email)[-1]
+    assert copy.message["Subject"] == "Copy: Re: Thursday  X-Injected: yes"
+    assert copy.message["X-Injected"] is None
+    assert copy.rcpt_tos == [family.parent.email]
