@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",
+    "django_tasks_db",
     "safecontact.accounts",
     "safecontact.audittrail",
     "safecontact.people",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "safecontact.contact",
     "safecontact.concerns",
     "safecontact.audits",
+    "safecontact.policies",
+    "safecontact.assessments",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +212,18 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS when DEBUG is false")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background and scheduled work: Django's tasks API with django-tasks-db,
+# which keeps the queue in this database (no broker to run) and is worked by
+# `manage.py db_worker`. Chosen over a home-made queue: it is by the author of
+# Django's tasks API (DEP 14), claims rows with SELECT ... FOR UPDATE SKIP
+# LOCKED on PostgreSQL, and keeps results for inspection.
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,8 @@ urlpatterns = [
     path("contact/", include("safecontact.contact.urls")),
     path("ledger/", include("safecontact.ledger.urls")),
     path("concerns/", include("safecontact.concerns.urls")),
+    path("assessments/", include("safecontact.assessments.urls")),
+    path("policies/", include("safecontact.policies.urls")),
     path("report/", include("safecontact.concerns.public_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

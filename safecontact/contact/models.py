@@ -37,6 +37,8 @@ class Message(models.Model):
         SENT = "sent", "Sent"
         BLOCKED = "blocked", "Blocked"
         REJECTED = "rejected", "Not sent (rejected by the Lead)"
+        # Checked again as it was leaving, the rules now say no.
+        STOPPED = "stopped", "Stopped before it left"
 
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     organisation = models.ForeignKey(
@@ -103,6 +105,10 @@ class Message(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # Why a re-check stopped it, in plain words ("Stopped: ..."), and the
+    # re-check's decision (same shape as ``decision``) next to the first one.
+    stopped_reason = models.TextField(blank=True)
+    recheck = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -163,6 +169,7 @@ class Delivery(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Could not be sent"
+        STOPPED = "stopped", "Stopped: the rules no longer allow it"
 
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     organisation = models.ForeignKey(

@@ -62,6 +62,14 @@ def held_messages(organisation: Any) -> QuerySet[Message]:
     ).select_related("sender", "author")
 
 
+def stopped_messages(organisation: Any, limit: int = 20) -> list[Message]:
+    """The newest messages a re-check stopped as they were leaving."""
+    found = Message.objects.filter(
+        organisation=organisation, status=Message.Status.STOPPED
+    ).select_related("sender")
+    return list(found[:limit])
+
+
 def alerts(organisation: Any, status: str = "") -> QuerySet[Alert]:
     found = Alert.objects.filter(organisation=organisation).select_related(
         "message__sender", "ledger_entry"

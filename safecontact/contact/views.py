@@ -123,7 +123,7 @@ def review(request: HttpRequest, code: Any, action: str) -> HttpResponse:
     form.is_valid()
     act = services.release_message if action == "release" else services.reject_message
     try:
-        act(
+        done = act(
             actor=request_user(request),
             message=message,
             note=form.cleaned_data.get("note", ""),
@@ -131,6 +131,9 @@ def review(request: HttpRequest, code: Any, action: str) -> HttpResponse:
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
     else:
+        if done.status == Message.Status.STOPPED:
+            flash.error(request, done.stopped_reason)
+            return redirect(done)
         flash.success(
             request, f"Message {'released' if action == 'release' else 'rejected'}."
         )
@@ -143,7 +146,9 @@ def held(request: HttpRequest) -> HttpResponse:
     found = selectors.held_messages(request_organisation(request))
     page = paginate(request, found)
     rows = [(m, highlight(m.body, _body_findings(m))) for m in page]
-    return render(request, "contact/held.html", {"page": page, "rows": rows})
+    stopped = selectors.stopped_messages(request_organisation(request))
+    ctx = {"page": page, "rows": rows, "stopped": stopped}
+    return render(request, "contact/held.html", ctx)
 
 
 @lead_required

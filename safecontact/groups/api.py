@@ -71,14 +71,41 @@ def get_group(request: HttpRequest, code: UUID) -> Any:
     return get_for_org(_groups(request), api_user(request).organisation, code=code)
 
 
-@router.post("/{code}/members", response={201: schemas.MemberOut})
+@router.post(
+    "/{code}/members", response={201: schemas.MemberOut, 409: schemas.RefusedOut}
+)
 def add_member(request: HttpRequest, code: UUID, payload: schemas.MemberIn) -> Any:
     user = api_user(request)
     group = get_for_org(visible_groups(user), user.organisation, code=code)
     person = get_for_org(Person.objects.all(), user.organisation, code=payload.person)
-    return 201, services.add_member(
-        actor=user, group=group, person=person, role=payload.role
-    )
+    try:
+        member = services.add_member(
+            actor=user,
+            group=group,
+            person=person,
+            role=payload.role,
+            exception_reason=payload.exception_reason,
+        )
+    except services.MembershipRefused as refused:
+        return 409, _refusal(refused)
+    return 201, member
+
+
+def _refusal(refused: services.MembershipRefused) -> dict[str, Any]:
+    decision = refused.decision
+    return {
+        "error": " ".join(refused.messages),
+        "outcome": decision.outcome.value,
+        "reasons": [
+            {
+                "rule_id": r.rule_id,
+                "effect": r.effect.value,
+                "message": r.message,
+                "fix": r.fix,
+            }
+            for r in decision.reasons
+        ],
+    }
 
 
 @router.post("/members/{code}/remove", response=schemas.MemberOut)

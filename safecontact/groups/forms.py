@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from safecontact.groups.models import Group, GroupMember, Platform
-from safecontact.people.forms import DAYS, TimeInput
+from safecontact.lib.forms import DAYS, TimeInput
 from safecontact.people.models import Person
 
 
@@ -32,9 +32,11 @@ class GroupForm(forms.ModelForm):
             "age_min",
             "age_max",
             "platform",
+            "account",
             "conduct_agreement",
         ]
         labels = {
+            "account": "Whose account runs the group on the platform",
             "age_min": "Youngest age",
             "age_max": "Oldest age",
             "conduct_agreement": "Conduct agreement",
@@ -49,6 +51,8 @@ class GroupForm(forms.ModelForm):
         self.fields["platform"].queryset = Platform.objects.filter(  # type: ignore[attr-defined]
             organisation=organisation
         )
+        # Most groups are the organisation's own; an empty answer keeps that.
+        self.fields["account"].required = False
         hours = self.instance.hours if self.instance.pk else []
         if hours and not self.is_bound:
             self.initial["days"] = [w["day"] for w in hours]
@@ -71,6 +75,7 @@ class GroupForm(forms.ModelForm):
 
     def service_args(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data["account"] = data.get("account") or Group.Account.ORGANISATION
         days, start, end = data.pop("days"), data.pop("start"), data.pop("end")
         data["hours"] = (
             [{"day": d, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for d in days]
@@ -84,6 +89,14 @@ class MemberForm(forms.Form):
     person = forms.ModelChoiceField(label="Person", queryset=Person.objects.none())
     role = forms.ChoiceField(
         label="Role in the group", choices=GroupMember.Role.choices
+    )
+    exception_reason = forms.CharField(
+        label="Reason for an exception (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only needed to add a child outside the group's age range. "
+        "It is kept in the audit trail.",
     )
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:

@@ -50,6 +50,10 @@ class Group(models.Model):
         ADULTS_AT_RISK = "adults_at_risk", "Adults at risk"
         MIXED = "mixed", "Mixed"
 
+    class Account(models.TextChoices):
+        ORGANISATION = "organisation", "An account the organisation holds"
+        PERSONAL = "personal", "A worker's personal account or phone number"
+
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="groups"
@@ -61,6 +65,11 @@ class Group(models.Model):
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
     platform = models.ForeignKey(
         Platform, on_delete=models.PROTECT, related_name="groups"
+    )
+    # Whose account the group is run from on the platform (who created and
+    # administers it): the guidance asks for organisation accounts.
+    account = models.CharField(
+        max_length=16, choices=Account, default=Account.ORGANISATION
     )
     # Agreed hours: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}].
     hours = models.JSONField(default=list)
@@ -108,6 +117,11 @@ class GroupMember(models.Model):
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="memberships"
     )
+
+    class Removal(models.TextChoices):
+        BY_LEAD = "by_lead", "Removed by the Safeguarding Lead"
+        LEFT = "left", "Left the organisation"
+
     role = models.CharField(max_length=16, choices=Role, default=Role.MEMBER)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -115,6 +129,9 @@ class GroupMember(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     # Members are removed, not deleted, so the group's history stays.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Why: memberships ended because a worker left come back if they are
+    # reinstated.
+    removed_because = models.CharField(max_length=16, choices=Removal, blank=True)
 
     class Meta:
         ordering = ["group", "role", "person"]

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from safecontact.people.schemas import HoursIn
+from safecontact.lib.schemas import HoursIn
 
 
 class PlatformOut(Schema):
@@ -62,6 +62,7 @@ class GroupOut(Schema):
     age_min: int | None
     age_max: int | None
     platform: str
+    account: str
     hours: list[dict[str, Any]]
     conduct_agreement: str
     members: list[MemberOut]
@@ -82,6 +83,10 @@ class GroupIn(Schema):
     platform: UUID
     age_min: int | None = Field(None, ge=0, le=120)
     age_max: int | None = Field(None, ge=0, le=120)
+    account: str = Field(
+        "organisation",
+        description="organisation, or personal (run from a worker's own account)",
+    )
     hours: list[HoursIn] = []
     conduct_agreement: str = ""
 
@@ -89,3 +94,23 @@ class GroupIn(Schema):
 class MemberIn(Schema):
     person: UUID
     role: str = "member"
+    exception_reason: str = Field(
+        "",
+        max_length=500,
+        description="The Lead's reason to add a child outside the group's age range",
+    )
+
+
+class ReasonOut(Schema):
+    rule_id: str
+    effect: str
+    message: str
+    fix: str
+
+
+class RefusedOut(Schema):
+    """A membership the policy engine refused (block) or held for a reason."""
+
+    error: str
+    outcome: str
+    reasons: list[ReasonOut]

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from safecontact.groups.models import Group, GroupMember
+from safecontact.groups.models import Group, GroupMember, Platform
+from safeguarding import policy
 
 
 def visible_groups(user: Any) -> QuerySet[Group]:
@@ -20,3 +21,8 @@ def visible_groups(user: Any) -> QuerySet[Group]:
 
 def current_members(group: Group) -> QuerySet[GroupMember]:
     return group.members.filter(removed_at=None).select_related("person", "added_by")
+
+
+def policy_platform(platform: Platform) -> policy.Platform:
+    """The platform as the policy engine sees it."""
+    return policy.Platform(platform.name, platform.minimum_age, platform.approved)

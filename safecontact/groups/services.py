@@ -12,8 +12,13 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
 from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.selectors import policy_platform
+from safecontact.lib.access import require_lead
+from safecontact.lib.hours import validate_hours
+from safecontact.people import selectors as register
 from safecontact.people.models import Person
-from safecontact.people.services import require_lead, validate_hours
+from safeguarding import policy
+from safeguarding.policy import Audience, Outcome, PersonKind
 
 GROUP_FIELDS = frozenset(
     {
@@ -23,6 +28,7 @@ GROUP_FIELDS = frozenset(
         "age_min",
         "age_max",
         "platform",
+        "account",
         "hours",
         "conduct_agreement",
     }
@@ -320,11 +326,75 @@ def update_group(*, actor: User, group: Group, **fields: Any) -> Group:
     return group
 
 
+class MembershipRefused(ValidationError):
+    """The policy engine refused (or held) a membership; ``decision`` says why."""
+
+    def __init__(self, decision: policy.Decision) -> None:
+        self.decision = decision
+        problems = [r for r in decision.reasons if r.effect is not Outcome.ALLOW]
+        lines = [f"{r.message} {r.fix}" for r in problems]
+        if decision.outcome is Outcome.HOLD:
+            lines.append(
+                "To add them anyway, give your reason for the exception; it is "
+                "kept in the audit trail."
+            )
+        super().__init__(lines)
+
+
+def membership_decision(
+    *, group: Group, person: Person, exception_reason: str = "", now: Any = None
+) -> policy.Decision:
+    """What the policy engine says about ``person`` joining ``group`` now."""
+    org = group.organisation
+    profile = register.worker_profile(person)
+    facts = (
+        register.worker_facts(person, org.vetting_renewal_years) if profile else None
+    )
+    candidate = policy.Candidate(
+        str(person.code), PersonKind(person.kind), person.date_of_birth, facts
+    )
+    info = policy.GroupInfo(
+        id=str(group.code),
+        purposes=frozenset(),
+        audience=Audience(group.audience),
+        platform=policy_platform(group.platform),
+        age_min=group.age_min,
+        age_max=group.age_max,
+    )
+    request = policy.MembershipRequest(
+        candidate,
+        info,
+        now or timezone.now(),
+        org.timezone,
+        exception_reason,
+    )
+    return policy.decide_membership(request)
+
+
+def _policy_record(decision: policy.Decision, exception_reason: str) -> dict[str, Any]:
+    return {
+        "policy": [
+            {"rule_id": r.rule_id, "effect": r.effect.value, "message": r.message}
+            for r in decision.reasons
+        ],
+        "exception_reason": exception_reason.strip(),
+    }
+
+
 @transaction.atomic
 def add_member(
-    *, actor: User, group: Group, person: Person, role: str = GroupMember.Role.MEMBER
+    *,
+    actor: User,
+    group: Group,
+    person: Person,
+    role: str = GroupMember.Role.MEMBER,
+    exception_reason: str = "",
 ) -> GroupMember:
-    """Add ``person`` to ``group``; the attention list flags any risk it brings."""
+    """Add ``person`` to ``group`` if the policy engine allows it.
+
+    Raises ``MembershipRefused`` with every reason and its fix when it does
+    not; a child outside the group's age range needs ``exception_reason``.
+    """
     require_lead(actor, group.organisation_id)
     if person.organisation_id != group.organisation_id:
         raise PermissionDenied("The person must be in your organisation.")
@@ -332,10 +402,62 @@ def add_member(
         raise ValidationError(f"{person} is already a member of {group}.")
     if role not in GroupMember.Role.values:
         raise ValidationError({"role": "Choose leader, member or parent."})
+    decision = membership_decision(
+        group=group, person=person, exception_reason=exception_reason
+    )
+    if not decision.may_send:
+        raise MembershipRefused(decision)
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    _audit(actor, group.organisation, member, None)
+    record_change(
+        actor=actor,
+        organisation=group.organisation,
+        obj=member,
+        action="create",
+        before=None,
+        after=snapshot(member) | _policy_record(decision, exception_reason),
+    )
+    return member
+
+
+@transaction.atomic
+def record_existing_member(
+    *, actor: User, group: Group, person: Person, role: str = GroupMember.Role.MEMBER
+) -> GroupMember:
+    """Record a membership that already exists on the platform as it is.
+
+    For a group set up before the organisation used SafeContact (the demo's
+    groups): nothing is refused, the policy engine's reasons are kept in the
+    audit trail and the attention list shows what needs putting right. New
+    members go through ``add_member``.
+    """
+    require_lead(actor, group.organisation_id)
+    if person.organisation_id != group.organisation_id:
+        raise PermissionDenied("The person must be in your organisation.")
+    decision = membership_decision(group=group, person=person)
+    member = GroupMember.objects.create(
+        group=group, person=person, role=role, added_by=actor
+    )
+    record_change(
+        actor=actor,
+        organisation=group.organisation,
+        obj=member,
+        action="create",
+        before=None,
+        after=snapshot(member) | _policy_record(decision, ""),
+    )
+    return member
+
+
+def _end(
+    actor: User | None, member: GroupMember, because: str, when: Any = None
+) -> GroupMember:
+    before = snapshot(member)
+    member.removed_at = when or timezone.now()
+    member.removed_because = because
+    member.save(update_fields=["removed_at", "removed_because"])
+    _audit(actor, member.group.organisation, member, before)
     return member
 
 
@@ -345,8 +467,60 @@ def remove_member(*, actor: User, member: GroupMember) -> GroupMember:
     require_lead(actor, member.group.organisation_id)
     if member.removed_at is not None:
         raise ValidationError(f"{member.person} has already been removed.")
-    before = snapshot(member)
-    member.removed_at = timezone.now()
-    member.save(update_fields=["removed_at"])
-    _audit(actor, member.group.organisation, member, before)
-    return member
+    return _end(actor, member, GroupMember.Removal.BY_LEAD)
+
+
+def remove_leaver(*, actor: User | None, person: Person) -> list[GroupMember]:
+    """Take someone who has left out of every group they are in.
+
+    Called by ``people.services`` inside its transaction, by the Lead or by
+    the ``apply_leavers`` job (``actor`` None); each removal is audited and
+    marked so that reinstating them can restore it.
+    """
+    current = GroupMember.objects.filter(person=person, removed_at=None)
+    now = timezone.now()
+    return [
+        _end(actor, m, GroupMember.Removal.LEFT, now)
+        for m in current.select_related("group__organisation")
+    ]
+
+
+@dataclass(frozen=True)
+class Restored:
+    restored: list[GroupMember]
+    refused: list[tuple[GroupMember, policy.Decision]]
+
+
+def restore_leaver(*, actor: User, person: Person) -> Restored:
+    """Put a reinstated worker back in the groups leaving took them out of.
+
+    Each membership goes through the policy engine again: one it refuses
+    today (say, their DBS check lapsed meanwhile) is reported, not restored.
+    """
+    removed = (
+        GroupMember.objects.filter(
+            person=person, removed_because=GroupMember.Removal.LEFT
+        )
+        .select_related("group__organisation", "group__platform")
+        .order_by("-removed_at")
+    )
+    current = set(
+        GroupMember.objects.filter(person=person, removed_at=None).values_list(
+            "group_id", flat=True
+        )
+    )
+    restored, refused = [], []
+    for member in removed:
+        if member.group_id in current:
+            continue
+        current.add(member.group_id)
+        decision = membership_decision(group=member.group, person=person)
+        if not decision.may_send:
+            refused.append((member, decision))
+            continue
+        before = snapshot(member)
+        member.removed_at, member.removed_because = None, ""
+        member.save(update_fields=["removed_at", "removed_because"])
+        _audit(actor, member.group.organisation, member, before)
+        restored.append(member)
+    return Restored(restored, refused)

@@ -26,8 +26,8 @@ from safecontact.lib.access import (
     request_organisation,
     request_user,
 )
+from safecontact.lib.forms import apply_errors
 from safecontact.lib.pages import paginate
-from safecontact.people.forms import apply_errors
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 

@@ -75,3 +75,12 @@ def api_user(request: HttpRequest) -> User:
     if getattr(user, "organisation_id", None) is None:
         raise PermissionDenied("Your account is not in an organisation.")
     return cast("User", user)
+
+
+def require_lead(actor: User, organisation: Organisation | int) -> None:
+    """Raise unless ``actor`` is this organisation's Lead or deputy."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    if actor.organisation_id != org_id or not actor.is_lead:
+        raise PermissionDenied(
+            "Only the Safeguarding Lead or deputy can change the register."
+        )

@@ -102,6 +102,36 @@ def update_person(
     return services.update_person(actor=api_user(request), person=person, **changes)
 
 
+@router.post("/{code}/leave", response=schemas.WorkerOut)
+def end_worker_role(request: HttpRequest, code: UUID, payload: schemas.LeaveIn) -> Any:
+    """Record that a worker left; from their last day their login is off and
+    they are out of every group."""
+    person = _person(request, code)
+    services.end_worker_role(
+        actor=api_user(request), person=person, end_date=payload.end_date
+    )
+    return selectors.workers(person.organisation).get(pk=person.pk)
+
+
+@router.post("/{code}/reinstate", response=schemas.ReinstatedOut)
+def reinstate_worker(request: HttpRequest, code: UUID) -> Any:
+    done = services.reinstate_worker(
+        actor=api_user(request), person=_person(request, code)
+    )
+    return {
+        "restored": [m.group.code for m in done.restored],
+        "refused": [
+            {
+                "group": m.group.code,
+                "name": m.group.name,
+                "reasons": [r.message for r in decision.reasons],
+            }
+            for m, decision in done.refused
+        ],
+        "login_switched_on": done.login_switched_on,
+    }
+
+
 @router.get("/{code}/vetting", response=list[schemas.VettingOut])
 def list_vetting(request: HttpRequest, code: UUID) -> Any:
     _oversight(request)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from safecontact.groups.models import Group
+from safecontact.lib.forms import DAYS, DateInput, TimeInput
+from safecontact.lib.forms import apply_errors as apply_errors
 from safecontact.people.models import (
     Consent,
     Person,
@@ -16,36 +17,7 @@ from safecontact.people.models import (
     WorkerProfile,
 )
 
-DAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
 ANY_WORKER = ("any_worker", "Any cleared worker")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class PersonForm(forms.ModelForm):
@@ -104,10 +76,28 @@ class SearchForm(forms.Form):
 class WorkerProfileForm(forms.ModelForm):
     class Meta:
         model = WorkerProfile
-        fields = ["employment", "role_title", "works_with", "start_date", "end_date"]
+        fields = [
+            "employment",
+            "role_title",
+            "works_with",
+            "start_date",
+            "end_date",
+            "named_supervisor",
+        ]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
-        labels = {"employment": "Staff or volunteer", "end_date": "Left on"}
-        help_texts = {"end_date": "Leave empty while they are still working with you."}
+        labels = {
+            "employment": "Staff or volunteer",
+            "end_date": "Left on",
+            "named_supervisor": "Named supervisor for one-to-one contact with "
+            "adults at risk",
+        }
+        help_texts = {
+            "end_date": "Leave empty while they are still working with you. "
+            "Once this date is today or past, their login is switched off and "
+            "they are taken out of every group.",
+            "named_supervisor": "They are copied into one-to-one messages "
+            "to adults at risk.",
+        }
 
 
 class VettingCheckForm(forms.ModelForm):

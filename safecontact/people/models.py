@@ -98,6 +98,8 @@ class WorkerProfile(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # A named supervisor is copied into one-to-one contact with adults at risk.
+    named_supervisor = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

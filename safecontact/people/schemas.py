@@ -6,10 +6,11 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from safecontact.lib.dates import org_today
+from safecontact.lib.schemas import HoursIn
 from safecontact.people import selectors
 
 
@@ -93,7 +94,7 @@ class WorkerOut(Schema):
 
     @staticmethod
     def resolve_clearance(obj: Any) -> dict[str, Any]:
-        result = selectors.worker_clearance(obj, timezone.localdate())
+        result = selectors.worker_clearance(obj, org_today(obj.organisation))
         return {
             "active": result.active,
             "children": result.children,
@@ -101,6 +102,26 @@ class WorkerOut(Schema):
             "reasons": list(result.reasons),
             "due_on": result.due_on,
         }
+
+
+class LeaveIn(Schema):
+    end_date: datetime.date = Field(
+        description="Their last day; today or earlier takes effect at once"
+    )
+
+
+class RefusedGroupOut(Schema):
+    group: UUID
+    name: str
+    reasons: list[str]
+
+
+class ReinstatedOut(Schema):
+    """What reinstating a leaver put back, and what the rules kept out."""
+
+    restored: list[UUID]
+    refused: list[RefusedGroupOut]
+    login_switched_on: bool
 
 
 class VettingIn(Schema):
@@ -120,12 +141,6 @@ class VettingOut(Schema):
     certificate_number: str
     update_service: bool
     recorded_at: datetime.datetime
-
-
-class HoursIn(Schema):
-    day: int = Field(ge=0, le=6, description="0 is Monday")
-    start: str = Field(pattern=r"^\d\d:\d\d$", examples=["18:00"])
-    end: str = Field(pattern=r"^\d\d:\d\d$", examples=["20:00"])
 
 
 class ConsentIn(Schema):

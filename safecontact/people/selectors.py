@@ -225,6 +225,10 @@ CATEGORIES = {
     "unchecked_adult": "Adults without a current check in children's groups",
     "under_age": "Under a platform's minimum age",
     "platform": "Groups on platforms not approved",
+    "personal_account": "Groups run from a personal account",
+    "policy_review": "Policies due for review",
+    "policy_acknowledgement": "Policies not yet acknowledged",
+    "risk_assessment": "Risk assessments to review",
 }
 
 
@@ -446,6 +450,26 @@ def _platform_items(organisation: Any) -> list[AttentionItem]:
     ]
 
 
+def _personal_account_items(organisation: Any) -> list[AttentionItem]:
+    from safecontact.groups.models import Group
+
+    groups = Group.objects.filter(
+        organisation=organisation, archived_at=None, account=Group.Account.PERSONAL
+    )
+    return [
+        AttentionItem(
+            "personal_account",
+            None,
+            f"{g} is run from a worker's personal account, so messages to it "
+            "are blocked.",
+            "Move it to an account the organisation holds",
+            reverse("groups:edit", args=[g.code]),
+            group=g,
+        )
+        for g in groups
+    ]
+
+
 def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
     """Everything in the register that needs the Lead, each with its fix."""
     items = _worker_items(organisation, day)
@@ -454,4 +478,5 @@ def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem
     for member in members:
         items.extend(_member_items(member, day, consents))
     items.extend(_platform_items(organisation))
+    items.extend(_personal_account_items(organisation))
     return items

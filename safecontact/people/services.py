@@ -8,15 +8,20 @@ withdrawal is a new record that supersedes the one in force.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Q
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
+from safecontact.groups import services as group_services
+from safecontact.lib.access import require_lead
+from safecontact.lib.dates import org_today
+from safecontact.lib.hours import validate_hours
 from safecontact.people.models import (
     Consent,
     Person,
@@ -25,7 +30,7 @@ from safecontact.people.models import (
     VettingCheck,
     WorkerProfile,
 )
-from safecontact.people.selectors import latest_consent
+from safecontact.people.selectors import latest_consent, worker_profile
 
 PERSON_FIELDS = frozenset(
     {
@@ -41,18 +46,15 @@ PERSON_FIELDS = frozenset(
     }
 )
 WORKER_FIELDS = frozenset(
-    {"employment", "role_title", "works_with", "start_date", "end_date"}
+    {
+        "employment",
+        "role_title",
+        "works_with",
+        "start_date",
+        "end_date",
+        "named_supervisor",
+    }
 )
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def require_lead(actor: User, organisation: Organisation | int) -> None:
-    """Raise unless ``actor`` is this organisation's Lead or deputy."""
-    org_id = organisation if isinstance(organisation, int) else organisation.pk
-    if actor.organisation_id != org_id or not actor.is_lead:
-        raise PermissionDenied(
-            "Only the Safeguarding Lead or deputy can change the register."
-        )
 
 
 def _save_new(actor: User, organisation: Organisation, obj: models.Model) -> None:
@@ -131,7 +133,11 @@ def link_login(*, actor: User, person: Person, user: User | None) -> Person:
 
 @transaction.atomic
 def set_worker_profile(*, actor: User, person: Person, **fields: Any) -> WorkerProfile:
-    """Create or change the worker record (employment, role, start and end)."""
+    """Create or change the worker record (employment, role, start and end).
+
+    An end date on or before the organisation's today is a leaving: their
+    login is switched off and they are taken out of their groups at once.
+    """
     require_lead(actor, person.organisation_id)
     _check_fields(fields, WORKER_FIELDS)
     if person.kind == Person.Kind.CHILD:
@@ -141,8 +147,10 @@ def set_worker_profile(*, actor: User, person: Person, **fields: Any) -> WorkerP
     except WorkerProfile.DoesNotExist:
         profile = WorkerProfile(person=person, **fields)
         _save_new(actor, person.organisation, profile)
-        return profile
-    _save_changes(actor, person.organisation, profile, fields)
+    else:
+        _save_changes(actor, person.organisation, profile, fields)
+    if _has_left(profile, org_today(person.organisation)):
+        _apply_leaving(actor, person)
     return profile
 
 
@@ -150,7 +158,11 @@ def set_worker_profile(*, actor: User, person: Person, **fields: Any) -> WorkerP
 def end_worker_role(
     *, actor: User, person: Person, end_date: datetime.date
 ) -> WorkerProfile:
-    """Record that a worker has left; they stay in the register as history."""
+    """Record that a worker has left; they stay in the register as history.
+
+    With an end date on or before today (the organisation's) leaving takes
+    effect at once; a later one is applied by ``apply_leavers`` once passed.
+    """
     require_lead(actor, person.organisation_id)
     try:
         profile = person.worker
@@ -161,7 +173,104 @@ def end_worker_role(
             {"end_date": "The end date must not be before the start date."}
         )
     _save_changes(actor, person.organisation, profile, {"end_date": end_date})
+    if _has_left(profile, org_today(person.organisation)):
+        _apply_leaving(actor, person)
     return profile
+
+
+def _has_left(profile: WorkerProfile, today: datetime.date) -> bool:
+    return profile.end_date is not None and profile.end_date <= today
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What leaving took away from one worker."""
+
+    person: Person
+    memberships: list[Any]
+    login_switched_off: bool
+
+
+def _apply_leaving(actor: User | None, person: Person) -> Leaving:
+    """Take a leaver out of every group and switch off their login (audited)."""
+    removed = group_services.remove_leaver(actor=actor, person=person)
+    return Leaving(person, removed, _switch_login(actor, person, on=False))
+
+
+def _switch_login(actor: User | None, person: Person, *, on: bool) -> bool:
+    """Switch ``person``'s login on or off (audited); False if unchanged."""
+    user = person.user
+    if user is None or user.is_active == on:
+        return False
+    before = snapshot(user, exclude={"password"})
+    user.is_active = on
+    user.save(update_fields=["is_active"])
+    record_change(
+        actor=actor,
+        organisation=person.organisation,
+        obj=user,
+        action="update",
+        before=before,
+        after=snapshot(user, exclude={"password"}),
+    )
+    return True
+
+
+def leavers_due(
+    organisation: Organisation, today: datetime.date
+) -> list[tuple[Person, int, bool]]:
+    """Workers whose end date has passed but who are still in a group or can
+    still log in: each with how many groups and whether a login is on."""
+    people = (
+        Person.objects.filter(organisation=organisation, worker__end_date__lt=today)
+        .select_related("user", "worker")
+        .annotate(groups=Count("memberships", filter=Q(memberships__removed_at=None)))
+        .order_by("last_name", "first_name", "pk")
+    )
+    due: list[tuple[Person, int, bool]] = []
+    for person in people:
+        login_on = person.user is not None and person.user.is_active
+        if person.groups or login_on:  # type: ignore[attr-defined]
+            due.append((person, person.groups, login_on))  # type: ignore[attr-defined]
+    return due
+
+
+@transaction.atomic
+def apply_leavers(
+    *, organisation: Organisation, commit: bool = False
+) -> list[tuple[Person, int, bool]]:
+    """Apply leaving to every worker whose end date has passed (for a job).
+
+    Idempotent: a leaver already out of their groups with their login off
+    is not listed again. Without ``commit`` nothing changes (a dry run).
+    """
+    due = leavers_due(organisation, org_today(organisation))
+    if commit:
+        for person, _, _ in due:
+            _apply_leaving(None, person)
+    return due
+
+
+@dataclass(frozen=True)
+class Reinstated:
+    profile: WorkerProfile
+    restored: list[Any]
+    refused: list[tuple[Any, Any]]  # (membership, the engine's decision)
+    login_switched_on: bool
+
+
+@transaction.atomic
+def reinstate_worker(*, actor: User, person: Person) -> Reinstated:
+    """Undo a leaving: clear the end date, switch the login back on and put
+    them back in the groups leaving took them out of (each re-checked)."""
+    require_lead(actor, person.organisation_id)
+    profile = worker_profile(person)
+    if profile is None or profile.end_date is None:
+        raise ValidationError(f"{person} has not left, so there is nothing to undo.")
+    _save_changes(actor, person.organisation, profile, {"end_date": None})
+    switched_on = _switch_login(actor, person, on=True)
+    back = group_services.restore_leaver(actor=actor, person=person)
+    return Reinstated(profile, back.restored, back.refused, switched_on)
 
 
 @transaction.atomic
@@ -256,23 +365,6 @@ def add_relationship(
 
 
 # --- Consent ---------------------------------------------------------------------
-
-
-def validate_hours(hours: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Agreed hours as [{"day": 0-6, "start": "HH:MM", "end": "HH:MM"}]."""
-    clean = []
-    for window in hours:
-        day, start, end = window.get("day"), window.get("start"), window.get("end")
-        if not isinstance(day, int) or not 0 <= day <= 6:
-            raise ValidationError({"hours": "Each day must be Monday to Sunday."})
-        if not (isinstance(start, str) and TIME.match(start)):
-            raise ValidationError({"hours": "Times must look like 18:30."})
-        if not (isinstance(end, str) and TIME.match(end)) or start == end:
-            raise ValidationError(
-                {"hours": "Each time must have an end different from its start."}
-            )
-        clean.append({"day": day, "start": start, "end": end})
-    return clean
 
 
 def _consent_kind(subject: Person) -> str:

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<uuid:code>/", views.person_detail, name="detail"),
     path("<uuid:code>/edit/", views.person_edit, name="edit"),
     path("<uuid:code>/worker/", views.worker_edit, name="worker"),
+    path(
+        "<uuid:code>/worker/reinstate/",
+        views.worker_reinstate,
+        name="worker_reinstate",
+    ),
     path("<uuid:code>/vetting/", views.vetting_add, name="vetting"),
     path("<uuid:code>/training/", views.training_add, name="training"),
     path("<uuid:code>/carers/add/", views.relationship_add, name="relationship"),

@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safecontact.assessments import selectors as assessment_selectors
 from safecontact.audittrail.models import AuditEntry
 from safecontact.audittrail.services import record_access
 from safecontact.groups.selectors import visible_groups
@@ -32,9 +32,11 @@ from safecontact.lib.access import (
     request_organisation,
     request_user,
 )
+from safecontact.lib.dates import org_today
 from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
+from safecontact.policies import selectors as policy_selectors
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 
@@ -75,7 +77,7 @@ def _by_status(
 ) -> QuerySet[Person] | list[Person]:
     if not status or not user.is_oversight:
         return people
-    today = timezone.localdate()
+    today = org_today(user.organisation)
     rows = people.filter(worker__isnull=False).prefetch_related(
         "vetting_checks", "training"
     )
@@ -107,7 +109,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     user: Any = request_user(request)
-    today = timezone.localdate()
+    today = org_today(user.organisation)
     profile = selectors.worker_profile(person)
     own = person.user_id == user.pk
     history = list(selectors.consent_history(person))
@@ -237,6 +239,24 @@ def worker_edit(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
+@require_POST
+@lead_required
+def worker_reinstate(request: HttpRequest, code: Any) -> HttpResponse:
+    """Undo a leaving: end date cleared, login on, groups restored."""
+    person = _lead_person(request, code)
+    try:
+        done = services.reinstate_worker(actor=request_user(request), person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(person)
+    back = ", ".join(str(m.group) for m in done.restored) or "no groups"
+    messages.success(request, f"{person} is reinstated. Back in: {back}.")
+    for member, decision in done.refused:
+        why = " ".join(r.message for r in decision.reasons)
+        messages.warning(request, f"Not put back in {member.group}: {why}")
+    return redirect(person)
+
+
 @GET_OR_POST
 @lead_required
 def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
@@ -247,7 +267,7 @@ def vetting_add(request: HttpRequest, code: Any) -> HttpResponse:
         services.record_vetting_check(
             actor=request_user(request),
             person=person,
-            today=timezone.localdate(),
+            today=org_today(request_organisation(request)),
             **data,
         )
         return person
@@ -351,8 +371,11 @@ def consent_withdraw(request: HttpRequest, code: Any) -> HttpResponse:
 @require_GET
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    items = selectors.attention_items(request_organisation(request), today)
+    organisation = request_organisation(request)
+    today = org_today(organisation)
+    items = selectors.attention_items(organisation, today)
+    items += policy_selectors.attention_items(organisation, today)
+    items += assessment_selectors.attention(organisation, today, items)
     sections = [
         (label, [i for i in items if i.category == key])
         for key, label in selectors.CATEGORIES.items()
@@ -405,7 +428,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             parsed = imports.parse_people_csv(
                 data,
                 organisation=request_organisation(request),
-                today=timezone.localdate(),
+                today=org_today(request_organisation(request)),
             )
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
@@ -431,7 +454,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     parsed = imports.parse_people_csv(
         base64.b64decode(stored),
         organisation=request_organisation(request),
-        today=timezone.localdate(),
+        today=org_today(request_organisation(request)),
     )
     result = imports.import_people(
         actor=request_user(request),

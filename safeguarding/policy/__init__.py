@@ -16,7 +16,7 @@ from safeguarding.policy.clearance import (
 )
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
 from safeguarding.policy.engine import decide
-from safeguarding.policy.hours import next_start, within
+from safeguarding.policy.hours import local_day, next_start, within
 from safeguarding.policy.inputs import (
     AgreedHours,
     Audience,
@@ -36,6 +36,11 @@ from safeguarding.policy.inputs import (
     Sender,
     Window,
 )
+from safeguarding.policy.membership import (
+    Candidate,
+    MembershipRequest,
+    decide_membership,
+)
 from safeguarding.policy.people import ADULT_AGE, age_on, effective_kind
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "RULES",
     "AgreedHours",
     "Audience",
+    "Candidate",
     "Capacity",
     "Change",
     "ChangeKind",
@@ -54,6 +60,7 @@ __all__ = [
     "DbsLevel",
     "Decision",
     "GroupInfo",
+    "MembershipRequest",
     "MessageRequest",
     "OrgRules",
     "Outcome",
@@ -72,7 +79,9 @@ __all__ = [
     "age_on",
     "clearance",
     "decide",
+    "decide_membership",
     "effective_kind",
+    "local_day",
     "next_start",
     "within",
 ]

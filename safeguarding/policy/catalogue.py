@@ -46,7 +46,9 @@ _RULES = (
         "Organisation accounts only",
         "Workers contact children and adults at risk through the "
         "organisation's accounts, not their personal ones.",
-        "Send from the organisation's email, app or group account.",
+        "Send from the organisation's email, app or group account: set the "
+        "organisation's own from-address, or move the group to an account the "
+        "organisation holds.",
     ),
     Rule(
         "platform.approved",
@@ -61,8 +63,8 @@ _RULES = (
         "Platform suits the recipient's age",
         "Platforms used with children must be appropriate for their age; "
         "nobody is contacted on a service they are too young to use.",
-        "Contact this person by email or in the app instead, or record their "
-        "date of birth if it is missing.",
+        "Contact them by email or in the app, or in a group on a platform that "
+        "suits their age; record their date of birth if it is missing.",
     ),
     Rule(
         "consent.current",
@@ -164,14 +166,33 @@ _RULES = (
         "No unchecked adults in the group",
         "Groups with children do not include adults without checks, such as "
         "other parents.",
-        "Remove the unchecked adult from the group or complete their checks.",
+        "Complete their checks before they join, or remove the unchecked adult "
+        "from the group.",
+    ),
+    Rule(
+        "group.age_range",
+        "Within the group's age range",
+        "Groups with children are planned for an age range: children can be "
+        "exposed to harm from other children in group chats, so who joins is "
+        "a considered decision.",
+        "Choose a group for their age, change the group's age range, or give "
+        "the Safeguarding Lead's reason for the exception.",
     ),
     Rule(
         "group.ex_worker",
         "No former workers in the group",
         "Groups are kept to current members: people who no longer volunteer "
         "or work are removed.",
-        "Remove the former worker from the group.",
+        "Remove the former worker from the group; people who have left are "
+        "not added to groups.",
+    ),
+    Rule(
+        "gateway.reachable",
+        "Somewhere to reach them",
+        "Contact goes only through the organisation's own channels, to "
+        "addresses the organisation holds.",
+        "Ask the Safeguarding Lead to add an email address or a SafeContact "
+        "login for this person, or choose another channel.",
     ),
     Rule(
         "content.hold",
@@ -179,6 +200,21 @@ _RULES = (
         "Talk to the Safeguarding Lead about anything inappropriate or unsafe, "
         "so the organisation can act before harm happens.",
         "Wait for the Safeguarding Lead to review the message, or rewrite it.",
+    ),
+    Rule(
+        "reply.no_one_to_one",
+        "A child's reply is not one-to-one",
+        "Avoid being alone online with a child just as you would in a room: "
+        "replies from a child are seen by another responsible adult too.",
+        "Record a parent/carer with an email address who can be copied in, or "
+        "name cleared second adults in the organisation's settings.",
+    ),
+    Rule(
+        "reply.visible",
+        "Replies from children and adults at risk are visible",
+        "Contact with children and adults at risk stays open to the "
+        "Safeguarding Lead, in both directions.",
+        "Nothing to do: the Lead is shown the reply.",
     ),
 )
 

@@ -11,6 +11,7 @@ from safeguarding.policy.people import effective_kind
 
 _CHECKS: tuple[Callable[[rules.Context], Iterable[Reason]], ...] = (
     rules.sender,
+    rules.account,
     rules.platform,
     rules.purpose,
     rules.consent,
@@ -19,6 +20,7 @@ _CHECKS: tuple[Callable[[rules.Context], Iterable[Reason]], ...] = (
     rules.adult_one_to_one,
     rules.bcc,
     rules.content,
+    rules.reachable,
 )
 
 

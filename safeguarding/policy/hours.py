@@ -34,6 +34,12 @@ def local(now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return now.astimezone(tz)
 
 
+def local_day(now: dt.datetime, timezone: str) -> dt.date:
+    """The organisation's date at ``now``: the day ages, consent, clearance
+    and leaving dates are judged on (not the server's date)."""
+    return local(now, zone(timezone)).date()
+
+
 def _instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
 

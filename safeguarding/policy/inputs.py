@@ -132,6 +132,9 @@ class Recipient:
     date_of_birth: dt.date | None = None
     consent: Consent | None = None
     parents: tuple[str, ...] = ()
+    # The organisation holds a way to reach them on the message's channel
+    # (an email address, or a SafeContact login for the in-app inbox).
+    reachable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,9 @@ class Sender:
     cleared_adults: bool
     clearance_reasons: tuple[str, ...] = ()
     role: str = ""
-    personal_account: bool = False  # sending from their own account/number
+    # The message would leave from the worker's own account or address, not
+    # the organisation's (e.g. the organisation's from-address is theirs).
+    personal_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +168,10 @@ class GroupInfo:
     has_ex_worker: bool = False
     platform: Platform | None = None
     hours: AgreedHours | None = None
+    age_min: int | None = None  # the ages the group is for, both inclusive
+    age_max: int | None = None
+    # Run from a worker's own account or number rather than the organisation's.
+    personal_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +185,9 @@ class OrgRules:
     content_hold_threshold: Severity = Severity.MEDIUM
     second_adults: tuple[str, ...] = ()
     adults_supervisor: str | None = None  # copied into one-to-one adult contact
+    # Named supervisors: the first who is not the sender is copied in when
+    # ``adults_supervisor`` is not set or is the sender.
+    supervisors: tuple[str, ...] = ()
     default_hours: AgreedHours | None = None
 
 

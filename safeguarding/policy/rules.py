@@ -89,38 +89,66 @@ def sender(ctx: Context) -> Iterator[Reason]:
     ):
         msg = f"You are not cleared to contact adults at risk. {why}".strip()
         yield reason("sender.cleared_adults", BLOCK, msg)
-    if s.personal_account:
-        msg = "This would be sent from your personal account."
+
+
+def account(ctx: Context) -> Iterator[Reason]:
+    """The message leaves from, or the group lives on, an organisation account."""
+    if ctx.request.sender.personal_account:
+        msg = "This would be sent from your personal account or address."
+        yield reason("channel.organisation_account", BLOCK, msg)
+    group = ctx.request.group
+    if group is not None and group.personal_account:
+        msg = "This group is run from a worker's personal account or number."
         yield reason("channel.organisation_account", BLOCK, msg)
 
 
 def platform(ctx: Context) -> Iterator[Reason]:
-    if ctx.request.channel is not Channel.PLATFORM:
-        return
+    """A platform message, or a message to a group, uses that platform."""
     p = ctx.platform
     if p is None:
-        raise PolicyError("a platform message needs a platform")
+        if ctx.request.channel is Channel.PLATFORM:
+            raise PolicyError("a platform message needs a platform")
+        return
     if not p.approved:
         msg = f"{p.name} is not approved by the organisation."
+        if ctx.request.channel is not Channel.PLATFORM:
+            msg = (
+                f"This group runs on {p.name}, which the organisation has not approved."
+            )
         yield reason("platform.approved", BLOCK, msg)
     for r in ctx.request.recipients:
-        msg = _too_young(r, ctx, p)
+        msg = too_young(r.date_of_birth, ctx.kinds[r.id], ctx.today, p)
         if msg:
             yield reason("platform.minimum_age", BLOCK, msg, person=r.id)
 
 
-def _too_young(r: Recipient, ctx: Context, p: Platform) -> str:
-    if r.date_of_birth is None:
-        if ctx.kinds[r.id] is PersonKind.CHILD:
+def too_young(
+    dob: dt.date | None, kind: PersonKind, today: dt.date, p: Platform
+) -> str:
+    """Why someone is too young for ``p`` (empty when they are not)."""
+    if not p.minimum_age:
+        return ""
+    if dob is None:
+        if kind is PersonKind.CHILD:
             return (
                 f"This child's date of birth is missing, so {p.name}'s "
                 f"minimum age of {p.minimum_age} cannot be checked."
             )
         return ""
-    age = age_on(r.date_of_birth, ctx.today)
+    age = age_on(dob, today)
     if age < p.minimum_age:
         return f"This person is {age}; {p.name} is for people aged {p.minimum_age}+."
     return ""
+
+
+def reachable(ctx: Context) -> Iterator[Reason]:
+    """The organisation holds a way to reach everyone on this channel."""
+    how = {Channel.EMAIL: "email address", Channel.IN_APP: "SafeContact login"}
+    what = how.get(ctx.request.channel, "way to reach them")
+    for r in ctx.request.recipients:
+        if not r.reachable:
+            msg = f"The register holds no {what} for this person."
+            yield reason("gateway.reachable", BLOCK, msg, person=r.id)
 
 
 def consent(ctx: Context) -> Iterator[Reason]:
@@ -277,13 +305,16 @@ def adult_one_to_one(ctx: Context) -> Iterator[Reason]:
     if ctx.is_group_send:
         return
     ids = {r.id for r in ctx.request.recipients}
-    supervisor = ctx.rules.adults_supervisor
+    named = (ctx.rules.adults_supervisor, *ctx.rules.supervisors)
+    supervisor = next(
+        (s for s in named if s and s != ctx.request.sender.id and s not in ids), None
+    )
     for adult in ctx.of_kind(PersonKind.ADULT_AT_RISK):
         changes = [
             Change(ChangeKind.NOTIFY_LEAD, rule_id="adult.one_to_one_transparent")
         ]
         msg = "This one-to-one contact will be shown to the Safeguarding Lead"
-        if supervisor and supervisor != ctx.request.sender.id and supervisor not in ids:
+        if supervisor:
             changes.append(
                 Change(
                     ChangeKind.COPY_SUPERVISOR,

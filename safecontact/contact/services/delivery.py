@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
+from safecontact.contact.services import recheck
 from safecontact.contact.services.sending import header_safe
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.models import LedgerEntry
@@ -202,6 +203,8 @@ def _deliver_one(
     delivery = Delivery.objects.select_related(
         "message__organisation", "message__in_reply_to__inbound"
     ).get(id=delivery_id)
+    if not recheck.may_leave(delivery, now):
+        return "stopped", connection
     if (
         delivery.message.channel == Message.Channel.IN_APP
         and delivery.kind == "message"

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Value
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
+from safecontact.groups.selectors import policy_platform
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
 from safecontact.people.models import Person, Relationship, Training, VettingCheck
@@ -31,7 +32,6 @@ from safeguarding.policy import (
     OrgRules,
     OutsideHours,
     PersonKind,
-    Platform,
     Recipient,
     Sender,
     Window,
@@ -73,7 +73,9 @@ def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
     return AgreedHours(windows) if windows else None
 
 
-def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
+def sender_for(
+    actor: User, today: dt.date, channel: str = ""
+) -> tuple[Sender, Person | None]:
     # One query for the person and profile, two for what clearance reads
     # (vetting, training), instead of one per attribute. The organisation is
     # the actor's, already loaded with the API key or session user.
@@ -97,15 +99,26 @@ def sender_for(actor: User, today: dt.date) -> tuple[Sender, Person | None]:
     clear = register.worker_clearance(person, today)
     profile = register.worker_profile(person)
     role = (profile.role_title if profile else "") or "worker"
+    why = tuple(r for r in clear.reasons if not r.startswith("Active"))
+    if not actor.is_active:  # switched off when they left
+        why = ("Your login has been switched off.", *why)
     sender = Sender(
         id=str(person.code),
-        is_active_worker=clear.active,
-        cleared_children=clear.children,
-        cleared_adults=clear.adults,
-        clearance_reasons=tuple(r for r in clear.reasons if not r.startswith("Active")),
+        is_active_worker=clear.active and actor.is_active,
+        cleared_children=clear.children and actor.is_active,
+        cleared_adults=clear.adults and actor.is_active,
+        clearance_reasons=why,
         role=role,
+        personal_account=channel == Channel.EMAIL and _from_own_address(person, org),
     )
     return sender, person
+
+
+def _from_own_address(person: Person, org: Organisation | None) -> bool:
+    """Email leaves from the organisation's from-address; when that is the
+    worker's own address in the register, it is their personal account."""
+    own, sent_from = person.email.strip().lower(), org.email_from if org else ""
+    return bool(own) and own == sent_from.strip().lower()
 
 
 def consent_for(
@@ -167,6 +180,7 @@ def recipients_for(
                     row, sender, groups.get(pk, ()), workers.get(pk, ())
                 ),
                 parents=tuple(str(c.code) for c in carers.get(person.pk, ())),
+                reachable=reachable(person, channel),
             )
         )
     return tuple(recipients)
@@ -242,15 +256,17 @@ def group_info(group: Group, today: dt.date) -> GroupInfo:
         clear = register.worker_clearance(person, today)
         ex_worker = ex_worker or not clear.active
         uncleared = uncleared or (clear.active and not clear.children)
-    platform = group.platform
     return GroupInfo(
         id=str(group.code),
         purposes=frozenset({group.purpose}),
         audience=Audience(group.audience),
         has_uncleared_adult=uncleared,
         has_ex_worker=ex_worker,
-        platform=Platform(platform.name, platform.minimum_age, platform.approved),
+        platform=policy_platform(group.platform),
         hours=hours_of(group.hours),
+        age_min=group.age_min,
+        age_max=group.age_max,
+        personal_account=group.account == Group.Account.PERSONAL,
     )
 
 
@@ -299,13 +315,44 @@ def needs_second_adult(
     return any(not r.parents for r in children)
 
 
-def org_rules(organisation: Organisation, seconds: tuple[str, ...] = ()) -> OrgRules:
+def supervisors(
+    recipients: Sequence[Recipient],
+    organisation: Organisation,
+    channel: str,
+    today: dt.date,
+    people: dict[str, Person],
+) -> tuple[str, ...]:
+    """Named supervisors who can be copied into one-to-one contact with an
+    adult at risk: active, cleared for adults and reachable on ``channel``.
+    Read (two queries) only when an adult at risk is on the message."""
+    if not any(
+        policy.effective_kind(r, today) is PersonKind.ADULT_AT_RISK for r in recipients
+    ):
+        return ()
+    named = register.active_workers(organisation, today).filter(
+        worker__named_supervisor=True
+    )
+    found = [
+        p
+        for p in named.order_by("last_name", "first_name", "pk")
+        if reachable(p, channel) and register.worker_clearance(p, today).adults
+    ]
+    people.update({str(p.code): p for p in found})
+    return tuple(str(p.code) for p in found)
+
+
+def org_rules(
+    organisation: Organisation,
+    seconds: tuple[str, ...] = (),
+    named_supervisors: tuple[str, ...] = (),
+) -> OrgRules:
     return OrgRules(
         timezone=organisation.timezone,
         copy_policy=CopyPolicy(organisation.copy_policy),
         outside_hours=OutsideHours(organisation.outside_hours),
         content_hold_threshold=Severity(organisation.content_hold_threshold),
         second_adults=seconds,
+        supervisors=named_supervisors,
     )
 
 

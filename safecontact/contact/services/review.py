@@ -10,6 +10,7 @@ from safecontact.accounts.models import User
 from safecontact.audittrail.services import record_change, snapshot
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services.inbound import share_inbound
+from safecontact.contact.services.recheck import Checked, recheck_message, stop
 from safecontact.contact.services.sending import queue_deliveries, subjects_of
 from safecontact.ledger.services import append_entry
 
@@ -21,13 +22,17 @@ def _require_lead(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("Only the Safeguarding Lead or a deputy can do this.")
 
 
-def _review(actor: User, message: Message, action: str, note: str) -> Message:
+def _review(
+    actor: User, message: Message, action: str, note: str, *, stopped: bool = False
+) -> Message:
     _require_lead(actor, message.organisation_id)
     if message.status != Message.Status.HELD:
         raise ValidationError("Only a held message can be released or rejected.")
     before = snapshot(message, exclude=MESSAGE_SNAPSHOT)
     now = timezone.now()
-    if action == "release":
+    if action == "release" and stopped:
+        message.status = Message.Status.STOPPED  # the re-check says why
+    elif action == "release":
         waits = message.deliver_at is not None and message.deliver_at > now
         message.status = Message.Status.DEFERRED if waits else Message.Status.QUEUED
     else:
@@ -55,11 +60,29 @@ def _review(actor: User, message: Message, action: str, note: str) -> Message:
     return message
 
 
-@transaction.atomic(durable=True)
 def release_message(*, actor: User, message: Message, note: str = "") -> Message:
-    """The Lead lets a held message go: it is queued (or waits for its hours)."""
-    message = _review(actor, message, "release", note.strip())
-    if message.direction == Message.Direction.INBOUND:
+    """The Lead lets a held message go: it is queued (or waits for its hours).
+
+    It is judged again first, with today's facts: when the rules now stop
+    it (consent withdrawn since it was held, say), it is marked stopped with
+    the reasons instead, and nothing leaves.
+    """
+    _require_lead(actor, message.organisation_id)
+    checked = None
+    if message.status == Message.Status.HELD:
+        checked = recheck_message(message, now=timezone.now(), released=True)
+    return _release(actor, message, note, checked)
+
+
+@transaction.atomic(durable=True)
+def _release(
+    actor: User, message: Message, note: str, checked: Checked | None
+) -> Message:
+    stopped = checked is not None and checked.check.stopped
+    message = _review(actor, message, "release", note.strip(), stopped=stopped)
+    if checked is not None and stopped:
+        stop(message, checked, actor=actor)
+    elif message.direction == Message.Direction.INBOUND:
         share_inbound(message)
     else:
         queue_deliveries(message)

@@ -7,7 +7,6 @@ same transaction, so a message is never "sent" without its outbox row.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -15,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,8 +34,8 @@ from safeguarding.policy import (
     Decision,
     MessageRequest,
     Outcome,
-    Reason,
     decide,
+    local_day,
 )
 
 STATUS_FOR = {
@@ -189,8 +187,8 @@ def _prepare(
     if org is None:
         raise ValidationError("Only members of an organisation can send messages.")
     now = timezone.now()
-    today = now.astimezone(ZoneInfo(org.timezone)).date()
-    sender, sender_person = inputs.sender_for(actor, today)
+    today = local_day(now, org.timezone)
+    sender, sender_person = inputs.sender_for(actor, today, channel)
     to = list(recipients) or inputs.group_recipients(group, sender_person)  # type: ignore[arg-type]
     if not to:
         raise ValidationError({"group": "Nobody else is in this group yet."})
@@ -199,6 +197,7 @@ def _prepare(
     seconds: tuple[str, ...] = ()
     if inputs.needs_second_adult(recs, org, today):
         seconds = inputs.second_adults(org, channel, today, people)
+    named = inputs.supervisors(recs, org, channel, today, people)
     _validate_headers(org, list(people.values()))
     in_subject, in_body = inputs.scan(subject), inputs.scan(body)
     request = MessageRequest(
@@ -212,9 +211,7 @@ def _prepare(
         urgent_reason=urgent_reason.strip(),
         content_findings=in_subject + in_body,
     )
-    decision = _with_reachability(
-        decide(request, inputs.org_rules(org, seconds)), to, channel
-    )
+    decision = decide(request, inputs.org_rules(org, seconds, named))
     findings = inputs.findings_json(in_subject, "subject") + inputs.findings_json(
         in_body, "body"
     )
@@ -233,39 +230,6 @@ def _prepare(
         urgent_reason=urgent_reason.strip(),
     )
     return Prepared(message, decision, to, people, findings)
-
-
-def _with_reachability(
-    decision: Decision, to: Sequence[Person], channel: str
-) -> Decision:
-    """Block when the gateway has no way to reach someone on this channel."""
-    missing = [p for p in to if not inputs.reachable(p, channel)]
-    if not missing:
-        return decision
-    how = (
-        "an email address"
-        if channel == Message.Channel.EMAIL
-        else "a SafeContact login"
-    )
-    extra = tuple(
-        Reason(
-            rule_id="gateway.reachable",
-            effect=Outcome.BLOCK,
-            message=f"The register holds no {how.split(' ', 1)[1]} for {p}.",
-            guidance="Contact goes only through the organisation's own channels, "
-            "to addresses the organisation holds.",
-            fix=f"Ask the Safeguarding Lead to add {how} for this person, or "
-            "choose another channel.",
-            person_id=str(p.code),
-        )
-        for p in missing
-    )
-    return dataclasses.replace(
-        decision,
-        outcome=Outcome.BLOCK,
-        reasons=decision.reasons + extra,
-        deliver_at=None,
-    )
 
 
 def decision_json(

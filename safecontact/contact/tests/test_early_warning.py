@@ -67,9 +67,10 @@ def test_replies_from_an_adult_outside_build_up_to_an_early_warning(
 ):
     from safecontact.contact.services import deliver_due
 
-    send(worker, [family.child])
-    deliver_due()
+    # Replies are attributed only to someone on the conversation they answer.
     stranger = PersonFactory.create(organisation=org, email="jay@example.net")
+    send(worker, [stranger])
+    deliver_due()
     for body in ESCALATING:
         receive_inbound(reply_to(smtp.mailbox.received[-1], stranger.email, body))
     alert = early_warnings(org).get()

@@ -156,11 +156,12 @@ def test_an_inbound_secret_is_held_and_the_lead_sees_the_evidence(
     from safecontact.contact.tests.smtp import reply_to
     from safecontact.people.tests.factories import PersonFactory
 
-    send(worker, [family.child])
-    deliver_due()
+    # Replies are attributed only to someone on the conversation they answer.
     adult = PersonFactory.create(
         organisation=family.child.organisation, email="sam@example.net"
     )
+    send(worker, [adult])
+    deliver_due()
     raw = reply_to(smtp.mailbox.received[-1], adult.email, SECRET)
     message = receive_inbound(raw).message
     assert message.status == Message.Status.HELD

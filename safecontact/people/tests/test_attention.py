@@ -227,3 +227,11 @@ def test_the_page_says_when_nothing_needs_attention(client_for, lead):
     response = client_for(lead).get(reverse("people:attention"))
     assert response.status_code == HTTPStatus.OK
     assert "Nothing needs your attention" in response.content.decode()
+
+
+def test_a_group_run_from_a_personal_account_is_listed_with_its_fix(org):
+    group = GroupFactory.create(organisation=org, account="personal")
+    GroupFactory.create(organisation=org)  # the organisation's own: not listed
+    [item] = _found(org, "personal_account")
+    assert item.group == group
+    assert item.fix_url == reverse("groups:edit", args=[group.code])

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
-from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
+from safecontact.lib.dates import org_today
 from safecontact.people import imports
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         try:
             data = options["file"].read_bytes()
             parsed = imports.parse_people_csv(
-                data, organisation=org, today=timezone.localdate()
+                data, organisation=org, today=org_today(org)
             )
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc}") from None
