@@ -149,7 +149,8 @@ def _validate(
 
 
 def _validate_headers(org: Organisation, people: Sequence[Person]) -> None:
-    """Names and addresses that would go into the email's headers.
+    """Names and addresses that would go into the email's headers (``people``:
+    everyone it goes to, including copies).
 
     The register should never hold a line break in a name, but older data or
     an import might: refuse here, clearly, rather than fail in the outbox.
@@ -170,6 +171,15 @@ def _validate_headers(org: Organisation, people: Sequence[Person]) -> None:
                     "Safeguarding Lead to correct it."
                 }
             )
+
+
+def _copied(decision: Decision, people: dict[str, Person]) -> list[Person]:
+    """The people the decision copies in (a parent, a second adult)."""
+    return [
+        people[change.person_id]
+        for change in decision.changes
+        if change.kind in COPY_KINDS and change.person_id in people
+    ]
 
 
 def _prepare(
@@ -198,7 +208,6 @@ def _prepare(
     if inputs.needs_second_adult(recs, org, today):
         seconds = inputs.second_adults(org, channel, today, people)
     named = inputs.supervisors(recs, org, channel, today, people)
-    _validate_headers(org, list(people.values()))
     in_subject, in_body = inputs.scan(subject), inputs.scan(body)
     request = MessageRequest(
         sender=sender,
@@ -212,6 +221,8 @@ def _prepare(
         content_findings=in_subject + in_body,
     )
     decision = decide(request, inputs.org_rules(org, seconds, named))
+    if channel == Message.Channel.EMAIL:
+        _validate_headers(org, [*to, *_copied(decision, people)])
     findings = inputs.findings_json(in_subject, "subject") + inputs.findings_json(
         in_body, "body"
     )
