@@ -63,6 +63,7 @@ def setup_data() -> None:
         ParentFactory,
         RelationshipFactory,
         WorkerFactory,
+        purpose_named,
     )
 
     all_day = [{"day": d, "start": "00:00", "end": "23:59"} for d in range(7)]
@@ -79,7 +80,8 @@ def setup_data() -> None:
         ConsentFactory.create(subject=child, given_by=parent, hours=all_day)
         codes.append(str(child.code))
     _, key = create_api_key(actor=user, name="bench")
-    print(json.dumps({"key": key, "children": codes}))
+    purpose = str(purpose_named(org).code)  # the one the consents allow
+    print(json.dumps({"key": key, "children": codes, "purpose": purpose}))
 
 
 def free_port() -> int:
@@ -192,7 +194,7 @@ def load(
                 {
                     "recipients": [child],
                     "channel": "email",
-                    "purpose": "youth group",
+                    "purpose": data["purpose"],
                     "subject": "Thursday",
                     "body": f"See you at youth club on Thursday at 7. Bring a coat. ({n})",
                 }

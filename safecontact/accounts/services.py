@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safecontact.accounts.models import ApiKey, Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
+from safecontact.groups.services import seed_purposes
 
 
 class PermissionDenied(Exception):
@@ -39,6 +40,7 @@ def create_organisation(
     )
     org.full_clean()
     org.save()
+    seed_purposes(organisation=org)
     return org
 
 

@@ -6,7 +6,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
@@ -20,7 +20,7 @@ from safecontact.contact.schemas import (
     MessageOut,
     PreviewOut,
 )
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.people.models import Person
 
 router = Router(tags=["contact"])
@@ -34,26 +34,50 @@ def _sender(request: HttpRequest) -> User:
 
 
 def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
-    org = user.organisation
-    people = list(Person.objects.filter(organisation=org, code__in=data.recipients))
+    """The same people, groups and purposes as the compose page offers; any
+    other person or group is a 404 that names nobody."""
+    allowed = selectors.addressable(user, among=data.recipients)
+    people = list(allowed.people.filter(code__in=data.recipients))
     if len(people) != len(set(data.recipients)):
-        raise ValidationError({"recipients": "Some people were not found."})
+        raise Http404
     group = None
     if data.group is not None:
-        group = Group.objects.filter(organisation=org, code=data.group).first()
+        group = allowed.groups.filter(code=data.group).first()
         if group is None:
-            raise ValidationError({"group": "The group was not found."})
+            raise Http404
     return services.send_message(
         actor=user,
         recipients=people,
         group=group,
         channel=data.channel,
-        purpose=data.purpose,
+        purpose=_purpose(user, data, people, group),
         subject=data.subject,
         body=data.body,
         urgent_reason=data.urgent_reason,
         preview=preview,
     )
+
+
+def _purpose(
+    user: User, data: MessageIn, people: list[Person], group: Group | None
+) -> Purpose | None:
+    """The chosen purpose, if it fits (422 saying which would); none given is
+    left to the rules, which block the message and say why."""
+    if data.purpose is None:
+        return None
+    purpose = Purpose.objects.filter(
+        organisation=user.organisation, code=data.purpose
+    ).first()
+    if purpose is None:
+        raise ValidationError({"purpose": "The purpose was not found."})
+    if people or group:
+        today = selectors.local_today(user.organisation)
+        problem = selectors.purpose_problem(
+            purpose, group=group, people=people, today=today
+        )
+        if problem:
+            raise ValidationError({"purpose": problem})
+    return purpose
 
 
 @router.post("/messages/preview", response=PreviewOut)
@@ -72,7 +96,8 @@ def send(request: HttpRequest, data: MessageIn) -> Any:
 @router.get("/messages", response=list[MessageOut])
 @paginate
 def list_messages(request: HttpRequest) -> Any:
-    return selectors.visible_messages(cast(User, request.auth))  # type: ignore[attr-defined]
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    return selectors.visible_messages(user).select_related("purpose")
 
 
 @router.get("/messages/{code}", response=MessageDetailOut)

@@ -13,6 +13,7 @@ from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import Message
 from safecontact.contact.services import receive_inbound, send_message
 from safecontact.contact.services.delivery import plus_address
+from safecontact.groups.models import Purpose
 from safecontact.people import services as people_services
 from safecontact.people.models import Person
 
@@ -31,11 +32,12 @@ def load(*, organisation: Organisation) -> None:
         p.external_ref: p for p in Person.objects.filter(organisation=organisation)
     }
     amelia, oliver = people["demo-c-amelia"], people["demo-c-oliver"]
+    purposes = {p.name: p for p in Purpose.objects.filter(organisation=organisation)}
     reminder = send_message(
         actor=sam,
         recipients=[amelia],
         channel="email",
-        purpose="youth group",
+        purpose=purposes["Trips and events"],
         subject="Trip on Friday",
         body="Hi Amelia, a reminder that Friday's trip leaves at 6pm. Bring a coat!",
     )
@@ -43,7 +45,7 @@ def load(*, organisation: Organisation) -> None:
         actor=sam,
         recipients=[oliver],
         channel="email",
-        purpose="youth group",
+        purpose=purposes["Follow-up from a session"],
         subject="Missed you",
         body="Hi Oliver, we missed you on Friday.",
     )

@@ -6,9 +6,9 @@ from django import forms
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Message
-from safecontact.contact.selectors import contactable_groups, contactable_people
+from safecontact.contact.selectors import addressable, local_today, purpose_problem
 from safecontact.contact.services.sending import validate_header_text
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.people.models import Person
 
 
@@ -34,10 +34,13 @@ class ComposeForm(forms.Form):
         help_text="A group email goes to everyone in it, in blind copy.",
     )
     channel = forms.ChoiceField(choices=Message.Channel.choices, initial="email")
-    purpose = forms.CharField(
-        max_length=200,
-        help_text="Why you are getting in touch, e.g. 'youth group'. It must fit "
-        "the consent and the group.",
+    purpose = forms.ModelChoiceField(
+        queryset=Purpose.objects.none(),
+        to_field_name="code",
+        empty_label="Choose a purpose",
+        help_text="Why you are getting in touch. It must be one of the group's "
+        "purposes, or one the consent of everyone you write to allows.",
+        error_messages={"required": "Choose the purpose of this message."},
     )
     subject = forms.CharField(
         max_length=200, required=False, validators=[validate_header_text]
@@ -52,15 +55,30 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = contactable_people(user)  # type: ignore[attr-defined]
-        self.fields["group"].queryset = contactable_groups(user)  # type: ignore[attr-defined]
+        self.organisation = user.organisation
+        allowed = addressable(user)
+        self.fields["recipients"].queryset = allowed.people  # type: ignore[attr-defined]
+        self.fields["group"].queryset = allowed.groups  # type: ignore[attr-defined]
+        self.fields["purpose"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
+            organisation=user.organisation, retired_at=None
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("recipients") and not data.get("group"):
+        people, group = list(data.get("recipients") or ()), data.get("group")
+        if not people and not group:
             raise forms.ValidationError("Choose at least one person or a group.")
-        if data.get("recipients") and data.get("group"):
+        if people and group:
             raise forms.ValidationError("Choose people or a group, not both.")
+        if data.get("purpose") is not None:
+            problem = purpose_problem(
+                data["purpose"],
+                group=group,
+                people=people,
+                today=local_today(self.organisation),
+            )
+            if problem:
+                self.add_error("purpose", problem)
         return data
 
 

@@ -74,7 +74,14 @@ class Message(models.Model):
         related_name="messages",
     )
     channel = models.CharField(max_length=16, choices=Channel, default=Channel.EMAIL)
-    purpose = models.CharField(max_length=200, blank=True)
+    # From the organisation's list; inbound replies carry their thread's.
+    purpose = models.ForeignKey(
+        "groups.Purpose",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)

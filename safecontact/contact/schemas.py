@@ -11,7 +11,9 @@ class MessageIn(Schema):
     recipients: list[UUID] = Field(default_factory=list, description="Person codes")
     group: UUID | None = Field(None, description="Group code: send to everyone in it")
     channel: str = Field("email", description="email or in_app")
-    purpose: str = Field(..., max_length=200)
+    purpose: UUID | None = Field(
+        None, description="Purpose code, from /groups/purposes (required to send)"
+    )
     subject: str = Field("", max_length=200)
     body: str = Field(..., min_length=1, max_length=20_000)
     urgent_reason: str = Field("", max_length=500)
@@ -58,11 +60,20 @@ class MessageOut(Schema):
     status: str
     direction: str
     channel: str
-    purpose: str
+    purpose: str = Field(description="The purpose's name ('' if none)")
+    purpose_code: UUID | None = None
     subject: str
     created_at: dt.datetime
     deliver_at: dt.datetime | None
     decision: DecisionOut
+
+    @staticmethod
+    def resolve_purpose(obj: Any) -> str:
+        return obj.purpose.name if obj.purpose else ""
+
+    @staticmethod
+    def resolve_purpose_code(obj: Any) -> UUID | None:
+        return obj.purpose.code if obj.purpose else None
 
 
 class MessageDetailOut(MessageOut):

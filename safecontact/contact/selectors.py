@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
 from safecontact.contact.services.inputs import ANY_WORKER
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
+from safeguarding.policy import ADULT_AGE, ConsentState
 
 SENDERS = ("lead", "deputy", "worker")
+# What deciding "in force" and "names this worker" reads of a consent row.
+CONSENT_FACTS = (
+    "subject_id",
+    "kind",
+    "status",
+    "evidence_date",
+    "expires_on",
+    "allowed_roles",
+    "recorded_at",
+)
 
 
 def visible_messages(user: User) -> QuerySet[Message]:
@@ -36,7 +53,9 @@ def message_for(user: User, code: Any) -> Message:
     """The message if ``user`` may see it; 404 otherwise (other organisations too)."""
     found = (
         visible_messages(user)
-        .select_related("sender", "author", "group", "in_reply_to", "organisation")
+        .select_related(
+            "sender", "author", "group", "in_reply_to", "organisation", "purpose"
+        )
         .filter(code=code)
         .first()
     )
@@ -92,44 +111,148 @@ def quarantine(organisation: Any) -> QuerySet[InboundMessage]:
     )
 
 
-def contactable_people(user: User) -> QuerySet[Person]:
+def contactable_people(
+    user: User, among: Sequence[uuid.UUID] | None = None
+) -> QuerySet[Person]:
     """Who ``user`` may pick as a recipient: everyone but workers for the Lead,
     deputy and trustees. For a worker: the people in their groups, those
     people's parents and carers, and anyone whose consent names the worker
     or their role. The rules still decide each message; this keeps the rest
-    of the register out of a worker's sight."""
+    of the register out of a worker's sight. ``among`` limits the answer
+    (and the work) to the people with these codes."""
     people = visible_people(user).exclude(kind=Person.Kind.WORKER)
+    if among is not None:
+        people = people.filter(code__in=among)
     if user.is_oversight:
         return people
     carers = Relationship.objects.filter(person__in=people).values("carer_id")
     everyone = Person.objects.filter(
-        Q(pk__in=people.values("pk")) | Q(pk__in=carers) | Q(pk__in=_consented_to(user))
+        Q(pk__in=people.values("pk"))
+        | Q(pk__in=carers)
+        | Q(pk__in=_consented_to(user, among))
     )
+    if among is not None:
+        everyone = everyone.filter(code__in=among)
     return everyone.exclude(kind=Person.Kind.WORKER).order_by("last_name", "first_name")
 
 
-def _consented_to(user: User) -> list[int]:
-    """Subjects of consent records that name this worker or their role."""
+def _consented_to(user: User, among: Sequence[uuid.UUID] | None) -> list[int]:
+    """Subjects whose consent in force names this worker or their role."""
     worker = Person.objects.filter(user=user).select_related("worker").first()
     if worker is None:
         return []
     role = getattr(getattr(worker, "worker", None), "role_title", "")
-    named = set(
-        Consent.allowed_workers.through.objects.filter(person=worker).values_list(
-            "consent__subject_id", flat=True
-        )
+    today = local_today(user.organisation)
+    newest: dict[int, Consent] = {}
+    rows = Consent.objects.filter(organisation_id=worker.organisation_id).order_by(
+        "subject_id", "-recorded_at", "-id"
     )
-    rows = Consent.objects.filter(
-        organisation_id=worker.organisation_id, status=Consent.Status.GIVEN
-    ).values_list("subject_id", "allowed_roles")
+    if among is not None:
+        rows = rows.filter(subject__code__in=among)
+    for row in rows.only(*CONSENT_FACTS):
+        newest.setdefault(row.subject_id, row)
+    in_force = {
+        c.pk: c for c in newest.values() if c.state(today) is ConsentState.CURRENT
+    }
+    named = set(
+        Consent.allowed_workers.through.objects.filter(
+            person=worker, consent_id__in=in_force
+        ).values_list("consent__subject_id", flat=True)
+    )
     by_role = {
-        s for s, roles in rows if ANY_WORKER in roles or (role and role in roles)
+        c.subject_id
+        for c in in_force.values()
+        if ANY_WORKER in c.allowed_roles or (role and role in c.allowed_roles)
     }
     return sorted(named | by_role)
 
 
 def contactable_groups(user: User) -> QuerySet[Group]:
     return visible_groups(user).filter(archived_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class Addressable:
+    """Whom a sender may address: the compose page's choices and the only
+    people and groups the send API accepts."""
+
+    people: QuerySet[Person]
+    groups: QuerySet[Group]
+
+
+def addressable(user: User, among: Sequence[uuid.UUID] | None = None) -> Addressable:
+    """The one answer to "whom may ``user`` write to", for pages and the API
+    (which passes the codes it was given as ``among``)."""
+    return Addressable(contactable_people(user, among), contactable_groups(user))
+
+
+def local_today(organisation: Any) -> dt.date:
+    return timezone.now().astimezone(ZoneInfo(organisation.timezone)).date()
+
+
+def purposes_for(
+    organisation: Any,
+    *,
+    group: Group | None = None,
+    people: Sequence[Person] = (),
+    today: dt.date,
+) -> QuerySet[Purpose]:
+    """The purposes a message may have: a group's own purposes, or for
+    people those every consent in force allows. People without consent in
+    force do not narrow it: the rules block the message and say why."""
+    found = Purpose.objects.filter(organisation=organisation, retired_at=None)
+    if group is not None:
+        return found.filter(groups=group)
+    allowed: set[int] | None = None
+    for consent in _consents_in_force(people, today):
+        ids = {p.pk for p in consent.purposes.all()}
+        allowed = ids if allowed is None else allowed & ids
+    return found if allowed is None else found.filter(pk__in=allowed)
+
+
+def _consents_in_force(people: Sequence[Person], today: dt.date) -> list[Consent]:
+    """The newest consent of each child or adult at risk, where in force."""
+    needs = [
+        p.pk
+        for p in people
+        if p.kind == Person.Kind.ADULT_AT_RISK
+        or (p.kind == Person.Kind.CHILD and (p.age(today) or 0) < ADULT_AGE)
+    ]
+    newest: dict[int, Consent] = {}
+    rows = (
+        Consent.objects.filter(subject_id__in=needs)
+        .prefetch_related("purposes")
+        .order_by("subject_id", "-recorded_at", "-id")
+    )
+    for row in rows:
+        newest.setdefault(row.subject_id, row)
+    return [c for c in newest.values() if c.state(today) is ConsentState.CURRENT]
+
+
+def purpose_problem(
+    purpose: Purpose,
+    *,
+    group: Group | None,
+    people: Sequence[Person],
+    today: dt.date,
+) -> str:
+    """Why ``purpose`` cannot be chosen for this message, or "" if it can."""
+    if purpose.retired_at is not None:
+        return f"{purpose} is retired: choose a purpose in use."
+    offered = list(
+        purposes_for(purpose.organisation_id, group=group, people=people, today=today)
+    )
+    if purpose in offered:
+        return ""
+    names = ", ".join(str(p) for p in offered)
+    if group is not None:
+        return f"{purpose} is not a purpose of {group}. Choose one of: {names}."
+    if not offered:
+        return (
+            "The consents of the people you chose have no purpose in common: "
+            "write to them separately."
+        )
+    return f"The consent of the people you chose does not allow {purpose}. Choose one of: {names}."
 
 
 def log_entry_for(message: Message) -> LedgerEntry | None:

@@ -70,7 +70,9 @@ def compose(request: HttpRequest) -> HttpResponse:
                 flash.success(request, f"{message.get_status_display()}.")
                 return redirect(message)
             preview = message
-    return render(request, "contact/compose.html", {"form": form, "preview": preview})
+    groups = form.fields["group"].queryset.prefetch_related("purposes")  # type: ignore[attr-defined]
+    ctx = {"form": form, "preview": preview, "groups": groups}
+    return render(request, "contact/compose.html", ctx)
 
 
 @sender_required

@@ -6,6 +6,7 @@
 from typing import Any, cast
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router
@@ -13,7 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from safecontact.accounts.models import Organisation
 from safecontact.groups import schemas, services
-from safecontact.groups.models import GroupMember, Platform
+from safecontact.groups.models import GroupMember, Platform, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import api_user, get_for_org
 from safecontact.people.models import Person
@@ -27,7 +28,7 @@ def _groups(request: HttpRequest) -> Any:
         visible_groups(api_user(request))
         .filter(archived_at=None)
         .select_related("platform")
-        .prefetch_related(Prefetch("members", queryset=members))
+        .prefetch_related(Prefetch("members", queryset=members), "purposes")
         .order_by("name", "pk")
     )
 
@@ -45,9 +46,55 @@ def create_group(request: HttpRequest, payload: schemas.GroupIn) -> Any:
     data["platform"] = get_for_org(
         Platform.objects.all(), user.organisation, code=data["platform"]
     )
+    data["purposes"] = purposes_by_code(user.organisation, data["purposes"])
     organisation = cast(Organisation, user.organisation)
     group = services.create_group(actor=user, organisation=organisation, **data)
     return 201, group
+
+
+def purposes_by_code(organisation: Any, codes: list[UUID]) -> list[Purpose]:
+    """The organisation's purposes with these codes; 422 naming none otherwise."""
+    found = list(Purpose.objects.filter(organisation=organisation, code__in=codes))
+    if len(found) != len(set(codes)):
+        raise ValidationError({"purposes": "Some purposes were not found."})
+    return found
+
+
+@router.get("/purposes", response=list[schemas.PurposeOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_purposes(request: HttpRequest, retired: bool = False) -> Any:
+    """The organisation's purposes in use (with ``retired=true``, all of them)."""
+    found = Purpose.objects.filter(organisation=api_user(request).organisation)
+    return found if retired else found.filter(retired_at=None)
+
+
+@router.post("/purposes", response={201: schemas.PurposeOut})
+def add_purpose(request: HttpRequest, payload: schemas.PurposeIn) -> Any:
+    user = api_user(request)
+    organisation = cast(Organisation, user.organisation)
+    return 201, services.add_purpose(
+        actor=user, organisation=organisation, name=payload.name
+    )
+
+
+@router.patch("/purposes/{code}", response=schemas.PurposeOut)
+def change_purpose(
+    request: HttpRequest, code: UUID, payload: schemas.PurposePatch
+) -> Any:
+    """Rename, retire (``retired: true``) or bring back a purpose."""
+    user = api_user(request)
+    purpose = get_for_org(Purpose.objects.all(), user.organisation, code=code)
+    if payload.name is not None:
+        purpose = services.rename_purpose(
+            actor=user, purpose=purpose, name=payload.name
+        )
+    if payload.retired is not None and payload.retired != (
+        purpose.retired_at is not None
+    ):
+        purpose = services.retire_purpose(
+            actor=user, purpose=purpose, retired=payload.retired
+        )
+    return purpose
 
 
 @router.get("/platforms", response=list[schemas.PlatformOut])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.lib.forms import DAYS, TimeInput
 from safecontact.people.models import Person
 
@@ -27,7 +28,8 @@ class GroupForm(forms.ModelForm):
         model = Group
         fields = [
             "name",
-            "purpose",
+            "purposes",
+            "description",
             "audience",
             "age_min",
             "age_max",
@@ -41,8 +43,11 @@ class GroupForm(forms.ModelForm):
             "age_max": "Oldest age",
             "conduct_agreement": "Conduct agreement",
         }
+        widgets = {"purposes": forms.CheckboxSelectMultiple}
         help_texts = {
-            "purpose": "What the group is for. Contact needs a clear purpose.",
+            "purposes": "What the group is for. Messages to the group must have "
+            "one of these purposes.",
+            "description": "Optional: the group in your own words.",
             "conduct_agreement": "What is and is not appropriate in the group.",
         }
 
@@ -53,6 +58,17 @@ class GroupForm(forms.ModelForm):
         )
         # Most groups are the organisation's own; an empty answer keeps that.
         self.fields["account"].required = False
+        # Purposes in use, and any retired one the group still has.
+        had = (
+            self.instance.purposes.all() if self.instance.pk else Purpose.objects.none()
+        )
+        self.fields["purposes"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
+            Q(retired_at=None) | Q(pk__in=had.values("pk")),
+            organisation=organisation,
+        )
+        self.fields["purposes"].error_messages["required"] = (
+            "Choose what the group is for: contact needs a clear purpose."
+        )
         hours = self.instance.hours if self.instance.pk else []
         if hours and not self.is_bound:
             self.initial["days"] = [w["day"] for w in hours]
@@ -76,6 +92,7 @@ class GroupForm(forms.ModelForm):
     def service_args(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["account"] = data.get("account") or Group.Account.ORGANISATION
+        data["purposes"] = list(data["purposes"])
         days, start, end = data.pop("days"), data.pop("start"), data.pop("end")
         data["hours"] = (
             [{"day": d, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for d in days]
@@ -105,3 +122,11 @@ class MemberForm(forms.Form):
         self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             organisation_id=group.organisation_id
         ).exclude(pk__in=current)
+
+
+class PurposeForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="Plain words a parent would recognise, e.g. 'Trips and events'.",
+    )

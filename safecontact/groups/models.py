@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 
@@ -43,6 +44,37 @@ class Platform(models.Model):
         return self.name
 
 
+class Purpose(models.Model):
+    """One reason the organisation contacts people, from its own list.
+
+    Groups, consents and messages point at the same row, so the rules compare
+    ids, never wording. A purpose anything uses is retired, not deleted.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="purposes"
+    )
+    name = models.CharField(max_length=200)
+    # Retired purposes stay for history; nobody can choose them any more.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "organisation", name="purpose_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="purpose_has_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Group(models.Model):
     class Audience(models.TextChoices):
         CHILDREN = "children", "Children"
@@ -59,7 +91,11 @@ class Group(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="groups"
     )
     name = models.CharField(max_length=150)
-    purpose = models.TextField()
+    # What the group is for, from the organisation's list: messages to the
+    # group must have one of these purposes.
+    purposes = models.ManyToManyField(Purpose, related_name="groups")
+    # The group in the Lead's own words (what was once its free-text purpose).
+    description = models.TextField(blank=True)
     audience = models.CharField(max_length=16, choices=Audience)
     age_min = models.PositiveSmallIntegerField(null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -80,9 +116,6 @@ class Group(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(purpose=""), name="group_has_purpose"
-            ),
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
                 | models.Q(age_max__isnull=True)

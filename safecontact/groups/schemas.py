@@ -54,10 +54,30 @@ class MemberOut(Schema):
         return str(obj.person.kind)
 
 
+class PurposeOut(Schema):
+    code: UUID
+    name: str
+    retired: bool
+
+    @staticmethod
+    def resolve_retired(obj: Any) -> bool:
+        return obj.retired_at is not None
+
+
+class PurposeIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class PurposePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    retired: bool | None = None
+
+
 class GroupOut(Schema):
     code: UUID
     name: str
-    purpose: str
+    purposes: list[PurposeOut]
+    description: str
     audience: str
     age_min: int | None
     age_max: int | None
@@ -66,6 +86,10 @@ class GroupOut(Schema):
     hours: list[dict[str, Any]]
     conduct_agreement: str
     members: list[MemberOut]
+
+    @staticmethod
+    def resolve_purposes(obj: Any) -> list[Any]:
+        return list(obj.purposes.all())
 
     @staticmethod
     def resolve_platform(obj: Any) -> str:
@@ -78,7 +102,10 @@ class GroupOut(Schema):
 
 class GroupIn(Schema):
     name: str = Field(min_length=1, max_length=150)
-    purpose: str = Field(min_length=1)
+    purposes: list[UUID] = Field(
+        min_length=1, description="Purpose codes, from /groups/purposes"
+    )
+    description: str = ""
     audience: str = Field(description="children, young_people, adults_at_risk, mixed")
     platform: UUID
     age_min: int | None = Field(None, ge=0, le=120)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
-from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.groups.selectors import policy_platform
 from safecontact.lib.access import require_lead
 from safecontact.lib.hours import validate_hours
@@ -23,7 +25,8 @@ from safeguarding.policy import Audience, Outcome, PersonKind
 GROUP_FIELDS = frozenset(
     {
         "name",
-        "purpose",
+        "purposes",
+        "description",
         "audience",
         "age_min",
         "age_max",
@@ -273,6 +276,131 @@ def update_platform(*, actor: User, platform: Platform, **fields: Any) -> Platfo
     return platform
 
 
+# --- Purposes ----------------------------------------------------------------------
+
+# The list a new organisation starts with; the Lead adds, renames and retires.
+STARTING_PURPOSES = (
+    "Group notices and arrangements",
+    "Trips and events",
+    "Follow-up from a session",
+    "Pastoral support",
+    "Mentoring",
+    "Emergency information",
+)
+PURPOSE_NAME_MAX = 100
+
+
+def _audit_purpose(actor: User | None, purpose: Purpose, before: Any) -> None:
+    _audit(actor, purpose.organisation, purpose, before)
+
+
+def _purpose_name(organisation_id: int, name: str, exclude: int | None = None) -> str:
+    tidy = " ".join(name.split())
+    if not tidy:
+        raise ValidationError({"name": "Give the purpose a name."})
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in tidy):
+        raise ValidationError({"name": "Use letters, numbers and punctuation only."})
+    if len(tidy) > PURPOSE_NAME_MAX:
+        raise ValidationError(
+            {"name": f"Keep the name under {PURPOSE_NAME_MAX} characters."}
+        )
+    taken = Purpose.objects.filter(organisation_id=organisation_id, name__iexact=tidy)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError({"name": f"There is already a purpose called {tidy}."})
+    return tidy
+
+
+@transaction.atomic
+def seed_purposes(
+    *, organisation: Organisation, actor: User | None = None
+) -> list[Purpose]:
+    """Add the starting purposes the organisation does not have (by name)."""
+    if actor is not None:
+        require_lead(actor, organisation)
+    have = {
+        n.lower()
+        for n in Purpose.objects.filter(organisation=organisation).values_list(
+            "name", flat=True
+        )
+    }
+    added = []
+    for name in STARTING_PURPOSES:
+        if name.lower() not in have:
+            purpose = Purpose.objects.create(organisation=organisation, name=name)
+            _audit_purpose(actor, purpose, None)
+            added.append(purpose)
+    return added
+
+
+@transaction.atomic
+def add_purpose(*, actor: User, organisation: Organisation, name: str) -> Purpose:
+    require_lead(actor, organisation)
+    purpose = Purpose(
+        organisation=organisation, name=_purpose_name(organisation.pk, name)
+    )
+    _save_purpose(purpose)
+    _audit_purpose(actor, purpose, None)
+    return purpose
+
+
+def _save_purpose(purpose: Purpose, *fields: str) -> None:
+    """Save, turning a name taken at the same moment into a plain error."""
+    try:
+        with transaction.atomic():
+            purpose.save(update_fields=fields or None)
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"There is already a purpose called {purpose.name}."}
+        ) from None
+
+
+@transaction.atomic
+def rename_purpose(*, actor: User, purpose: Purpose, name: str) -> Purpose:
+    """Rename everywhere at once: groups, consents and messages point at it."""
+    require_lead(actor, purpose.organisation_id)
+    before = snapshot(purpose)
+    purpose.name = _purpose_name(purpose.organisation_id, name, exclude=purpose.pk)
+    _save_purpose(purpose, "name")
+    _audit_purpose(actor, purpose, before)
+    return purpose
+
+
+@transaction.atomic
+def retire_purpose(*, actor: User, purpose: Purpose, retired: bool = True) -> Purpose:
+    """Retire (or bring back) a purpose. It is never deleted: consents and
+    messages that name it keep it, and nobody can choose it while retired."""
+    require_lead(actor, purpose.organisation_id)
+    if (purpose.retired_at is not None) == retired:
+        state = "retired" if retired else "in use"
+        raise ValidationError(f"{purpose} is already {state}.")
+    before = snapshot(purpose)
+    purpose.retired_at = timezone.now() if retired else None
+    purpose.save(update_fields=["retired_at"])
+    _audit_purpose(actor, purpose, before)
+    return purpose
+
+
+def check_purposes(
+    organisation_id: int,
+    chosen: Iterable[Purpose],
+    keep: Iterable[Purpose] = (),
+    *,
+    field: str = "purposes",
+) -> list[Purpose]:
+    """The organisation's purposes, none retired unless already in ``keep``."""
+    chosen, kept = list(chosen), {p.pk for p in keep}
+    if any(p.organisation_id != organisation_id for p in chosen):
+        raise PermissionDenied("Purposes must be from your organisation's list.")
+    retired = [str(p) for p in chosen if p.retired_at and p.pk not in kept]
+    if retired:
+        raise ValidationError(
+            {field: f"{', '.join(retired)} is retired: choose a purpose in use."}
+        )
+    return chosen
+
+
 # --- Groups ----------------------------------------------------------------------
 
 
@@ -285,10 +413,27 @@ def _clean_group_fields(organisation_id: int, fields: dict[str, Any]) -> dict[st
     return fields
 
 
+def _set_purposes(group: Group, purposes: list[Purpose] | None, new: bool) -> None:
+    """Save the group's purposes: at least one, from the list, in use."""
+    if purposes is None and not new:
+        return
+    keep = [] if new else list(group.purposes.all())
+    chosen = check_purposes(group.organisation_id, purposes or (), keep)
+    if not chosen:
+        raise ValidationError(
+            {"purposes": "Choose what the group is for: contact needs a clear purpose."}
+        )
+    group.purposes.set(chosen)
+
+
+def _group_after(group: Group) -> dict[str, Any]:
+    data = snapshot(group)
+    data["purposes"] = sorted(str(p.code) for p in group.purposes.all())
+    return data
+
+
 def _validate_group(group: Group) -> None:
     errors = {}
-    if not (group.purpose or "").strip():
-        errors["purpose"] = "Say what the group is for: contact needs a clear purpose."
     if (
         group.age_min is not None
         and group.age_max is not None
@@ -304,12 +449,21 @@ def _validate_group(group: Group) -> None:
 def create_group(*, actor: User, organisation: Organisation, **fields: Any) -> Group:
     require_lead(actor, organisation)
     _check_fields(fields, GROUP_FIELDS)
+    purposes = fields.pop("purposes", None)
     group = Group(
         organisation=organisation, **_clean_group_fields(organisation.pk, fields)
     )
     _validate_group(group)
     group.save()
-    _audit(actor, organisation, group, None)
+    _set_purposes(group, purposes, new=True)
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=group,
+        action="create",
+        before=None,
+        after=_group_after(group),
+    )
     return group
 
 
@@ -317,12 +471,21 @@ def create_group(*, actor: User, organisation: Organisation, **fields: Any) -> G
 def update_group(*, actor: User, group: Group, **fields: Any) -> Group:
     require_lead(actor, group.organisation_id)
     _check_fields(fields, GROUP_FIELDS)
-    before = snapshot(group)
+    before = _group_after(group)
+    purposes = fields.pop("purposes", None)
     for name, value in _clean_group_fields(group.organisation_id, fields).items():
         setattr(group, name, value)
     _validate_group(group)
     group.save()
-    _audit(actor, group.organisation, group, before)
+    _set_purposes(group, purposes, new=False)
+    record_change(
+        actor=actor,
+        organisation=group.organisation,
+        obj=group,
+        action="update",
+        before=before,
+        after=_group_after(group),
+    )
     return group
 
 

@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.group_list, name="list"),
     path("add/", views.group_add, name="add"),
     path("platforms/", views.platform_list, name="platforms"),
+    path("purposes/", views.purpose_list, name="purposes"),
+    path("purposes/<uuid:code>/rename/", views.purpose_rename, name="purpose_rename"),
+    path("purposes/<uuid:code>/retire/", views.purpose_retire, name="purpose_retire"),
     path(
         "platforms/<uuid:code>/approval/",
         views.platform_approval,

@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safecontact.groups import services
-from safecontact.groups.forms import GroupForm, MemberForm
-from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.forms import GroupForm, MemberForm, PurposeForm
+from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.groups.selectors import current_members, visible_groups
 from safecontact.lib.access import (
     get_for_org,
@@ -191,3 +191,74 @@ def platform_approval(request: HttpRequest, code: Any) -> HttpResponse:
     verb = "approved" if approve else "no longer approved"
     messages.success(request, f"{platform} is {verb}.")
     return redirect("groups:platforms")
+
+
+@GET_OR_POST
+@lead_required
+def purpose_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's purposes: add one here, rename or retire each."""
+    organisation = request_organisation(request)
+    form = PurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            purpose = services.add_purpose(
+                actor=request_user(request),
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{purpose} added.")
+            return redirect("groups:purposes")
+    purposes = Purpose.objects.filter(organisation=organisation).annotate(
+        used_by=Count("groups", filter=Q(groups__archived_at=None), distinct=True)
+    )
+    context = {"form": form, "purposes": purposes}
+    return render(
+        request, "groups/purposes.html", context, status=400 if form.errors else 200
+    )
+
+
+@GET_OR_POST
+@lead_required
+def purpose_rename(request: HttpRequest, code: Any) -> HttpResponse:
+    purpose = get_for_org(
+        Purpose.objects.all(), request_organisation(request), code=code
+    )
+    form = PurposeForm(request.POST or None, initial={"name": purpose.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rename_purpose(
+                actor=request_user(request),
+                purpose=purpose,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Renamed to {purpose}.")
+            return redirect("groups:purposes")
+    context = {"form": form, "title": f"Rename {purpose}", "back": "/groups/purposes/"}
+    return render(
+        request, "groups/form.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@lead_required
+def purpose_retire(request: HttpRequest, code: Any) -> HttpResponse:
+    purpose = get_for_org(
+        Purpose.objects.all(), request_organisation(request), code=code
+    )
+    retire = request.POST.get("retired") != "no"
+    try:
+        services.retire_purpose(
+            actor=request_user(request), purpose=purpose, retired=retire
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        verb = "retired" if retire else "back in use"
+        messages.success(request, f"{purpose} is {verb}.")
+    return redirect("groups:purposes")

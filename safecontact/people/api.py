@@ -19,7 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_access
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.lib.access import api_user, get_for_org
 from safecontact.people import schemas, selectors, services
 from safecontact.people.models import Consent, Person
@@ -175,6 +175,11 @@ def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn)
     )
     data["allowed_workers"] = _by_codes(
         org_people, data["allowed_workers"], "allowed_workers"
+    )
+    data["purposes"] = _by_codes(
+        Purpose.objects.filter(organisation_id=person.organisation_id),
+        data["purposes"],
+        "purposes",
     )
     given_by = data.pop("given_by")
     data["given_by"] = (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from safecontact.accounts import services as accounts
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups import services as groups
-from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.people import services
 from safecontact.people.models import Person, Relationship
 
@@ -26,6 +26,12 @@ ORGANISATION = "St Mary's Community Church"
 PASSWORD = "st-marys-demo"  # noqa: S105 - demo only, printed by load_demo
 HOOKS = ("safecontact.contact.demo", "safecontact.concerns.demo")
 ALL_WEEK_DAYTIME = [{"day": d, "start": "08:00", "end": "21:00"} for d in range(7)]
+NOTICES, TRIPS, FOLLOW_UP, PASTORAL = (
+    "Group notices and arrangements",
+    "Trips and events",
+    "Follow-up from a session",
+    "Pastoral support",
+)
 
 USERS = [
     ("lead", "lead", "Margaret", "Ellis"),
@@ -175,8 +181,18 @@ class Builder:
         if not Relationship.objects.filter(carer=carer, person=person).exists():
             services.add_relationship(actor=self.lead, carer=carer, person=person)
 
+    def purposes(self, *names: str) -> list[Purpose]:
+        """Purposes from the organisation's list, in the order named."""
+        found = {p.name: p for p in Purpose.objects.filter(organisation=self.org)}
+        return [found[name] for name in names]
+
     def group(
-        self, name: str, platform: str, members: list[tuple[str, str]], **fields: Any
+        self,
+        name: str,
+        platform: str,
+        members: list[tuple[str, str]],
+        purposes: tuple[str, ...],
+        **fields: Any,
     ) -> Group:
         group = Group.objects.filter(organisation=self.org, name=name).first()
         if group is None:
@@ -185,6 +201,7 @@ class Builder:
                 organisation=self.org,
                 name=name,
                 platform=Platform.objects.get(organisation=self.org, name=platform),
+                purposes=self.purposes(*purposes),
                 **fields,
             )
         for ref, role in members:
@@ -327,7 +344,8 @@ def _groups(b: Builder) -> None:
         "Youth Group",
         "SafeContact inbox",
         youth,
-        purpose="Friday youth group for 11-16s: notices, trips and follow-up from sessions.",
+        (NOTICES, TRIPS, FOLLOW_UP),
+        description="Friday youth group for 11-16s.",
         audience="young_people",
         age_min=11,
         age_max=16,
@@ -342,7 +360,8 @@ def _groups(b: Builder) -> None:
             ("demo-c-isla", "member"),
             ("demo-w-tom", "leader"),
         ],
-        purpose="After-school club for 8-12s: reminders for parents and children.",
+        (NOTICES, TRIPS),
+        description="After-school club for 8-12s: reminders for parents and children.",
         audience="children",
         age_min=8,
         age_max=12,
@@ -356,7 +375,8 @@ def _groups(b: Builder) -> None:
             ("demo-a-george", "member"),
             ("demo-w-helen", "leader"),
         ],
-        purpose="Weekly coffee morning for older members: times, lifts and news.",
+        (NOTICES, PASTORAL),
+        description="Weekly coffee morning for older members: times, lifts and news.",
         audience="adults_at_risk",
         hours=[{"day": 1, "start": "09:00", "end": "17:00"}],
     )
@@ -368,7 +388,7 @@ def _consents(b: Builder) -> None:
     circle = Group.objects.get(organisation=b.org, name="Friendship Circle")
     child: dict[str, Any] = {
         "channels": ["email", "in_app"],
-        "purposes": ["youth group"],
+        "purposes": b.purposes(NOTICES, TRIPS, FOLLOW_UP),
         "hours": ALL_WEEK_DAYTIME,
         "evidence": "form",
     }
@@ -425,7 +445,7 @@ def _consents(b: Builder) -> None:
             actor=b.lead,
             subject=p["demo-a-dorothy"],
             channels=["phone", "email"],
-            purposes=["friendship circle"],
+            purposes=b.purposes(NOTICES, PASTORAL),
             groups=[circle],
             hours=[{"day": d, "start": "10:00", "end": "16:00"} for d in range(5)],
             capacity="has_capacity",
@@ -439,7 +459,7 @@ def _consents(b: Builder) -> None:
             actor=b.lead,
             subject=p["demo-a-george"],
             channels=["email"],
-            purposes=["friendship circle"],
+            purposes=b.purposes(NOTICES, PASTORAL),
             groups=[circle],
             hours=ALL_WEEK_DAYTIME,
             capacity="needs_support",
@@ -455,6 +475,7 @@ def load_register() -> Demo:
     org = _organisation()
     users = _users(org)
     groups.seed_platforms(organisation=org, actor=users["lead"])
+    groups.seed_purposes(organisation=org, actor=users["lead"])
     b = Builder(org, users["lead"])
     _workers(b, users)
     _families(b)

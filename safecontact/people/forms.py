@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.lib.forms import DAYS, DateInput, TimeInput
 from safecontact.lib.forms import apply_errors as apply_errors
 from safecontact.people.models import (
@@ -184,10 +184,12 @@ class ConsentForm(forms.Form):
         choices=Person.Channel.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    purposes = forms.CharField(
-        label="Purposes",
-        help_text="What contact is for, separated by commas, e.g. youth group, trips.",
-        max_length=500,
+    purposes = forms.ModelMultipleChoiceField(
+        label="Purposes agreed",
+        queryset=Purpose.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What contact may be for. The Safeguarding Lead keeps this list.",
+        error_messages={"required": "Choose at least one purpose contact may be for."},
     )
     groups = forms.ModelMultipleChoiceField(
         label="Groups covered",
@@ -232,6 +234,9 @@ class ConsentForm(forms.Form):
         self.fields["groups"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, archived_at=None
         )
+        self.fields["purposes"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=org_id, retired_at=None
+        )
         self.fields["allowed_workers"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, worker__isnull=False, worker__end_date=None
         )
@@ -268,7 +273,7 @@ class ConsentForm(forms.Form):
             {"day": day, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
             for day in data.pop("days")
         ]
-        data["purposes"] = [p.strip() for p in data["purposes"].split(",")]
+        data["purposes"] = list(data["purposes"])
         data["groups"] = list(data["groups"])
         data["allowed_workers"] = list(data["allowed_workers"])
         return data

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from safeguarding.policy import age_on
+from safeguarding import policy
+from safeguarding.policy import ConsentState, age_on, consent_state
 
 
 class Person(models.Model):
@@ -260,7 +261,10 @@ class Consent(models.Model):
         related_name="consents_given",
     )
     channels = models.JSONField(default=list)  # Person.Channel values
-    purposes = models.JSONField(default=list)  # free-text purposes, e.g. "youth group"
+    # The purposes of contact this consent allows, from the organisation's list.
+    purposes = models.ManyToManyField(
+        "groups.Purpose", blank=True, related_name="consents"
+    )
     groups = models.ManyToManyField("groups.Group", blank=True, related_name="consents")
     # Agreed hours: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}].
     hours = models.JSONField(default=list)
@@ -303,7 +307,18 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.subject} ({self.get_status_display()})"
 
+    def state(self, day: datetime.date) -> ConsentState:
+        """This record's state on ``day`` (the one definition is the core's)."""
+        return consent_state(self.facts(), day)
+
     def is_current(self, day: datetime.date) -> bool:
-        return self.status == self.Status.GIVEN and (
-            self.expires_on is None or self.expires_on >= day
+        return self.state(day) is ConsentState.CURRENT
+
+    def facts(self) -> policy.Consent:
+        """What decides whether it is in force, as the policy core's value."""
+        return policy.Consent(
+            kind=policy.ConsentKind(self.kind),
+            given_on=self.evidence_date,
+            expires_on=self.expires_on,
+            withdrawn=self.status == self.Status.WITHDRAWN,
         )

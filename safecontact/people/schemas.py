@@ -147,7 +147,9 @@ class ConsentIn(Schema):
     evidence: str = Field(description="form, email, online or verbal")
     evidence_date: datetime.date
     channels: list[str] = Field(description="email, in_app, phone, platform")
-    purposes: list[str] = []
+    purposes: list[UUID] = Field(
+        default_factory=list, description="Purpose codes, from /groups/purposes"
+    )
     hours: list[HoursIn] = []
     groups: list[UUID] = []
     allowed_roles: list[str] = ["any_worker"]
@@ -171,9 +173,12 @@ class ConsentOut(Schema):
     code: UUID
     kind: str
     status: str
+    state: str = Field(
+        description="This record today: current, withdrawn, expired or not_started"
+    )
     given_by: UUID | None
     channels: list[str]
-    purposes: list[str]
+    purposes: list[UUID]
     hours: list[dict[str, Any]]
     groups: list[UUID]
     allowed_roles: list[str]
@@ -192,6 +197,14 @@ class ConsentOut(Schema):
     @staticmethod
     def resolve_given_by(obj: Any) -> UUID | None:
         return obj.given_by.code if obj.given_by else None
+
+    @staticmethod
+    def resolve_state(obj: Any) -> str:
+        return str(obj.state(org_today(obj.organisation)))
+
+    @staticmethod
+    def resolve_purposes(obj: Any) -> list[UUID]:
+        return [p.code for p in obj.purposes.all()]
 
     @staticmethod
     def resolve_groups(obj: Any) -> list[UUID]:

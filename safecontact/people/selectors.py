@@ -25,12 +25,14 @@ from safecontact.people.models import (
 from safeguarding.policy import (
     ADULT_AGE,
     Clearance,
+    ConsentState,
     DbsLevel,
     WorkerFacts,
     Workforce,
     add_years,
     clearance,
 )
+from safeguarding.policy import consent_state as policy_consent_state
 
 TRAINING_LEVELS = {
     Training.Level.FOUNDATION: 1,
@@ -53,7 +55,7 @@ def consent_history(person: Person) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(subject=person)
         .select_related("given_by", "recorded_by", "supersedes")
-        .prefetch_related("groups", "allowed_workers")
+        .prefetch_related("groups", "allowed_workers", "purposes")
         .order_by("-recorded_at", "-id")
     )
 
@@ -71,15 +73,12 @@ def current_consent(person: Person, day: datetime.date) -> Consent | None:
     return latest
 
 
-def consent_state(consent: Consent | None, day: datetime.date) -> str:
-    """ "missing", "withdrawn", "expired" or "current", for lists and reasons."""
+def consent_state(consent: Consent | None, day: datetime.date) -> ConsentState:
+    """The state of ``person``'s newest record on ``day``, as the policy core
+    defines it (``safeguarding.policy.consent_state``)."""
     if consent is None:
-        return "missing"
-    if consent.status == Consent.Status.WITHDRAWN:
-        return "withdrawn"
-    if consent.expires_on is not None and consent.expires_on < day:
-        return "expired"
-    return "current"
+        return policy_consent_state(None, day)
+    return consent.state(day)
 
 
 # --- Relationships -------------------------------------------------------------
@@ -313,7 +312,9 @@ def _memberships(organisation: Any) -> list[Any]:
             group__organisation=organisation, group__archived_at=None, removed_at=None
         )
         .select_related("person", "person__worker", "group", "group__platform")
-        .prefetch_related("person__vetting_checks", "person__training")
+        .prefetch_related(
+            "person__vetting_checks", "person__training", "group__purposes"
+        )
         .order_by("group__name", "person__last_name", "person__first_name")
     )
 
@@ -322,7 +323,7 @@ def _latest_consents(people: Iterable[Person]) -> dict[int, Consent]:
     latest: dict[int, Consent] = {}
     rows = (
         Consent.objects.filter(subject__in=list(people))
-        .prefetch_related("groups")
+        .prefetch_related("groups", "purposes")
         .order_by("subject_id", "-recorded_at", "-id")
     )
     for consent in rows:
@@ -336,14 +337,22 @@ def _consent_item(
     person, group = member.person, member.group
     url = reverse("people:consent", args=[person.code])
     state = consent_state(consent, day)
-    if state == "current":
+    if state is ConsentState.CURRENT:
         covered = {g.pk for g in consent.groups.all()} if consent else set()
-        if not covered or group.pk in covered:
+        if covered and group.pk not in covered:
+            message = f"Consent does not cover {group}."
+        elif consent and not _shares_a_purpose(consent, group):
+            message = f"Consent allows none of the purposes of {group}."
+        else:
             return None
-        message = f"Consent does not cover {group}."
     else:
-        message = f"Consent is {state} and they are in {group}."
+        message = f"Consent is {state.label} and they are in {group}."
     return AttentionItem("consent", person, message, "Record consent", url, group=group)
+
+
+def _shares_a_purpose(consent: Consent, group: Any) -> bool:
+    allowed = {p.pk for p in consent.purposes.all()}
+    return any(p.pk in allowed for p in group.purposes.all())
 
 
 def _member_items(

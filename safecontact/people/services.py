@@ -411,6 +411,7 @@ def _check_consent(
 def _consent_after(consent: Consent) -> dict[str, Any]:
     data = snapshot(consent)
     data["groups"] = sorted(str(g.code) for g in consent.groups.all())
+    data["purposes"] = sorted(str(p.code) for p in consent.purposes.all())
     data["allowed_workers"] = sorted(str(p.code) for p in consent.allowed_workers.all())
     return data
 
@@ -428,7 +429,7 @@ def record_consent(
     evidence: str,
     evidence_date: datetime.date,
     channels: Sequence[str],
-    purposes: Sequence[str] = (),
+    purposes: Sequence[Any] = (),
     hours: Sequence[dict[str, Any]] = (),
     groups: Sequence[Any] = (),
     allowed_roles: Sequence[str] = ("any_worker",),
@@ -444,14 +445,22 @@ def record_consent(
 
     For a child, ``given_by`` is a parent or carer with parental
     responsibility; for an adult at risk, the adult's own consent with how
-    their ``capacity`` was considered.
+    their ``capacity`` was considered. ``purposes`` are from the
+    organisation's list (``groups.Purpose``), none of them retired.
     """
     require_lead(actor, subject.organisation_id)
     kind = _consent_kind(subject)
     _check_consent(kind, subject, given_by, channels, capacity, best_interests_by)
     _same_org(
-        subject.organisation_id, [*groups, *allowed_workers], "groups and workers"
+        subject.organisation_id,
+        [*groups, *allowed_workers, *purposes],
+        "groups, workers and purposes",
     )
+    retired = [str(p) for p in purposes if p.retired_at is not None]
+    if retired:
+        raise ValidationError(
+            {"purposes": f"{', '.join(retired)} is retired: choose a purpose in use."}
+        )
     if kind == Consent.Kind.PARENTAL and not (allowed_roles or allowed_workers):
         raise ValidationError("Say which workers or roles may make contact.")
     consent = Consent(
@@ -461,7 +470,6 @@ def record_consent(
         status=Consent.Status.GIVEN,
         given_by=given_by if kind == Consent.Kind.PARENTAL else None,
         channels=list(dict.fromkeys(channels)),
-        purposes=[p.strip() for p in purposes if p.strip()],
         hours=validate_hours(hours),
         allowed_roles=list(allowed_roles),
         expires_on=expires_on,
@@ -474,7 +482,7 @@ def record_consent(
         recorded_by=actor,
         supersedes=latest_consent(subject),
     )
-    return _append_consent(actor, consent, groups, allowed_workers)
+    return _append_consent(actor, consent, groups, allowed_workers, purposes)
 
 
 @transaction.atomic
@@ -504,7 +512,6 @@ def withdraw_consent(
         status=Consent.Status.WITHDRAWN,
         given_by=withdrawn_by,
         channels=[],
-        purposes=[],
         hours=[],
         allowed_roles=[],
         evidence=evidence,
@@ -517,13 +524,18 @@ def withdraw_consent(
 
 
 def _append_consent(
-    actor: User, consent: Consent, groups: Sequence[Any], workers: Sequence[Person]
+    actor: User,
+    consent: Consent,
+    groups: Sequence[Any],
+    workers: Sequence[Person],
+    purposes: Sequence[Any] = (),
 ) -> Consent:
     # Lists may be empty (a withdrawal holds none), which full_clean calls blank.
-    consent.full_clean(exclude=["channels", "purposes", "hours", "allowed_roles"])
+    consent.full_clean(exclude=["channels", "hours", "allowed_roles"])
     consent.save()
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)
+    consent.purposes.set(purposes)
     record_change(
         actor=actor,
         organisation=consent.subject.organisation,

@@ -14,6 +14,7 @@ from safeguarding.policy.clearance import (
     add_years,
     clearance,
 )
+from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
 from safeguarding.policy.engine import decide
 from safeguarding.policy.hours import local_day, next_start, within
@@ -32,6 +33,7 @@ from safeguarding.policy.inputs import (
     PersonKind,
     Platform,
     PolicyError,
+    Purpose,
     Recipient,
     Sender,
     Window,
@@ -56,6 +58,7 @@ __all__ = [
     "Clearance",
     "Consent",
     "ConsentKind",
+    "ConsentState",
     "CopyPolicy",
     "DbsLevel",
     "Decision",
@@ -68,6 +71,7 @@ __all__ = [
     "PersonKind",
     "Platform",
     "PolicyError",
+    "Purpose",
     "Reason",
     "Recipient",
     "Rule",
@@ -78,6 +82,7 @@ __all__ = [
     "add_years",
     "age_on",
     "clearance",
+    "consent_state",
     "decide",
     "decide_membership",
     "effective_kind",

@@ -95,8 +95,9 @@ class Consent:
     """The latest consent record for one person (a withdrawal included).
 
     Valid from ``given_on`` through ``expires_on``, both days inclusive; no
-    expiry date means it runs until withdrawn. Purposes and groups are
-    codes/ids compared exactly. For a child, at least one named worker or
+    expiry date means it runs until withdrawn. ``purposes`` and ``groups``
+    are ids, compared exactly (the organisation's purpose list, never free
+    text). For a child, at least one named worker or
     role must be allowed; for an adult at risk, empty means any cleared
     worker. ``hours`` None falls back to the organisation's default hours.
     """
@@ -107,13 +108,26 @@ class Consent:
     withdrawn: bool = False
     channels: frozenset[Channel] = frozenset()
     platforms: frozenset[str] = frozenset()  # platform names, for PLATFORM
-    purposes: frozenset[str] = frozenset()
+    purposes: frozenset[str] = frozenset()  # purpose ids this consent allows
     groups: frozenset[str] = frozenset()  # group ids this consent covers
     hours: AgreedHours | None = None
     allowed_senders: frozenset[str] = frozenset()  # worker ids
     allowed_roles: frozenset[str] = frozenset()
     capacity: Capacity | None = None  # adults at risk only
     capacity_decided_by: str = ""  # who supported or made the decision
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    """One entry of the organisation's list of purposes.
+
+    Rules compare ``id`` only; ``name`` is for the sentences a worker reads.
+    A ``retired`` purpose is kept for history and no longer used for contact.
+    """
+
+    id: str
+    name: str
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +176,7 @@ class Platform:
 @dataclass(frozen=True, slots=True)
 class GroupInfo:
     id: str
-    purposes: frozenset[str]  # purpose codes the group exists for
+    purposes: frozenset[str]  # ids of the purposes the group exists for
     audience: Audience
     has_uncleared_adult: bool = False  # e.g. a parent without a check
     has_ex_worker: bool = False
@@ -193,12 +207,13 @@ class OrgRules:
 
 @dataclass(frozen=True, slots=True)
 class MessageRequest:
-    """One attempt to send. ``now`` must be timezone-aware."""
+    """One attempt to send. ``now`` must be timezone-aware; ``purpose`` None
+    means none was chosen."""
 
     sender: Sender
     recipients: tuple[Recipient, ...]
     channel: Channel
-    purpose: str
+    purpose: Purpose | None
     now: dt.datetime
     group: GroupInfo | None = None
     platform: Platform | None = None  # defaults to the group's platform

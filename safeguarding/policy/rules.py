@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.policy import hours
 from safeguarding.policy.catalogue import RULES
+from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Outcome, Reason
 from safeguarding.policy.inputs import (
     AgreedHours,
@@ -169,15 +170,15 @@ def consent(ctx: Context) -> Iterator[Reason]:
 def _not_current(c: Consent | None, kind: PersonKind, today: dt.date) -> str:
     child = kind is PersonKind.CHILD
     whose = "parental consent" if child else "consent from this adult"
-    if c is None or c.kind is not (
-        ConsentKind.PARENTAL if child else ConsentKind.ADULT
-    ):
+    wanted = ConsentKind.PARENTAL if child else ConsentKind.ADULT
+    state = consent_state(c, today, wanted)
+    if c is None or state is ConsentState.MISSING:
         return f"There is no {whose} to online contact on record."
-    if c.withdrawn:
+    if state is ConsentState.WITHDRAWN:
         return f"The {whose} to online contact has been withdrawn."
-    if c.given_on > today:
+    if state is ConsentState.NOT_STARTED:
         return f"The {whose} only starts on {c.given_on:%d %B %Y}."
-    if c.expires_on is not None and c.expires_on < today:
+    if state is ConsentState.EXPIRED:
         return f"The {whose} expired on {c.expires_on:%d %B %Y}."
     return ""
 
@@ -201,8 +202,8 @@ def _coverage(ctx: Context, r: Recipient, c: Consent) -> Iterator[Reason]:
     elif req.channel is Channel.PLATFORM and p and p.name not in c.platforms:
         msg = f"The consent does not cover contact on {p.name}."
         yield reason("consent.channel", BLOCK, msg, person=r.id)
-    if req.purpose.strip() and req.purpose not in c.purposes:
-        msg = f"The consent does not cover the purpose '{req.purpose}'."
+    if req.purpose is not None and req.purpose.id not in c.purposes:
+        msg = f"The consent does not cover '{req.purpose.name}'."
         yield reason("consent.purpose", BLOCK, msg, person=r.id)
     if not _sender_named(ctx, c):
         msg = "The consent does not name you or your role as allowed to make contact."
@@ -220,11 +221,15 @@ def _sender_named(ctx: Context, c: Consent) -> bool:
 
 
 def purpose(ctx: Context) -> Iterator[Reason]:
-    req = ctx.request
-    if not req.purpose.strip():
+    """Purposes are compared by id: the organisation's list, not wording."""
+    req, chosen = ctx.request, ctx.request.purpose
+    if chosen is None:
         yield reason("purpose.required", BLOCK, "No purpose is given for this message.")
-    elif req.group is not None and req.purpose not in req.group.purposes:
-        msg = f"The purpose '{req.purpose}' is not what this group is for."
+    elif chosen.retired:
+        msg = f"'{chosen.name}' is no longer one of the organisation's purposes."
+        yield reason("purpose.required", BLOCK, msg)
+    elif req.group is not None and chosen.id not in req.group.purposes:
+        msg = f"'{chosen.name}' is not one of the purposes of this group."
         yield reason("purpose.fits_group", BLOCK, msg)
 
 

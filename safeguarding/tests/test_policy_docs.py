@@ -14,9 +14,6 @@ from safeguarding.policy import RULES
 ROOT = pathlib.Path(safeguarding.__file__).parent.parent
 DOC = ROOT / "docs" / "policy.md"
 PRODUCT = ROOT / "safecontact"
-# The purpose rules are being reworked with the purpose vocabulary, whose
-# change brings their product tests; until it lands they are not required.
-TESTED_ELSEWHERE = ("purpose.",)
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
@@ -60,8 +57,6 @@ def _named_by_product_tests() -> frozenset[str]:
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_every_rule_fires_in_a_product_test(rule_id):
-    if rule_id.startswith(TESTED_ELSEWHERE):
-        pytest.skip("tested with the purpose vocabulary")
     assert rule_id in _named_by_product_tests(), (
         f"No test under safecontact/**/tests/ names {rule_id!r} and asserts: "
         "add a service, API or page test in which it fires."

@@ -29,6 +29,7 @@ from safeguarding.policy import (
     PersonKind,
     Platform,
     PolicyError,
+    Purpose,
     Recipient,
     Sender,
     Window,
@@ -93,11 +94,15 @@ ORG = OrgRules(second_adults=("w2",))
 
 
 def send(**changes: Any) -> MessageRequest:
+    """A request; ``purpose`` may be given as an id ("" for none)."""
+    chosen = changes.get("purpose", "youth_club")
+    if isinstance(chosen, str):
+        changes["purpose"] = Purpose(chosen, chosen.title()) if chosen.strip() else None
     base = MessageRequest(
         sender=WORKER,
         recipients=(CHILD, PARENT),
         channel=Channel.EMAIL,
-        purpose="youth_club",
+        purpose=None,
         now=MONDAY_5PM,
     )
     return replace(base, **changes)
@@ -322,6 +327,13 @@ CASES: list[tuple[str, MessageRequest, OrgRules, Outcome, set[str]]] = [
     ),
     # purpose
     ("no purpose", send(purpose="  "), ORG, B, {"purpose.required"}),
+    (
+        "a retired purpose",
+        send(purpose=Purpose("youth_club", "Youth club", retired=True)),
+        ORG,
+        B,
+        {"purpose.required"},
+    ),
     (
         "purpose outside the group's",
         send(

@@ -22,6 +22,7 @@ from safeguarding.policy import (
     PersonKind,
     Platform,
     PolicyError,
+    Purpose,
     Recipient,
     Sender,
     WorkerFacts,
@@ -245,7 +246,7 @@ def message(**kw: Any) -> MessageRequest:
         sender=SENDER,
         recipients=(TEEN, TEEN2),
         channel=Channel.EMAIL,
-        purpose="youth_club",
+        purpose=Purpose("youth_club", "Youth club"),
         now=NOW,
         group=YOUTH,
     )
@@ -313,7 +314,9 @@ ADULT_R = Recipient("a1", PersonKind.ADULT_AT_RISK, D(1950, 1, 1))
 def test_the_first_named_supervisor_is_copied_into_one_to_one_adult_contact(
     supervisors, copied
 ):
-    request = message(recipients=(ADULT_R,), group=None, purpose="befriending")
+    request = message(
+        recipients=(ADULT_R,), group=None, purpose=Purpose("befriending", "Befriending")
+    )
     decision = decide(request, OrgRules(supervisors=supervisors))
     found = [c.person_id for c in decision.changes if c.kind == "copy_supervisor"]
     assert found == ([copied] if copied else [])

@@ -18,6 +18,7 @@ from safeguarding.policy import (
     OrgRules,
     Outcome,
     PersonKind,
+    Purpose,
     Recipient,
     Sender,
     decide,
@@ -159,7 +160,9 @@ WORKER = Sender("w1", True, True, True, role="youth_leader")
 
 
 def message(*recipients: Recipient, sender: Sender = WORKER) -> MessageRequest:
-    return MessageRequest(sender, recipients, Channel.EMAIL, "youth group", NOW)
+    return MessageRequest(
+        sender, recipients, Channel.EMAIL, Purpose("youth group", "Youth group"), NOW
+    )
 
 
 def blocked() -> Decision:

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_organisation_report_token_default'),
-        ('groups', '0003_group_account_member_removal'),
+        ('groups', '0006_group_account_member_removal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Value
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
+from safecontact.groups.models import Purpose as PurposeRow
 from safecontact.groups.selectors import policy_platform
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
@@ -121,12 +122,22 @@ def _from_own_address(person: Person, org: Organisation | None) -> bool:
     return bool(own) and own == sent_from.strip().lower()
 
 
+def purpose_of(row: PurposeRow | None) -> policy.Purpose | None:
+    """A purpose from the organisation's list as the engine compares it."""
+    if row is None:
+        return None
+    return policy.Purpose(str(row.code), row.name, row.retired_at is not None)
+
+
 def consent_for(
     row: ConsentRow | None,
     sender: Sender,
     groups: Iterable[str],
     workers: Iterable[str],
+    purposes: Iterable[str] = (),
 ) -> policy.Consent | None:
+    """The consent as the engine sees it; ``groups``, ``workers`` and
+    ``purposes`` are the codes its many-to-many rows point at."""
     if row is None:
         return None
     roles = set(row.allowed_roles)
@@ -138,7 +149,7 @@ def consent_for(
         expires_on=row.expires_on,
         withdrawn=row.status == ConsentRow.Status.WITHDRAWN,
         channels=frozenset(Channel(c) for c in row.channels if c in Channel),
-        purposes=frozenset(row.purposes),
+        purposes=frozenset(purposes),
         groups=frozenset(groups),
         hours=hours_of(row.hours),
         allowed_senders=frozenset(workers),
@@ -159,14 +170,15 @@ def recipients_for(
     to: Sequence[Person], sender: Sender, channel: str, people: dict[str, Person]
 ) -> tuple[Recipient, ...]:
     """The engine's view of every recipient, read in three queries in all
-    (carers, newest consents, their groups and named workers) rather than
-    four per recipient; the same rows as ``people.selectors`` would give."""
+    (carers, newest consents, their groups, named workers and purposes)
+    rather than five per recipient; the same rows as ``people.selectors``
+    would give."""
     ids = [p.pk for p in to]
     carers = _carers(to, channel)
     for found in carers.values():
         people.update({str(c.code): c for c in found})
     consents = _latest_consents(ids)
-    groups, workers = _consent_codes([c.pk for c in consents.values()])
+    groups, workers, purposes = _consent_codes([c.pk for c in consents.values()])
     recipients = []
     for person in to:
         row = consents.get(person.pk)
@@ -177,7 +189,11 @@ def recipients_for(
                 kind=PersonKind(person.kind),
                 date_of_birth=person.date_of_birth,
                 consent=consent_for(
-                    row, sender, groups.get(pk, ()), workers.get(pk, ())
+                    row,
+                    sender,
+                    groups.get(pk, ()),
+                    workers.get(pk, ()),
+                    purposes.get(pk, ()),
                 ),
                 parents=tuple(str(c.code) for c in carers.get(person.pk, ())),
                 reachable=reachable(person, channel),
@@ -219,24 +235,26 @@ def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     return newest
 
 
-def _consent_codes(
-    consent_ids: Sequence[int],
-) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Group codes and named-worker codes of each consent, in one query."""
-    groups: dict[int, list[str]] = {}
-    workers: dict[int, list[str]] = {}
+Codes = dict[int, list[str]]
+
+
+def _consent_codes(consent_ids: Sequence[int]) -> tuple[Codes, Codes, Codes]:
+    """Group, named-worker and purpose codes of each consent, in one query."""
+    found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}}
     if not consent_ids:
-        return groups, workers
+        return found["g"], found["w"], found["p"]
     in_groups = ConsentRow.groups.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("g"), "consent_id", "group__code")
     named = ConsentRow.allowed_workers.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("w"), "consent_id", "person__code")
-    for which, consent_id, code in in_groups.union(named, all=True):
-        target = groups if which == "g" else workers
-        target.setdefault(consent_id, []).append(str(code))
-    return groups, workers
+    allowed = ConsentRow.purposes.through.objects.filter(
+        consent_id__in=consent_ids
+    ).values_list(Value("p"), "consent_id", "purpose__code")
+    for which, consent_id, code in in_groups.union(named, allowed, all=True):
+        found[which].setdefault(consent_id, []).append(str(code))
+    return found["g"], found["w"], found["p"]
 
 
 def group_info(group: Group, today: dt.date) -> GroupInfo:
@@ -258,7 +276,9 @@ def group_info(group: Group, today: dt.date) -> GroupInfo:
         uncleared = uncleared or (clear.active and not clear.children)
     return GroupInfo(
         id=str(group.code),
-        purposes=frozenset({group.purpose}),
+        purposes=frozenset(
+            str(code) for code in group.purposes.values_list("code", flat=True)
+        ),
         audience=Audience(group.audience),
         has_uncleared_adult=uncleared,
         has_ex_worker=ex_worker,
@@ -371,3 +391,56 @@ def findings_json(findings: Iterable[Finding], field: str) -> list[dict[str, Any
         }
         for f in findings
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A message as the engine sees it, with what the caller records."""
+
+    request: policy.MessageRequest
+    rules: OrgRules
+    to: list[Person]
+    # Everyone the decision may name: the recipients and whoever is copied.
+    people: dict[str, Person]
+    seconds: tuple[str, ...]
+    sender_person: Person | None
+
+
+def message_request(
+    *,
+    actor: User,
+    org: Organisation,
+    to: Sequence[Person],
+    group: Group | None,
+    channel: str,
+    purpose: PurposeRow | None,
+    now: dt.datetime,
+    urgent_reason: str = "",
+    findings: tuple[Finding, ...] = (),
+) -> Built:
+    """The one way a message (new, or about to leave) becomes engine input.
+
+    ``to`` empty with a group means everyone in the group but the sender.
+    """
+    today = policy.local_day(now, org.timezone)
+    sender, sender_person = sender_for(actor, today, channel)
+    to = list(to) or (group_recipients(group, sender_person) if group else [])
+    people = {str(p.code): p for p in to}
+    recs = recipients_for(to, sender, channel, people)
+    seconds: tuple[str, ...] = ()
+    if needs_second_adult(recs, org, today):
+        seconds = second_adults(org, channel, today, people)
+    named = supervisors(recs, org, channel, today, people)
+    request = policy.MessageRequest(
+        sender=sender,
+        recipients=recs,
+        channel=Channel(channel),
+        purpose=purpose_of(purpose),
+        now=now,
+        group=group_info(group, today) if group else None,
+        urgent=bool(urgent_reason.strip()),
+        urgent_reason=urgent_reason.strip(),
+        content_findings=findings,
+    )
+    rules = org_rules(org, seconds, named)
+    return Built(request, rules, to, people, seconds, sender_person)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +31,7 @@ from safecontact.contact.services.sending import (
 )
 from safecontact.ledger.services import append_entry
 from safecontact.people.models import Person
-from safeguarding.policy import Channel, Decision, MessageRequest, Outcome, decide
+from safeguarding.policy import Decision, Outcome, decide
 from safeguarding.policy import Recipient as PolicyRecipient
 from safeguarding.policy.recheck import Recheck, recheck
 from safeguarding.policy.replies import decide_reply, seconds_for
@@ -61,26 +60,19 @@ def recheck_message(
         return _recheck_reply(message, now, rows, reviewed, copied)
     if message.author is None:
         return None
-    org = message.organisation
-    today = now.astimezone(ZoneInfo(org.timezone)).date()
-    sender, _ = inputs.sender_for(message.author, today)
-    to = [r.person for r in rows if not r.added_by_rule]
-    people = {str(p.code): p for p in to}
-    recs = inputs.recipients_for(to, sender, message.channel, people)
-    seconds: tuple[str, ...] = ()
-    if inputs.needs_second_adult(recs, org, today):
-        seconds = inputs.second_adults(org, message.channel, today, people)
-    request = MessageRequest(
-        sender=sender,
-        recipients=recs,
-        channel=Channel(message.channel),
+    built = inputs.message_request(
+        actor=message.author,
+        org=message.organisation,
+        to=[r.person for r in rows if not r.added_by_rule],
+        group=message.group,
+        channel=message.channel,
         purpose=message.purpose,
         now=now,
-        group=inputs.group_info(message.group, today) if message.group else None,
-        urgent=bool(message.urgent_reason),
         urgent_reason=message.urgent_reason,
     )
-    decision = decide(request, inputs.org_rules(org, seconds))
+    decision = decide(built.request, built.rules)
+    recs, people, seconds = built.request.recipients, built.people, built.seconds
+    sender = built.request.sender
     others = frozenset(a for a in seconds if a != sender.id)
     may_copy = {r.id: frozenset(r.parents) | others for r in recs}
     check = recheck(decision, reviewed=reviewed, copied=copied, may_copy=may_copy)

@@ -24,18 +24,15 @@ from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Reci
 from safecontact.contact.services import inputs
 from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.writers import writer_turn
-from safecontact.groups.models import Group
+from safecontact.groups.models import Group, Purpose
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 from safecontact.people.models import Person
 from safeguarding.policy import (
     ChangeKind,
-    Channel,
     Decision,
-    MessageRequest,
     Outcome,
     decide,
-    local_day,
 )
 
 STATUS_FOR = {
@@ -97,7 +94,7 @@ def send_message(
     recipients: Sequence[Person],
     group: Group | None = None,
     channel: str,
-    purpose: str,
+    purpose: Purpose | None,
     subject: str,
     body: str,
     urgent_reason: str = "",
@@ -187,7 +184,7 @@ def _prepare(
     recipients: Sequence[Person],
     group: Group | None,
     channel: str,
-    purpose: str,
+    purpose: Purpose | None,
     subject: str,
     body: str,
     urgent_reason: str = "",
@@ -196,31 +193,26 @@ def _prepare(
     org = actor.organisation
     if org is None:
         raise ValidationError("Only members of an organisation can send messages.")
-    now = timezone.now()
-    today = local_day(now, org.timezone)
-    sender, sender_person = inputs.sender_for(actor, today, channel)
-    to = list(recipients) or inputs.group_recipients(group, sender_person)  # type: ignore[arg-type]
-    if not to:
-        raise ValidationError({"group": "Nobody else is in this group yet."})
-    people = {str(p.code): p for p in to}
-    recs = inputs.recipients_for(to, sender, channel, people)
-    seconds: tuple[str, ...] = ()
-    if inputs.needs_second_adult(recs, org, today):
-        seconds = inputs.second_adults(org, channel, today, people)
-    named = inputs.supervisors(recs, org, channel, today, people)
+    if purpose is not None and purpose.organisation_id != org.pk:
+        raise ValidationError(
+            {"purpose": "Choose one of your organisation's purposes."}
+        )
     in_subject, in_body = inputs.scan(subject), inputs.scan(body)
-    request = MessageRequest(
-        sender=sender,
-        recipients=recs,
-        channel=Channel(channel),
-        purpose=purpose.strip(),
-        now=now,
-        group=inputs.group_info(group, today) if group else None,
-        urgent=bool(urgent_reason.strip()),
-        urgent_reason=urgent_reason.strip(),
-        content_findings=in_subject + in_body,
+    built = inputs.message_request(
+        actor=actor,
+        org=org,
+        to=recipients,
+        group=group,
+        channel=channel,
+        purpose=purpose,
+        now=timezone.now(),
+        urgent_reason=urgent_reason,
+        findings=in_subject + in_body,
     )
-    decision = decide(request, inputs.org_rules(org, seconds, named))
+    if not built.to:
+        raise ValidationError({"group": "Nobody else is in this group yet."})
+    decision = decide(built.request, built.rules)
+    people, to, sender_person = built.people, built.to, built.sender_person
     if channel == Message.Channel.EMAIL:
         _validate_headers(org, [*to, *_copied(decision, people)])
     findings = inputs.findings_json(in_subject, "subject") + inputs.findings_json(
@@ -232,7 +224,7 @@ def _prepare(
         author=actor,
         group=group,
         channel=channel,
-        purpose=purpose.strip(),
+        purpose=purpose,
         subject=subject.strip(),
         body=body,
         status=STATUS_FOR[decision.outcome],
@@ -358,7 +350,8 @@ def log_attempt(
         "message": str(message.code),
         "direction": message.direction,
         "channel": message.channel,
-        "purpose": message.purpose,
+        "purpose": str(message.purpose.code) if message.purpose else None,
+        "purpose_name": message.purpose.name if message.purpose else "",
         "sender": str(message.sender.code) if message.sender else None,
         "recipients": [
             {

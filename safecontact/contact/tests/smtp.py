@@ -78,16 +78,23 @@ class SmtpServer:
 
 
 def send(actor: Any, to: Any, **kw: Any) -> Any:
-    """send_message with ordinary defaults for a youth-group email."""
+    """send_message with ordinary defaults for a youth-group email.
+
+    ``purpose`` may be a name: the organisation's purpose of that name (made
+    if missing) is used, so a name no consent allows is refused by the rules.
+    """
     from safecontact.contact.services import send_message
+    from safecontact.people.tests.factories import purpose_named
 
     args: dict[str, Any] = {
         "channel": "email",
-        "purpose": "youth group",
+        "purpose": purpose_named(actor.organisation),
         "subject": "Thursday",
         "body": "See you at youth club on Thursday at 7.",
     }
     args.update(kw)
+    if isinstance(args["purpose"], str):
+        args["purpose"] = purpose_named(actor.organisation, args["purpose"])
     return send_message(actor=actor, recipients=to, **args)
 
 

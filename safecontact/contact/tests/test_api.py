@@ -9,6 +9,7 @@ import pytest
 from safecontact.accounts.services import create_api_key
 from safecontact.contact.models import Message
 from safecontact.contact.tests.smtp import send
+from safecontact.people.tests.factories import purpose_named
 
 BASE = "/api/v1/contact"
 SECRET = "This is our little secret, don't tell your mum. Add me on snapchat instead."
@@ -33,7 +34,7 @@ def _payload(family, **kw):
     data = {
         "recipients": [str(family.child.code)],
         "channel": "email",
-        "purpose": "youth group",
+        "purpose": str(purpose_named(family.child.organisation).code),
         "subject": "Thursday",
         "body": "See you on Thursday.",
     }
@@ -61,12 +62,10 @@ def test_send_returns_code_and_status(api, worker, sender, family):
 
 
 def test_a_blocked_send_is_stored_with_its_reasons(api, worker, sender, family):
-    response = api(
-        worker, "post", "/messages", data=_payload(family, purpose="football")
-    )
+    response = api(worker, "post", "/messages", data=_payload(family, purpose=None))
     body = response.json()
     assert body["status"] == "blocked"
-    assert {"consent.purpose"} <= {r["rule_id"] for r in body["decision"]["reasons"]}
+    assert {"purpose.required"} <= {r["rule_id"] for r in body["decision"]["reasons"]}
     assert all(r["fix"] for r in body["decision"]["reasons"])
 
 
@@ -101,12 +100,13 @@ def test_another_organisations_message_is_404(
     )
 
 
-def test_another_organisations_people_are_bad_input(api, worker, sender, other_org):
+def test_another_organisations_people_are_not_found(api, worker, sender, other_org):
     from safecontact.contact.tests.conftest import make_family
 
     stranger = make_family(other_org)
     response = api(worker, "post", "/messages", data=_payload(stranger))
-    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert stranger.child.first_name not in response.content.decode()
 
 
 def test_bad_input_is_422(api, worker, sender, family):

@@ -10,6 +10,7 @@ from django_otp.oath import totp
 from safecontact.accounts.tests.factories import PASSWORD, confirmed_totp_device
 from safecontact.contact.models import Message
 from safecontact.contact.tests.smtp import send
+from safecontact.people.tests.factories import purpose_named
 
 SECRET = "This is our little secret, don't tell your mum. Add me on snapchat instead."
 
@@ -24,12 +25,13 @@ def _log_in(page, user, device=None):
         page.get_by_role("button", name="Check code").click()
 
 
-def _compose(page, child, purpose):
+def _compose(page, child, purpose, channel="Email"):
     page.goto(reverse("contact:compose"))
     page.locator("#id_recipients").select_option(
         label=f"{child} (Child or young person)"
     )
-    page.locator("#id_purpose").fill(purpose)
+    page.locator("#id_channel").select_option(label=channel)
+    page.locator("#id_purpose").select_option(label=purpose)
     page.locator("#id_subject").fill("Thursday")
     page.locator("#id_body").fill("See you at youth club on Thursday.")
     page.get_by_role("button", name="Check").click()
@@ -39,8 +41,9 @@ def _compose(page, child, purpose):
 def test_a_worker_sees_the_decision_before_sending(
     transactional_db, page, axe_check, worker, sender, family
 ):
+    football = purpose_named(family.child.organisation, "Football")
     _log_in(page, worker)
-    _compose(page, family.child, "youth group")
+    _compose(page, family.child, "Youth group")
     decision = page.get_by_test_id("decision")
     assert "Can be sent, with changes" in decision.inner_text()
     assert "a parent/carer will be copied in" in decision.inner_text()
@@ -51,7 +54,11 @@ def test_a_worker_sees_the_decision_before_sending(
     assert Message.objects.get().status == Message.Status.QUEUED
     axe_check(page)
 
-    _compose(page, family.child, "football")
+    _compose(page, family.child, football.name)
+    assert "does not allow Football" in page.locator(".error-summary").inner_text()
+    axe_check(page)
+
+    _compose(page, family.child, "Youth group", channel="SafeContact inbox")
     decision = page.get_by_test_id("decision")
     assert "Cannot be sent" in decision.inner_text()
     assert "How to put it right" in decision.inner_text()

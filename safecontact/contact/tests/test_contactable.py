@@ -7,9 +7,12 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from safecontact.accounts.services import create_api_key
+from safecontact.contact.models import Message
 from safecontact.contact.selectors import contactable_groups, contactable_people
 from safecontact.contact.tests.conftest import make_family
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
+from safecontact.people.tests.factories import purpose_named
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +68,7 @@ def test_compose_refuses_a_person_the_worker_may_not_pick(
         {
             "recipients": [str(family.child.code)],
             "channel": "email",
-            "purpose": "youth group",
+            "purpose": str(purpose_named(family.child.organisation).code),
             "body": "Hello",
             "action": "check",
         },
@@ -73,3 +76,81 @@ def test_compose_refuses_a_person_the_worker_may_not_pick(
     assert response.status_code == HTTPStatus.OK
     assert "not one of the available choices" in response.content.decode()
     assert family.child.first_name not in response.content.decode()
+
+
+def _api(client, user, path, data):
+    _, raw = create_api_key(actor=user, name="test")
+    return client.post(
+        f"/api/v1/contact{path}",
+        data,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+
+
+@pytest.mark.parametrize("path", ["/messages/preview", "/messages"])
+def test_the_api_refuses_a_person_the_compose_page_does_not_offer(
+    client, worker, sender, group, strangers, path
+):
+    family, _ = strangers
+    response = _api(
+        client,
+        worker,
+        path,
+        {
+            "recipients": [str(family.child.code)],
+            "purpose": str(purpose_named(family.child.organisation).code),
+            "body": "Hello",
+        },
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"error": "Not found."}
+    assert family.child.first_name not in response.content.decode()
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/messages/preview", "/messages"])
+def test_the_api_refuses_a_group_the_compose_page_does_not_offer(
+    client, worker, sender, group, strangers, path
+):
+    family, choir = strangers
+    response = _api(
+        client,
+        worker,
+        path,
+        {
+            "group": str(choir.code),
+            "purpose": str(purpose_named(family.child.organisation).code),
+            "body": "Hello",
+        },
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert family.child.first_name not in response.content.decode()
+    assert "Choir" not in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_the_api_takes_what_the_compose_page_offers(
+    client, worker, sender, group, strangers
+):
+    offered = contactable_people(worker).filter(kind="child").first()
+    response = _api(
+        client,
+        worker,
+        "/messages/preview",
+        {
+            "recipients": [str(offered.code)],
+            "purpose": str(purpose_named(offered.organisation).code),
+            "body": "Hello",
+        },
+    )
+    assert response.status_code == HTTPStatus.OK, response.json()
+
+
+def test_a_worker_no_longer_picks_a_child_whose_consent_naming_them_lapsed(
+    worker, sender, org
+):
+    family = make_family(org, allowed_roles=[], allowed_workers=[sender])
+    family.consent.expires_on = family.consent.evidence_date
+    family.consent.save()
+    assert family.child not in set(contactable_people(worker))

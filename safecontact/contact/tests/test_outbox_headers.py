@@ -17,6 +17,7 @@ from safecontact.accounts.services import create_api_key
 from safecontact.contact.models import Delivery, InboundMessage, Message
 from safecontact.contact.services import deliver_due, receive_inbound
 from safecontact.contact.tests.smtp import reply_to, send
+from safecontact.people.tests.factories import purpose_named
 
 INJECTED = [
     "Thursday\r\nBcc: someone@elsewhere.example",
@@ -33,7 +34,7 @@ def _payload(family, subject):
     return {
         "recipients": [str(family.child.code)],
         "channel": "email",
-        "purpose": "youth group",
+        "purpose": str(purpose_named(family.child.organisation).code),
         "subject": subject,
         "body": "See you on Thursday.",
     }

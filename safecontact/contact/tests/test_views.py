@@ -11,6 +11,7 @@ from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import receive_inbound
 from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import send
+from safecontact.people.tests.factories import purpose_named
 
 SECRET = "This is our little secret, don't tell your mum. Add me on snapchat instead."
 LEAD_PAGES = ["contact:held", "contact:alerts", "contact:outbox", "contact:quarantine"]
@@ -20,7 +21,7 @@ def _compose_data(family, **kw):
     data = {
         "recipients": [str(family.child.code)],
         "channel": "email",
-        "purpose": "youth group",
+        "purpose": str(purpose_named(family.child.organisation).code),
         "subject": "Thursday",
         "body": "See you on Thursday.",
         "action": "check",
@@ -53,7 +54,8 @@ def test_send_stores_and_redirects_to_the_message(client_for, worker, sender, fa
 
 
 def test_a_blocked_check_says_how_to_put_it_right(client_for, worker, sender, family):
-    data = _compose_data(family, purpose="football")
+    # The child has no SafeContact login, so the inbox cannot reach them.
+    data = _compose_data(family, channel="in_app")
     html = client_for(worker).post(reverse("contact:compose"), data).content.decode()
     assert "Cannot be sent" in html and "How to put it right" in html
     assert 'value="send"' not in html

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from safecontact.accounts.tests.factories import OrganisationFactory
 from safecontact.groups.models import Group, GroupMember, Platform
-from safecontact.people.tests.factories import ALL_WEEK, ChildFactory
+from safecontact.people.tests.factories import ALL_WEEK, ChildFactory, purposes_of
 
 
 class PlatformFactory(factory.django.DjangoModelFactory[Platform]):
@@ -27,12 +29,14 @@ class PlatformFactory(factory.django.DjangoModelFactory[Platform]):
 
 
 class GroupFactory(factory.django.DjangoModelFactory[Group]):
+    """A children's group for the youth-group purpose unless told."""
+
     class Meta:
         model = Group
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Group {n}")
-    purpose = "youth group"
     audience = Group.Audience.CHILDREN
     age_min = 11
     age_max = 14
@@ -41,6 +45,11 @@ class GroupFactory(factory.django.DjangoModelFactory[Group]):
     )
     hours = factory.LazyFunction(lambda: [dict(w) for w in ALL_WEEK])
     conduct_agreement = "Be kind. Leaders never message one member privately."
+
+    @factory.post_generation
+    def purposes(obj: Group, create: bool, extracted: Any, **kw: Any) -> None:
+        if create:
+            obj.purposes.set(purposes_of(obj.organisation, extracted))
 
 
 class GroupMemberFactory(factory.django.DjangoModelFactory[GroupMember]):

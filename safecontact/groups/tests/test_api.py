@@ -9,7 +9,11 @@ from safecontact.groups.tests.factories import (
     GroupMemberFactory,
     PlatformFactory,
 )
-from safecontact.people.tests.factories import ChildFactory, WorkerFactory
+from safecontact.people.tests.factories import (
+    ChildFactory,
+    WorkerFactory,
+    purpose_named,
+)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/groups"
@@ -63,7 +67,7 @@ def test_the_lead_creates_a_group_and_adds_and_removes_a_member(client_for, lead
         f"{API}/",
         {
             "name": "Wednesday Club",
-            "purpose": "Crafts",
+            "purposes": [str(purpose_named(org, "Crafts").code)],
             "audience": "children",
             "platform": str(platform.code),
             "hours": [{"day": 2, "start": "16:00", "end": "18:00"}],
@@ -100,7 +104,7 @@ def test_a_group_without_purpose_is_refused(client_for, lead, org):
         f"{API}/",
         {
             "name": "X",
-            "purpose": "",
+            "purposes": [],
             "audience": "children",
             "platform": str(platform.code),
         },

@@ -18,6 +18,7 @@ from safecontact.people.tests.factories import (
     ChildFactory,
     ParentFactory,
     WorkerFactory,
+    purpose_named,
     years_ago,
 )
 
@@ -187,7 +188,7 @@ def test_a_group_can_be_recorded_as_run_from_a_personal_account(client_for, lead
         f"{API}/",
         {
             "name": "Leaders' WhatsApp",
-            "purpose": "youth group",
+            "purposes": [str(purpose_named(org).code)],
             "audience": "children",
             "platform": str(platform.code),
             "account": "personal",
@@ -204,7 +205,7 @@ def test_an_unknown_account_kind_is_a_clear_error(client_for, lead, org):
         f"{API}/",
         {
             "name": "G",
-            "purpose": "p",
+            "purposes": [str(purpose_named(org).code)],
             "audience": "children",
             "platform": str(platform.code),
             "account": "borrowed",

@@ -11,7 +11,11 @@ from safecontact.groups.tests.factories import (
     GroupMemberFactory,
     PlatformFactory,
 )
-from safecontact.people.tests.factories import ChildFactory, WorkerFactory
+from safecontact.people.tests.factories import (
+    ChildFactory,
+    WorkerFactory,
+    purpose_named,
+)
 
 pytestmark = pytest.mark.django_db
 GROUP_PAGES = ["groups:detail", "groups:edit", "groups:member_add"]
@@ -94,7 +98,7 @@ def test_the_lead_adds_a_group_with_hours(client_for, lead, org):
         reverse("groups:add"),
         {
             "name": "Friday Club",
-            "purpose": "Games and faith for 11-14s",
+            "purposes": [purpose_named(org, "Games and faith").pk],
             "audience": "children",
             "platform": platform.pk,
             "days": ["4"],
@@ -111,7 +115,7 @@ def test_a_group_without_a_purpose_is_refused_in_plain_words(client_for, lead, o
     platform = PlatformFactory.create(organisation=org)
     response = client_for(lead).post(
         reverse("groups:add"),
-        {"name": "X", "purpose": "", "audience": "children", "platform": platform.pk},
+        {"name": "X", "audience": "children", "platform": platform.pk},
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "Please correct the following" in response.content.decode()

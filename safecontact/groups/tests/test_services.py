@@ -5,7 +5,7 @@ from safecontact.audittrail.models import AuditEntry
 from safecontact.groups import services
 from safecontact.groups.models import GroupMember, Platform
 from safecontact.groups.tests.factories import GroupFactory, PlatformFactory
-from safecontact.people.tests.factories import ChildFactory
+from safecontact.people.tests.factories import ChildFactory, purpose_named
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,11 @@ def test_a_group_needs_a_purpose(lead, org):
             actor=lead,
             organisation=org,
             name="G",
-            purpose=" ",
+            purposes=[],
             audience="children",
             platform=PlatformFactory.create(organisation=org),
         )
-    assert "purpose" in err.value.message_dict
+    assert "purposes" in err.value.message_dict
 
 
 def test_a_group_cannot_use_another_organisations_platform(lead, org, other_org):
@@ -50,7 +50,7 @@ def test_a_group_cannot_use_another_organisations_platform(lead, org, other_org)
             actor=lead,
             organisation=org,
             name="G",
-            purpose="p",
+            purposes=[purpose_named(org)],
             audience="children",
             platform=PlatformFactory.create(organisation=other_org),
         )

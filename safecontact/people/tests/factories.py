@@ -15,6 +15,7 @@ import factory
 from django.utils import timezone
 
 from safecontact.accounts.tests.factories import OrganisationFactory
+from safecontact.groups.models import Purpose
 from safecontact.people.models import (
     Consent,
     Person,
@@ -171,6 +172,24 @@ class RelationshipFactory(factory.django.DjangoModelFactory[Relationship]):
     parental_responsibility = True
 
 
+YOUTH_GROUP = "Youth group"
+
+
+def purpose_named(organisation: Any, name: str = YOUTH_GROUP) -> Purpose:
+    """The organisation's purpose called ``name`` (any case), made if missing."""
+    found = Purpose.objects.filter(organisation=organisation, name__iexact=name)
+    return found.first() or Purpose.objects.create(organisation=organisation, name=name)
+
+
+def purposes_of(organisation: Any, given: Any) -> list[Purpose]:
+    """Purposes for a factory: ``given`` names or rows; None is the youth group."""
+    if given is None:
+        return [purpose_named(organisation)]
+    return [
+        p if isinstance(p, Purpose) else purpose_named(organisation, p) for p in given
+    ]
+
+
 class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     """Current parental consent for a child, given by a parent (made if absent).
 
@@ -194,7 +213,6 @@ class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
         no_declaration=None,
     )
     channels = factory.LazyFunction(lambda: ["email", "in_app"])
-    purposes = factory.LazyFunction(lambda: ["youth group"])
     hours = factory.LazyFunction(lambda: [dict(w) for w in ALL_WEEK])
     allowed_roles = factory.LazyFunction(lambda: ["any_worker"])
     expires_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=365))
@@ -210,3 +228,9 @@ class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     def allowed_workers(obj: Consent, create: bool, extracted: Any, **kw: Any) -> None:
         if create and extracted:
             obj.allowed_workers.set(extracted)
+
+    @factory.post_generation
+    def purposes(obj: Consent, create: bool, extracted: Any, **kw: Any) -> None:
+        """The youth-group purpose unless told; names or Purpose rows."""
+        if create:
+            obj.purposes.set(purposes_of(obj.organisation, extracted))

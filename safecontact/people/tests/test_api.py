@@ -12,6 +12,7 @@ from safecontact.people.tests.factories import (
     ConsentFactory,
     RelationshipFactory,
     WorkerFactory,
+    purpose_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,7 @@ def test_recording_consent_through_the_api(client_for, lead, org):
             "evidence": "form",
             "evidence_date": "2026-01-05",
             "channels": ["email"],
-            "purposes": ["youth group"],
+            "purposes": [str(purpose_named(org).code)],
             "hours": [{"day": 2, "start": "18:00", "end": "20:00"}],
             "given_by": str(link.carer.code),
         },
@@ -138,6 +139,27 @@ def test_recording_consent_through_the_api(client_for, lead, org):
     )
     assert response.status_code == HTTPStatus.CREATED, response.json()
     assert Consent.objects.get(subject=link.person).hours[0]["day"] == 2
+    assert response.json()["purposes"] == [str(purpose_named(org).code)]
+    assert response.json()["state"] == "current"
+
+
+def test_consent_naming_another_organisations_purpose_is_refused(
+    client_for, lead, org, other_org
+):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    response = client_for(lead).post(
+        f"{API}/{link.person.code}/consent",
+        {
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+            "channels": ["email"],
+            "purposes": [str(purpose_named(other_org).code)],
+            "given_by": str(link.carer.code),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert not Consent.objects.filter(subject=link.person).exists()
 
 
 def test_bad_consent_is_refused_with_reasons(client_for, lead, child):

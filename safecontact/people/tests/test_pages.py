@@ -11,6 +11,7 @@ from safecontact.people.tests.factories import (
     ConsentFactory,
     RelationshipFactory,
     WorkerFactory,
+    purpose_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,10 @@ def test_recording_consent_through_the_page(client_for, lead, org):
         {
             "given_by": link.carer.pk,
             "channels": ["email"],
-            "purposes": "youth group, trips",
+            "purposes": [
+                purpose_named(org).pk,
+                purpose_named(org, "Trips and events").pk,
+            ],
             "days": ["0", "2"],
             "start": "18:00",
             "end": "20:00",
@@ -202,7 +206,10 @@ def test_recording_consent_through_the_page(client_for, lead, org):
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()
     consent = link.person.consents.get()
-    assert consent.purposes == ["youth group", "trips"]
+    assert {p.name for p in consent.purposes.all()} == {
+        "Youth group",
+        "Trips and events",
+    }
     assert consent.hours == [
         {"day": 0, "start": "18:00", "end": "20:00"},
         {"day": 2, "start": "18:00", "end": "20:00"},
@@ -251,3 +258,29 @@ def test_the_consent_form_offers_the_organisations_role_titles(
         .content.decode()
     )
     assert 'value="Youth leader"' in text and 'value="any_worker"' in text
+
+
+def test_consent_must_name_a_purpose_in_use(client_for, lead, org):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    retired = purpose_named(org, "Old club")
+    retired.retired_at = retired.created_at
+    retired.save()
+    page = client_for(lead).get(reverse("people:consent", args=[link.person.code]))
+    assert "Old club" not in page.content.decode()
+    response = client_for(lead).post(
+        reverse("people:consent", args=[link.person.code]),
+        {
+            "given_by": link.carer.pk,
+            "channels": ["email"],
+            "days": ["0"],
+            "start": "18:00",
+            "end": "20:00",
+            "allowed_roles": ["any_worker"],
+            "evidence": "form",
+            "evidence_date": "2026-01-05",
+        },
+    )
+    assert (
+        "Choose at least one purpose contact may be for." in response.content.decode()
+    )
+    assert not link.person.consents.exists()

@@ -12,6 +12,7 @@ from safecontact.people.tests.factories import (
     PersonFactory,
     RelationshipFactory,
     WorkerFactory,
+    purpose_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -123,13 +124,17 @@ def test_a_child_cannot_be_a_carer(lead, org):
         services.add_relationship(actor=lead, carer=child, person=other)
 
 
+def org_of(person):
+    return person.organisation
+
+
 def _consent(lead, child, parent, **kw):
     return services.record_consent(
         actor=lead,
         subject=child,
         given_by=parent,
         channels=["email"],
-        purposes=["youth group"],
+        purposes=[purpose_named(org_of(child))],
         evidence="form",
         evidence_date=DAY,
         **kw,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact', '0002_alert_kind'),
+        ('contact', '0004_remove_message_purpose_text'),
     ]
 
     operations = [

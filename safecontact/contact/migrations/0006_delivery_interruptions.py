@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact', '0003_recheck'),
+        ('contact', '0005_recheck'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0002_initial'),
+        ('groups', '0005_remove_group_purpose'),
     ]
 
     operations = [

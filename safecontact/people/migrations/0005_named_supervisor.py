@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0002_vetting_workforce'),
+        ('people', '0004_remove_consent_purpose_text'),
     ]
 
     operations = [

@@ -1,0 +1,41 @@
+"""Whether a consent is in force: the one definition every page and rule uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from safeguarding.policy.inputs import Consent, ConsentKind
+
+
+class ConsentState(enum.StrEnum):
+    CURRENT = "current"
+    MISSING = "missing"
+    WITHDRAWN = "withdrawn"
+    NOT_STARTED = "not_started"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        """Plain words: "consent is {label}"."""
+        return "not in force yet" if self is ConsentState.NOT_STARTED else self.value
+
+
+def consent_state(
+    consent: Consent | None, today: dt.date, kind: ConsentKind | None = None
+) -> ConsentState:
+    """The state on ``today`` of the newest consent record (the one in force).
+
+    Valid from ``given_on`` through ``expires_on``, both days inclusive. With
+    ``kind``, a record of the other kind (an adult's own consent for a child,
+    say) counts as missing.
+    """
+    if consent is None or (kind is not None and consent.kind is not kind):
+        return ConsentState.MISSING
+    if consent.withdrawn:
+        return ConsentState.WITHDRAWN
+    if consent.given_on > today:
+        return ConsentState.NOT_STARTED
+    if consent.expires_on is not None and consent.expires_on < today:
+        return ConsentState.EXPIRED
+    return ConsentState.CURRENT
