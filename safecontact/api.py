@@ -1,7 +1,9 @@
 """The JSON API at /api/v1/: one NinjaAPI, one router per app.
 
 Authenticate with an organisation API key (``Authorization: Bearer sc_…``) or
-a logged-in session. A key acts as the user who made it, with that user's role.
+a logged-in session. A key acts as the user who made it, with that user's role;
+keys expire. A session whose role needs two-factor sign-in is refused until
+the code has been given.
 Errors are ``{"error": "..."}`` with a real HTTP status.
 """
 
@@ -12,31 +14,54 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import formats, timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from safecontact.accounts.services import ApiKeyExpired, user_for_api_key
 from safecontact.accounts.services import PermissionDenied as RolePermissionDenied
-from safecontact.accounts.services import user_for_api_key
+from safecontact.lib.access import TWO_FACTOR_MESSAGE, half_signed_in
+
+
+def _key_user(raw_key: str) -> Any:
+    try:
+        return user_for_api_key(raw_key)
+    except ApiKeyExpired as exc:
+        day = formats.date_format(timezone.localtime(exc.expired_at), "j F Y")
+        raise HttpError(
+            401,
+            f"This API key expired on {day}. Make a new one on the API keys page.",
+        ) from None
 
 
 class BearerKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return user_for_api_key(token)
+        return _key_user(token)
 
 
 class HeaderKey(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return user_for_api_key(key) if key else None
+        return _key_user(key) if key else None
+
+
+class VerifiedSession(SessionAuth):
+    """The signed-in session, once its two-factor step is done (where needed)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and half_signed_in(user):
+            raise HttpError(403, TWO_FACTOR_MESSAGE)
+        return user
 
 
 api = NinjaAPI(
     title="SafeContact API",
     version="1.0.0",
     description="The organisation's register, contact gateway and concerns, as JSON.",
-    auth=[BearerKey(), HeaderKey(), django_auth],
+    auth=[BearerKey(), HeaderKey(), VerifiedSession()],
     urls_namespace="api",
 )
 

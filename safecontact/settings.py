@@ -6,11 +6,14 @@ secret key refuses to start. Every variable is listed in `.env.example`.
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from safecontact.lib.env import envbool, envint, envlist, envsecret, envstr
 
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +81,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safecontact.accounts.context_processors.organisation",
@@ -139,12 +144,22 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", "30") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Never by address alone: a church, a school or the whole instance behind a
+# proxy shares one address, and one person's typos must not lock them all out.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "safecontact.lib.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = envstr("OTP_ISSUER", "SafeContact")
+
+# How many reverse proxies in front of SafeContact append to X-Forwarded-For.
+# 0 (the default) ignores the header: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0", minimum=0)
+
+# API keys stop working this many days after they are made.
+API_KEY_DAYS = envint("API_KEY_DAYS", "90", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")
@@ -173,6 +188,18 @@ if envbool("TRUST_X_FORWARDED_PROTO", "false"):
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response (Django's own middleware): only
+# our own scripts, styles and images; inline code only with the page's nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -184,7 +211,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
 _FILES = "django.core.mail.backends.filebased.EmailBackend"
 _EMAIL_BACKEND = envstr(
-    "EMAIL_BACKEND", _FILES if DEBUG and "EMAIL_HOST" not in os.environ else _SMTP
+    "EMAIL_BACKEND", _FILES if DEBUG and not envstr("EMAIL_HOST", "") else _SMTP
 )
 MAILERS = {
     "default": {
@@ -210,6 +237,32 @@ FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "") or (
 )
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS when DEBUG is false")
+for _number, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    # A key that cannot decrypt would only show when a case is opened: refuse
+    # to start instead (the message never contains the key itself).
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key number {_number} is not a Fernet key "
+            "(32 url-safe base64-encoded bytes). Make one with: python -c "
+            '"from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"'
+        ) from None
+
+# Signed checkpoints of the contact log's head, written outside the database
+# (docs/ledger.md). The key must not be stored in the database.
+# In development it is derived from SECRET_KEY, which is not in the database.
+LEDGER_CHECKPOINT_KEY = envsecret("LEDGER_CHECKPOINT_KEY", "") or (
+    hmac.new(SECRET_KEY.encode(), b"ledger-checkpoints", "sha256").hexdigest()
+    if DEBUG
+    else ""
+)
+if not LEDGER_CHECKPOINT_KEY:
+    raise ImproperlyConfigured("Set LEDGER_CHECKPOINT_KEY when DEBUG is false")
+LEDGER_CHECKPOINT_DIR = Path(
+    envstr("LEDGER_CHECKPOINT_DIR", "") or BASE_DIR / "ledger-checkpoints"
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -6,7 +6,14 @@ at that point. This module only computes and checks; the ``ledger`` app stores.
 
 Storing: keep ``normalise(content)`` (JSON-native values only). Hashing the
 stored value again gives the same hash, whatever the database does to key
-order or whitespace.
+order or whitespace; ``verify(..., stored=True)`` hashes such values without
+normalising them again.
+
+Anchoring: a chain can be re-hashed by anyone who can write to its store. A
+``Checkpoint`` (count, last seq and head hash, signed with a key the store
+does not hold) kept elsewhere pins the chain: ``verify(..., anchor=...)``
+fails when the chain no longer reaches the checkpoint's seq ("truncated") or
+holds a different hash there ("rehashed").
 """
 
 from __future__ import annotations
@@ -15,17 +22,27 @@ import datetime as dt
 import decimal
 import enum
 import hashlib
+import hmac
 import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry in a chain."""
 
-Problem = Literal["edited", "missing", "reordered", "bad_link"]
+Problem = Literal[
+    "edited",
+    "missing",
+    "reordered",
+    "bad_link",
+    "truncated",
+    "rehashed",
+    "body_changed",
+    "index_changed",
+]
 JSONValue = None | bool | int | str | list["JSONValue"] | dict[str, "JSONValue"]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -98,8 +115,12 @@ def _normalise_mapping(value: Mapping[Any, Any]) -> dict[str, JSONValue]:
 
 def canonical(content: Mapping[str, Any]) -> bytes:
     """Sorted-key, compact, UTF-8 JSON of ``content``."""
+    return _dumps(normalise(content))
+
+
+def _dumps(value: Any) -> bytes:
     return json.dumps(
-        normalise(content),
+        value,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -115,13 +136,39 @@ def entry_hash(prev_hash: str, seq: int, content: Mapping[str, Any]) -> str:
         raise LedgerError("seq must be a positive integer")
     if not isinstance(content, Mapping):
         raise LedgerError("content must be a mapping")
-    head = f"{prev_hash}\n{seq}\n".encode("ascii")
-    return hashlib.sha256(head + canonical(content)).hexdigest()
+    return _hash(prev_hash, seq, canonical(content))
 
 
-def _self_consistent(entry: Entry) -> bool:
+def stored_entry_hash(prev_hash: str, seq: int, content: Mapping[str, Any]) -> str:
+    """``entry_hash`` of content already stored normalised (read back as JSON).
+
+    Skips normalising again, which is most of the cost of checking a long
+    chain. JSON read back from a store is JSON-native, so the bytes hashed are
+    the same; anything else (a float slipped in by hand) fails to match.
+    """
+    if not isinstance(prev_hash, str) or not _HEX64.fullmatch(prev_hash):
+        raise LedgerError("prev_hash must be 64 lowercase hex characters")
     try:
-        return entry_hash(entry.prev_hash, entry.seq, entry.content) == entry.hash
+        body = _dumps(content)
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(str(exc)) from None
+    return _hash(prev_hash, seq, body)
+
+
+def _hash(prev_hash: str, seq: int, body: bytes) -> str:
+    head = f"{prev_hash}\n{seq}\n".encode("ascii")
+    return hashlib.sha256(head + body).hexdigest()
+
+
+def body_fingerprint(subject: str, body: str) -> str:
+    """The SHA-256 a log entry keeps of a message's subject and text."""
+    return hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()
+
+
+def _self_consistent(entry: Entry, stored: bool = False) -> bool:
+    hasher = stored_entry_hash if stored else entry_hash
+    try:
+        return hasher(entry.prev_hash, entry.seq, entry.content) == entry.hash
     except LedgerError:
         return False
 
@@ -131,12 +178,17 @@ def verify(
     *,
     after: tuple[int, str] | None = None,
     head_hash: str | None = None,
+    anchor: tuple[int, str] | None = None,
+    stored: bool = False,
 ) -> VerifyResult:
     """Check a chain given in seq order, one entry at a time.
 
     ``after`` is the (seq, hash) of the last entry already trusted, to check
     only what follows it; by default the chain starts at seq 1 from GENESIS.
     ``head_hash``, if the store keeps one, catches entries cut off the end.
+    ``anchor`` is a (seq, hash) known from outside the store (a signed
+    checkpoint): the chain must reach that seq with that hash. ``stored``
+    hashes contents as read back from the store (``stored_entry_hash``).
     After the first problem the rest is read only to tell a swap from an edit
     or a deletion; memory stays constant.
     """
@@ -144,22 +196,43 @@ def verify(
     stream = (Entry(*item) for item in entries)
     count = 0
     for entry in stream:
-        problem = _first_problem(entry, last_seq, last_hash)
+        problem = _first_problem(entry, last_seq, last_hash, stored)
         if problem is not None:
-            return _classify(entry, problem, last_seq, last_hash, stream, count)
+            return _classify(entry, problem, last_seq, last_hash, stream, count, stored)
+        if anchor is not None and entry.seq == anchor[0] and entry.hash != anchor[1]:
+            return VerifyResult(False, entry.seq, "rehashed", count)
         last_seq, last_hash = entry.seq, entry.hash
         count += 1
     if head_hash is not None and head_hash != last_hash:
         return VerifyResult(False, last_seq + 1, "missing", count)
+    if anchor is not None and last_seq < anchor[0]:
+        return VerifyResult(False, last_seq + 1, "truncated", count)
     return VerifyResult(True, None, None, count)
 
 
-def _first_problem(entry: Entry, last_seq: int, last_hash: str) -> Problem | None:
+def check_anchor(row: Entry | None, anchor: tuple[int, str]) -> Problem | None:
+    """Is the stored row at a checkpoint's seq still the one it signed?
+
+    For checking only what follows a checkpoint: the rows after it must link
+    to this row, and this row must still be there, unchanged.
+    """
+    if anchor[0] == 0:
+        return None
+    if row is None or row.seq != anchor[0]:
+        return "truncated"
+    if row.hash != anchor[1]:
+        return "rehashed"
+    return None
+
+
+def _first_problem(
+    entry: Entry, last_seq: int, last_hash: str, stored: bool = False
+) -> Problem | None:
     if entry.seq <= last_seq:
         return "reordered"
     if entry.seq > last_seq + 1:
         return "missing"
-    if not _self_consistent(entry):
+    if not _self_consistent(entry, stored):
         return "edited"
     if entry.prev_hash != last_hash:
         return "bad_link"
@@ -173,6 +246,7 @@ def _classify(
     last_hash: str,
     rest: Iterator[Entry],
     count: int,
+    stored: bool = False,
 ) -> VerifyResult:
     if problem == "reordered":
         return VerifyResult(False, entry.seq, problem, count)
@@ -181,7 +255,7 @@ def _classify(
         if any(later.seq in absent for later in rest):
             problem = "reordered"
         return VerifyResult(False, last_seq + 1, problem, count)
-    if any(_swapped(entry, later, last_hash) for later in rest):
+    if any(_swapped(entry, later, last_hash, stored) for later in rest):
         problem = "reordered"
     return VerifyResult(False, entry.seq, problem, count)
 
@@ -200,15 +274,101 @@ _SWAPPABLE: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _swapped(here: Entry, there: Entry, last_hash: str) -> bool:
+def _swapped(here: Entry, there: Entry, last_hash: str, stored: bool = False) -> bool:
     """Would exchanging some columns of two rows make both entries valid?"""
     for fields in _SWAPPABLE:
         moved_here = here._replace(**{f: getattr(there, f) for f in fields})
         moved_there = there._replace(**{f: getattr(here, f) for f in fields})
         if (
             moved_here.prev_hash == last_hash
-            and _self_consistent(moved_here)
-            and _self_consistent(moved_there)
+            and _self_consistent(moved_here, stored)
+            and _self_consistent(moved_there, stored)
         ):
             return True
     return False
+
+
+# --- Checkpoints ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A chain's head at a moment, signed with a key its store does not hold.
+
+    ``at`` is an ISO 8601 UTC time; ``verified`` says how much of the chain
+    was checked before signing ("full" or "since_checkpoint").
+    """
+
+    organisation: str
+    count: int
+    last_seq: int
+    head_hash: str
+    at: str
+    verified: str
+    signature: str = ""
+
+    def fields(self) -> dict[str, JSONValue]:
+        return {
+            "organisation": self.organisation,
+            "count": self.count,
+            "last_seq": self.last_seq,
+            "head_hash": self.head_hash,
+            "at": self.at,
+            "verified": self.verified,
+        }
+
+
+def _mac(key: bytes, checkpoint: Checkpoint) -> str:
+    if not key:
+        raise LedgerError("a checkpoint key must not be empty")
+    message = b"safecontact-ledger-checkpoint\n" + _dumps(checkpoint.fields())
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def sign_checkpoint(key: bytes, checkpoint: Checkpoint) -> Checkpoint:
+    """``checkpoint`` with its HMAC-SHA256 signature filled in."""
+    if not _HEX64.fullmatch(checkpoint.head_hash):
+        raise LedgerError("head_hash must be 64 lowercase hex characters")
+    if checkpoint.count < 0 or checkpoint.last_seq < 0:
+        raise LedgerError("count and last_seq cannot be negative")
+    return replace(checkpoint, signature=_mac(key, checkpoint))
+
+
+def checkpoint_signed(key: bytes, checkpoint: Checkpoint) -> bool:
+    """Was ``checkpoint`` signed with ``key`` and left unchanged since?"""
+    try:
+        expected = _mac(key, checkpoint)
+    except (LedgerError, TypeError, ValueError):
+        return False
+    return hmac.compare_digest(expected, checkpoint.signature)
+
+
+def parse_checkpoint(line: str) -> Checkpoint:
+    """One line of a checkpoint file; ``LedgerError`` if it is not one."""
+    try:
+        data = json.loads(line)
+        checkpoint = Checkpoint(
+            organisation=str(data["organisation"]),
+            count=_whole(data["count"]),
+            last_seq=_whole(data["last_seq"]),
+            head_hash=str(data["head_hash"]),
+            at=str(data["at"]),
+            verified=str(data["verified"]),
+            signature=str(data["signature"]),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LedgerError(f"not a checkpoint: {exc}") from None
+    return checkpoint
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("expected a whole number")
+    return int(value)
+
+
+def format_checkpoint(checkpoint: Checkpoint) -> str:
+    """The line a signed checkpoint is stored as (no newline)."""
+    data = checkpoint.fields()
+    data["signature"] = checkpoint.signature
+    return _dumps(data).decode("utf-8")

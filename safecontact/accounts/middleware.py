@@ -1,14 +1,49 @@
-"""Leads, deputies and administrators must pass a TOTP check before anything else."""
+"""Leads, deputies, trustees and superusers pass a TOTP check before anything else.
+
+This is an allow-list, not a list of exemptions: someone who has given only
+their password (a "half-signed-in" session) reaches the few views named here
+and nothing else. A page gets a redirect to the two-factor step; the API gets a
+JSON refusal. New views are protected without anyone remembering to add them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
-_OPEN_PREFIXES = ("/account/", "/static/", "/report/", "/api/", "/healthz")
+from safecontact.lib.access import TWO_FACTOR_MESSAGE, half_signed_in
+
+# Views by URL name (namespace:name) a half-signed-in user may open.
+ALLOWED_VIEWS = frozenset(
+    {"accounts:login", "accounts:logout", "accounts:two_factor", "healthz"}
+)
+# Whole namespaces open to them: the public "report a concern" pages.
+ALLOWED_NAMESPACES = frozenset({"report"})
+
+
+def _static_prefix() -> str:
+    return "/" + urlsplit(settings.STATIC_URL or "/static/").path.lstrip("/")
+
+
+def _allowed(request: HttpRequest) -> bool:
+    if request.path_info.startswith(_static_prefix()):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in ALLOWED_VIEWS or bool(
+        ALLOWED_NAMESPACES.intersection(match.namespaces)
+    )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
 
 
 class TwoFactorRequiredMiddleware:
@@ -16,12 +51,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            user.is_authenticated
-            and getattr(user, "needs_two_factor", False)
-            and not getattr(user, "is_verified", lambda: False)()
-            and not request.path.startswith(_OPEN_PREFIXES)
-        ):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
+        if half_signed_in(request.user) and not _allowed(request):
+            if _is_api(request):
+                return JsonResponse({"error": TWO_FACTOR_MESSAGE}, status=403)
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:two_factor')}?{query}")
         return self.get_response(request)

@@ -7,6 +7,7 @@ exactly one (superusers to none) and never sees another's data.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -115,8 +116,14 @@ class ApiKey(models.Model):
     # The key acts as this user, with exactly that user's role and limits.
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every key stops working at this time (settings.API_KEY_DAYS after it is
+    # made): a key copied into a script and forgotten does not read cases forever.
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now

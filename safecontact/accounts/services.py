@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +18,14 @@ from safecontact.groups.services import seed_purposes
 
 class PermissionDenied(Exception):
     """The actor's role does not allow this."""
+
+
+class ApiKeyExpired(Exception):
+    """The key was real but its time is up; the caller should make a new one."""
+
+    def __init__(self, expired_at: datetime) -> None:
+        super().__init__(f"API key expired at {expired_at.isoformat()}")
+        self.expired_at = expired_at
 
 
 def hash_api_key(raw_key: str) -> str:
@@ -82,7 +91,11 @@ def create_user(
 
 @transaction.atomic
 def create_api_key(*, actor: User, name: str) -> tuple[ApiKey, str]:
-    """Make a key acting as ``actor``; returns the key and the raw secret (shown once)."""
+    """Make a key acting as ``actor``; returns the key and the raw secret (shown once).
+
+    The key stops working ``settings.API_KEY_DAYS`` days from now. Views must
+    only call this for a session that has passed the two-factor step.
+    """
     if actor.organisation is None:
         raise PermissionDenied("API keys belong to an organisation.")
     raw = "sc_" + secrets.token_urlsafe(32)
@@ -92,6 +105,7 @@ def create_api_key(*, actor: User, name: str) -> tuple[ApiKey, str]:
         name=name,
         prefix=raw[:10],
         hashed_key=hash_api_key(raw),
+        expires_at=timezone.now() + timedelta(days=settings.API_KEY_DAYS),
     )
     record_change(
         actor=actor,
@@ -123,7 +137,11 @@ def revoke_api_key(*, actor: User, key: ApiKey) -> ApiKey:
 
 
 def user_for_api_key(raw_key: str) -> User | None:
-    """The active user a valid, unrevoked key acts as, or None."""
+    """The active user a valid, unrevoked key acts as, or None.
+
+    Raises ``ApiKeyExpired`` for a real key past its expiry, so the caller can
+    say so instead of a bare "not authenticated".
+    """
     # hashed_key is unique, so no ORDER BY (which .first() would add).
     found = ApiKey.objects.select_related("user", "user__organisation").filter(
         hashed_key=hash_api_key(raw_key), revoked_at__isnull=True
@@ -131,10 +149,12 @@ def user_for_api_key(raw_key: str) -> User | None:
     key = next(iter(found), None)
     if key is None or not key.user.is_active:
         return None
+    now = timezone.now()
+    if key.is_expired(now):
+        raise ApiKeyExpired(key.expires_at)
     # "Last used" is shown to the minute: writing it on every request would
     # add a write transaction to each API call. The filter makes concurrent
     # requests agree on a single writer.
-    now = timezone.now()
     stale = now - timedelta(minutes=1)
     if key.last_used_at is None or key.last_used_at < stale:
         ApiKey.objects.filter(

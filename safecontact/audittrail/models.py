@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,17 @@ from django.db import models
 
 class AppendOnlyError(Exception):
     """Audit entries are never changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
 class AuditEntry(models.Model):
@@ -36,18 +48,36 @@ class AuditEntry(models.Model):
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set on every entry about a concern or case (the case, its shares,
+    # chronology, decisions, referrals, attachments, views and exports). Such
+    # entries never appear on the general audit trail: only those allowed to
+    # see the case read them, on the case's own page (docs/audit-trail.md).
+    case_code = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+        indexes = [
+            # The general trail, newest first, without sorting the table.
+            models.Index(
+                "organisation",
+                models.F("at").desc(),
+                models.F("id").desc(),
+                name="audit_general_newest",
+                condition=models.Q(case_code__isnull=True),
+            ),
+            models.Index(fields=["case_code", "at"], name="audit_case_history"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
             raise AppendOnlyError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries cannot be deleted.")

@@ -34,6 +34,21 @@ def snapshot(
     return data
 
 
+CASE_MODEL = "concerns.case"
+
+
+def _case_code(obj: models.Model, case: Any) -> uuid.UUID | None:
+    """The code of the case ``obj`` belongs to: itself, its ``case``, or none."""
+    if case is None and obj._meta.label_lower == CASE_MODEL:
+        case = obj
+    if case is None and getattr(obj, "case_id", None) is not None:
+        case = obj.case  # type: ignore[attr-defined]
+    if case is None:
+        return None
+    code = case.code
+    return code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
+
+
 def record_change(
     *,
     actor: Any,
@@ -42,7 +57,13 @@ def record_change(
     action: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    case: Any = None,
 ) -> AuditEntry:
+    """Write one audit entry. ``case``: the concern/case it belongs to, if any.
+
+    An entry with a case is kept off the general audit trail; only the people
+    allowed to see that case read it (``selectors.case_history``).
+    """
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -53,11 +74,55 @@ def record_change(
         object_label=str(obj)[:300],
         before=before,
         after=after,
+        case_code=_case_code(obj, case),
+    )
+
+
+def save_and_record(
+    *,
+    actor: Any,
+    organisation: Any,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    action: str | None = None,
+    exclude: set[str] | frozenset[str] = frozenset(),
+    after: dict[str, Any] | None = None,
+    update_fields: list[str] | None = None,
+    case: Any = None,
+) -> AuditEntry:
+    """Save ``obj`` and write its audit entry, in the caller's transaction.
+
+    ``before`` is ``snapshot(obj)`` taken before the change, or None for a new
+    object; ``action`` defaults to "create" or "update" accordingly. An object
+    already inserted (``objects.create``) is not saved again; a "delete" is
+    only recorded (the caller deletes). ``after`` replaces the snapshot when
+    the record has more to say (many-to-many fields).
+    """
+    action = action or ("create" if before is None else "update")
+    if action == "delete":
+        after = None
+    else:
+        if obj._state.adding or before is not None:
+            obj.save(update_fields=update_fields)
+        after = after if after is not None else snapshot(obj, exclude=exclude)
+    return record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=obj,
+        action=action,
+        before=before,
+        after=after,
+        case=case,
     )
 
 
 def record_access(
-    *, actor: Any, organisation: Any, obj: models.Model, action: str = "view"
+    *,
+    actor: Any,
+    organisation: Any,
+    obj: models.Model,
+    action: str = "view",
+    case: Any = None,
 ) -> AuditEntry:
     """Record that someone viewed or exported a protected record."""
     return record_change(
@@ -67,4 +132,5 @@ def record_access(
         action=action,
         before=None,
         after=None,
+        case=case,
     )

@@ -21,6 +21,7 @@ from safecontact.concerns import services
 from safecontact.concerns.forms import CHILD_STEPS, PublicReportForm
 from safecontact.concerns.images import MAX_BYTES, MAX_FILES
 from safecontact.concerns.models import Case
+from safecontact.lib.client_ip import client_ip
 
 SESSION_REFERENCE = "concern_reference"
 
@@ -53,7 +54,7 @@ def _too_big(request: HttpRequest, org: Organisation) -> HttpResponse | None:
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 def _submit(

@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_access, record_change, snapshot
+from safecontact.audittrail.services import record_access, save_and_record, snapshot
 from safecontact.concerns import evidence as evidence_lookup
 from safecontact.concerns.crypto import encrypt_bytes, encrypted_field_names
 from safecontact.concerns.images import CleanImage
@@ -50,20 +50,12 @@ REFERENCE_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
 REPORTS_PER_HOUR = 10
 
 
+def _hidden(obj: models.Model) -> set[str]:
+    return set(encrypted_field_names(type(obj))) | {"data"}
+
+
 def _snap(obj: models.Model) -> dict[str, Any]:
-    return snapshot(obj, exclude=encrypted_field_names(type(obj)) | {"data"})
-
-
-def _audit(actor: Any, case: Case, obj: models.Model, action: str, before: Any) -> None:
-    after = None if action == "delete" else _snap(obj)
-    record_change(
-        actor=actor,
-        organisation=case.organisation,
-        obj=obj,
-        action=action,
-        before=before,
-        after=after,
-    )
+    return snapshot(obj, exclude=_hidden(obj))
 
 
 def _chronicle(
@@ -201,7 +193,14 @@ def report_concern(
         _attach(case, image)
     for kind, ref in report.evidence:
         _link(case, kind, ref, actor=actor)
-    _audit(actor, case, case, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        before=None,
+        exclude=_hidden(case),
+        case=case,
+    )
     transaction.on_commit(lambda: notify(case, recipients(case)))
     return case
 
@@ -305,12 +304,18 @@ def triage_case(
     if case.status == Case.Status.NEW:
         case.status = Case.Status.OPEN
     case.full_clean()
-    case.save()
     if about_user is not None:
         case.shares.filter(user=about_user).delete()
     text = f"Triaged: {case.get_category_display()}, risk {case.get_risk_display().lower()}."
     _chronicle(case, ChronologyEntry.Kind.TRIAGE, text, author=actor)
-    _audit(actor, case, case, "update", before)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        before=before,
+        exclude=_hidden(case),
+        case=case,
+    )
     added = [u for u in recipients(case) if u.pk not in old_people]
     if added:
         transaction.on_commit(lambda: notify(case, added))
@@ -330,7 +335,14 @@ def add_chronology_entry(
     entry = _chronicle(
         case, ChronologyEntry.Kind.MANUAL, text.strip(), author=actor, when=when
     )
-    _audit(actor, case, entry, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=entry,
+        before=None,
+        exclude=_hidden(entry),
+        case=case,
+    )
     return entry
 
 
@@ -339,7 +351,14 @@ def link_evidence(*, actor: User, case: Case, kind: str, ref: str) -> Evidence:
     _require_manager(actor, case)
     evidence_lookup.validate(kind, ref, case.organisation)
     item = _link(case, kind, ref, actor=actor)
-    _audit(actor, case, item, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=item,
+        before=None,
+        exclude=_hidden(item),
+        case=case,
+    )
     return item
 
 
@@ -359,7 +378,14 @@ def add_action(
     )
     text = f"Action for {owner}, due {due_on:%d %b %Y}: {action.description}"
     _chronicle(case, ChronologyEntry.Kind.ACTION, text, author=actor)
-    _audit(actor, case, action, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=action,
+        before=None,
+        exclude=_hidden(action),
+        case=case,
+    )
     return action
 
 
@@ -371,10 +397,17 @@ def complete_action(*, actor: User, action: Action) -> Action:
         return action
     before = _snap(action)
     action.done_at = timezone.now()
-    action.save(update_fields=["done_at"])
     text = f"Action done: {action.description}"
     _chronicle(case, ChronologyEntry.Kind.ACTION, text, author=actor)
-    _audit(actor, case, action, "update", before)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=action,
+        before=before,
+        update_fields=["done_at"],
+        exclude=_hidden(action),
+        case=case,
+    )
     return action
 
 
@@ -396,7 +429,14 @@ def record_decision(
     )
     text = f"Decision: {item.decision} Reason: {item.rationale}"
     _chronicle(case, ChronologyEntry.Kind.DECISION, text, author=actor)
-    _audit(actor, case, item, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=item,
+        before=None,
+        exclude=_hidden(item),
+        case=case,
+    )
     return item
 
 
@@ -436,7 +476,14 @@ def record_referral(
         author=actor,
         when=min(when, timezone.now()),
     )
-    _audit(actor, case, referral, "create", None)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=referral,
+        before=None,
+        exclude=_hidden(referral),
+        case=case,
+    )
     return referral
 
 
@@ -458,7 +505,14 @@ def share_case(*, actor: User, case: Case, user: User) -> CaseShare:
         _chronicle(
             case, ChronologyEntry.Kind.SHARE, f"Shared with {user}.", author=actor
         )
-        _audit(actor, case, share, "create", None)
+        save_and_record(
+            actor=actor,
+            organisation=case.organisation,
+            obj=share,
+            before=None,
+            exclude=_hidden(share),
+            case=case,
+        )
     return share
 
 
@@ -473,7 +527,15 @@ def unshare_case(*, actor: User, share: CaseShare) -> None:
         f"No longer shared with {share.user}.",
         author=actor,
     )
-    _audit(actor, case, share, "delete", before)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=share,
+        before=before,
+        action="delete",
+        exclude=_hidden(share),
+        case=case,
+    )
     share.delete()
 
 
@@ -489,10 +551,16 @@ def close_case(*, actor: User, case: Case, outcome: str, note: str = "") -> Case
     before = _snap(case)
     case.status, case.outcome, case.outcome_note = Case.Status.CLOSED, outcome, note
     case.closed_at = timezone.now()
-    case.save()
     text = f"Closed: {case.get_outcome_display()}."
     _chronicle(case, ChronologyEntry.Kind.STATUS, text, author=actor)
-    _audit(actor, case, case, "update", before)
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        before=before,
+        exclude=_hidden(case),
+        case=case,
+    )
     return case
 
 
@@ -511,14 +579,12 @@ def set_named_trustee(
     routing, _ = RoutingSettings.objects.get_or_create(organisation=organisation)
     before = _snap(routing)
     routing.named_trustee = trustee
-    routing.save()
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=organisation,
         obj=routing,
-        action="update",
         before=before,
-        after=_snap(routing),
+        exclude=_hidden(routing),
     )
     return routing
 
@@ -547,7 +613,15 @@ def delete_case(*, actor: User | None, case: Case, reason: str) -> Tombstone:
         deleted_by_label=_actor_label(actor),
         reason=reason.strip()[:300],
     )
-    _audit(actor, case, case, "delete", _snap(case))
+    save_and_record(
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        before=_snap(case),
+        action="delete",
+        exclude=_hidden(case),
+        case=case,
+    )
     case.delete()
     return tombstone
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safecontact.accounts.models import User
+from safecontact.audittrail.selectors import recent_case_history
 from safecontact.concerns import forms, services
 from safecontact.concerns.crypto import decrypt_bytes
 from safecontact.concerns.evidence import resolve
@@ -142,6 +143,7 @@ def _detail_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str,
         "referral_form": forms.ReferralForm(),
         "share_form": forms.ShareForm(case=case),
         "evidence_form": forms.EvidenceForm(),
+        "history": recent_case_history(case),
     }
     context.update(bound)
     return context

@@ -19,6 +19,7 @@ from safecontact.contact.services.inputs import ANY_WORKER
 from safecontact.groups.models import Group, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.selectors import entry_for_message
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
 from safeguarding.policy import ADULT_AGE, ConsentState
@@ -257,10 +258,4 @@ def purpose_problem(
 
 def log_entry_for(message: Message) -> LedgerEntry | None:
     """The contact-log entry that recorded this message first."""
-    return (
-        LedgerEntry.objects.filter(
-            organisation_id=message.organisation_id, content__message=str(message.code)
-        )
-        .order_by("seq")
-        .first()
-    )
+    return entry_for_message(message.organisation_id, message.code)

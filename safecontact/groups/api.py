@@ -16,7 +16,7 @@ from safecontact.accounts.models import Organisation
 from safecontact.groups import schemas, services
 from safecontact.groups.models import GroupMember, Platform, Purpose
 from safecontact.groups.selectors import visible_groups
-from safecontact.lib.access import api_user, get_for_org
+from safecontact.lib.access import api_user, get_for_org, require_lead
 from safecontact.people.models import Person
 
 router = Router(tags=["groups"])
@@ -83,6 +83,7 @@ def change_purpose(
 ) -> Any:
     """Rename, retire (``retired: true``) or bring back a purpose."""
     user = api_user(request)
+    require_lead(user, cast(Organisation, user.organisation))
     purpose = get_for_org(Purpose.objects.all(), user.organisation, code=code)
     if payload.name is not None:
         purpose = services.rename_purpose(

@@ -1,9 +1,11 @@
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from safecontact.accounts.models import Organisation
@@ -41,8 +43,19 @@ def list_entries(
 
 @router.get("/verify", response=VerifyOut)
 def verify(request: HttpRequest) -> dict[str, Any]:
-    """Check the whole chain for tampering. Leads and deputies."""
-    status = selectors.verify_chain(_organisation(request, lead=True))
+    """Check the entries added since the newest signed checkpoint, and that
+    the checkpoint still holds. Leads and deputies. The whole log is checked
+    by ``manage.py verify_ledger`` (too long for a request on a large log)."""
+    check = selectors.quick_check(_organisation(request, lead=True))
+    status = check.status
+    if status is None:
+        raise HttpError(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            f"{check.pending} entries were added since the newest signed checkpoint:"
+            f" too many to check in a request (the limit is"
+            f" {selectors.REQUEST_CHECK_LIMIT}). Run manage.py checkpoint_ledger"
+            " or verify_ledger on the server.",
+        )
     return {
         "ok": status.ok,
         "checked_count": status.result.checked_count,

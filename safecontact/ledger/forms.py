@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 
 from safecontact.accounts.models import Organisation
 from safecontact.groups.models import Group
@@ -13,11 +15,12 @@ from safecontact.people.models import Person
 
 class EntryFilterForm(forms.Form):
     kind = forms.ChoiceField(label="What happened", required=False)
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        to_field_name="code",
+    # A search box, not a drop-down: an organisation can have 50,000 people.
+    person = forms.CharField(
+        label="Person",
         required=False,
-        empty_label="Anyone",
+        max_length=200,
+        help_text="Part of their name, for example 'Sam' or 'Sam Ch'.",
     )
     group = forms.ModelChoiceField(
         queryset=Group.objects.none(),
@@ -39,14 +42,41 @@ class EntryFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "Anything")] + [
             (kind, labels.get(kind, kind)) for kind in sorted(kinds)
         ]
-        person = cast("forms.ModelChoiceField[Person]", self.fields["person"])
+        self.organisation = organisation
+        # People whose names match a search that found more than one.
+        self.matches: list[Person] = []
         group = cast("forms.ModelChoiceField[Group]", self.fields["group"])
-        person.queryset = Person.objects.filter(organisation=organisation).order_by(
-            "first_name", "last_name"
-        )
         group.queryset = Group.objects.filter(organisation=organisation).order_by(
             "name"
         )
+
+    def clean_person(self) -> Person | None:
+        text = self.cleaned_data["person"].strip()
+        if not text:
+            return None
+        people = Person.objects.filter(organisation=self.organisation)
+        if _is_uuid(text):
+            found = people.filter(code=text).first()
+            if found is None:
+                raise forms.ValidationError("Nobody in your register has that code.")
+            return found
+        for word in text.split()[:MAX_WORDS]:
+            people = people.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            )
+        found_people = list(
+            people.order_by("first_name", "last_name")[: MAX_MATCHES + 1]
+        )
+        if not found_people:
+            raise forms.ValidationError(f"Nobody in your register matches '{text}'.")
+        if len(found_people) > 1:
+            self.matches = found_people[:MAX_MATCHES]
+            more = " or more" if len(found_people) > MAX_MATCHES else ""
+            raise forms.ValidationError(
+                f"{len(self.matches)}{more} people match '{text}': choose one below,"
+                " or type more of the name."
+            )
+        return found_people[0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -58,3 +88,15 @@ class EntryFilterForm(forms.Form):
     def subjects(self) -> list[str]:
         chosen = (self.cleaned_data.get(name) for name in ("person", "group"))
         return [str(item.code) for item in chosen if item is not None]
+
+
+MAX_WORDS = 5
+MAX_MATCHES = 10
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

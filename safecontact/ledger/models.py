@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +81,10 @@ class LedgerEntry(models.Model):
     # Hashed instead of the foreign key, which becomes null if the account goes.
     actor_label = models.CharField(max_length=200)
     created_at = models.DateTimeField()
+    # The message the entry records (``content["message"]``) as an indexed
+    # column, so a message's page finds its entries without searching JSON.
+    # Not hashed: verify_ledger checks it against the hashed content.
+    message_code = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = LedgerQuerySet.as_manager()
 
@@ -97,6 +102,11 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["organisation", "kind"], name="ledger_org_kind"),
             models.Index(fields=["organisation", "created_at"], name="ledger_org_at"),
+            models.Index(
+                fields=["organisation", "message_code", "seq"],
+                name="ledger_org_message",
+                condition=models.Q(message_code__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +162,17 @@ def payload_of(
         "actor": actor_label,
         "at": created_at,
     }
+
+
+def message_code_of(content: Any) -> UUID | None:
+    """The message code an entry's content names, if it names one."""
+    code = content.get("message") if isinstance(content, dict) else None
+    if not isinstance(code, str):
+        return None
+    try:
+        return UUID(code)
+    except ValueError:
+        return None
 
 
 class LedgerSubject(models.Model):

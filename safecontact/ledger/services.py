@@ -11,7 +11,14 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from safecontact.audittrail.services import record_access
-from safecontact.ledger.models import ChainHead, LedgerEntry, LedgerSubject, payload_of
+from safecontact.ledger import checkpoints, selectors
+from safecontact.ledger.models import (
+    ChainHead,
+    LedgerEntry,
+    LedgerSubject,
+    message_code_of,
+    payload_of,
+)
 from safeguarding.ledger import LedgerError, entry_hash, normalise
 
 _KIND = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
@@ -89,6 +96,7 @@ def _append(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label,
         created_at=timezone.now(),
+        message_code=message_code_of(stored_content),
     )
     payload = payload_of(
         organisation_code=str(organisation.code),
@@ -117,3 +125,32 @@ def record_history_export(*, actor: Any, subject: models.Model) -> None:
         obj=subject,
         action="export",
     )
+
+
+def checkpoint_ledger(
+    *, organisation: Any, full: bool, progress: selectors.Progress | None = None
+) -> selectors.ChainStatus:
+    """Check the organisation's log and, if it holds, sign a checkpoint of it.
+
+    ``full`` checks the whole chain; otherwise only what was added since the
+    newest checkpoint. Nothing is signed when the check fails (a checkpoint
+    must never vouch for a tampered log), or when nothing changed since the
+    newest checkpoint and only the new entries were checked. Returns the
+    ``ChainStatus``.
+    """
+    check = selectors.verify_chain if full else selectors.verify_since_checkpoint
+    status = check(organisation, progress)
+    newest = status.checkpoint
+    unchanged = newest is not None and (newest.last_seq, newest.head_hash) == (
+        status.last_seq,
+        status.head_hash,
+    )
+    if status.ok and not (unchanged and not full):
+        checkpoints.append(
+            organisation_code=str(organisation.code),
+            count=status.last_seq,
+            last_seq=status.last_seq,
+            head_hash=status.head_hash,
+            verified="since_checkpoint" if status.since_checkpoint else "full",
+        )
+    return status

@@ -7,7 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -79,8 +85,19 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _with_names(organisation, page.object_list),
         "query": query.urlencode(),
+        "matches": [
+            (person, _with(query, person=str(person.code))) for person in form.matches
+        ],
     }
     return render(request, "ledger/list.html", context)
+
+
+def _with(query: QueryDict, **values: str) -> str:
+    """``query`` with ``values`` set, as a query string."""
+    changed = query.copy()
+    for key, value in values.items():
+        changed[key] = value
+    return changed.urlencode()
 
 
 @require_GET
@@ -99,8 +116,19 @@ def entry_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_GET
 @lead_required
 def verify(request: HttpRequest) -> HttpResponse:
-    status = selectors.verify_chain(request_organisation(request))
-    return render(request, "ledger/verify.html", {"status": status})
+    """The newest signed checkpoint, and a check of what was added since it.
+
+    The whole chain is checked by ``manage.py verify_ledger``, not here: on a
+    large log it takes longer than a request may.
+    """
+    check = selectors.quick_check(request_organisation(request))
+    context = {
+        "reading": check.reading,
+        "pending": check.pending,
+        "status": check.status,
+        "limit": selectors.REQUEST_CHECK_LIMIT,
+    }
+    return render(request, "ledger/verify.html", context)
 
 
 @require_GET

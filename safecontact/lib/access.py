@@ -11,14 +11,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from safecontact.accounts.models import Organisation, User
 
 View = Callable[..., HttpResponse]
+
+TWO_FACTOR_MESSAGE = (
+    "Finish signing in first: enter the 6-digit code from your authenticator app "
+    "on the two-step check page."
+)
+
+
+def half_signed_in(user: Any) -> bool:
+    """Signed in with a password, but their role needs the code and it is not given."""
+    return bool(
+        user.is_authenticated
+        and getattr(user, "needs_two_factor", False)
+        and not getattr(user, "is_verified", lambda: False)()
+    )
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -29,6 +45,11 @@ def role_required(*roles: str) -> Callable[[View], View]:
         @login_required
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
+            if half_signed_in(user):
+                # The middleware stops this first; a second lock on the same door.
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts:two_factor")
+                )
             if getattr(user, "organisation_id", None) is None:
                 raise PermissionDenied
             if roles and user.role not in roles:  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safecontact.assessments import selectors as assessment_selectors
-from safecontact.audittrail.models import AuditEntry
+from safecontact.audittrail import selectors as audit_selectors
+from safecontact.audittrail.forms import TrailFilterForm
 from safecontact.audittrail.services import record_access
 from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import (
@@ -394,22 +396,26 @@ def attention(request: HttpRequest) -> HttpResponse:
 @require_GET
 @oversight_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.filter(organisation=request_organisation(request))
+    """The general trail: never a concern or case (audittrail.selectors)."""
+    organisation = request_organisation(request)
+    form = TrailFilterForm(request.GET or None, organisation=organisation)
+    entries = audit_selectors.general_trail(organisation)
+    if form.is_bound and form.is_valid():
+        entries = audit_selectors.filter_trail(
+            entries, zone=ZoneInfo(organisation.timezone), **form.cleaned_data
+        )
+    elif form.is_bound:
+        entries = entries.none()
     page = paginate(request, entries, 50)
-    rows = [(entry, _changes(entry)) for entry in page]
-    return render(request, "people/audit.html", {"page": page, "rows": rows})
-
-
-def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    before, after = entry.before or {}, entry.after or {}
-    if not before:
-        return []
-    skip = {"updated_at", "created_at"}
-    return [
-        (key, before.get(key), value)
-        for key, value in after.items()
-        if key not in skip and before.get(key) != value
-    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "lines": audit_selectors.lines(page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, "people/audit.html", context)
 
 
 # --- CSV import ----------------------------------------------------------------

@@ -210,3 +210,28 @@ def _missing_item(
         "See who has read it",
         reverse("policies:acknowledgements", args=[policies[0].code]),
     )
+
+
+def binding_unread(person: Person, *, is_lead: bool) -> tuple[str, ...]:
+    """Titles of binding codes of conduct ``person`` has not acknowledged.
+
+    On the send path: one query when the organisation has no binding code,
+    three when it has.
+    """
+    binding = list(
+        policies_with_versions(person.organisation_id).filter(
+            blocks_contact=True, retired_at=None
+        )
+    )
+    if not binding:
+        return ()
+    versions = [v for p in binding if (v := in_force(p))]
+    acked = _acknowledged([person.pk], versions).get(person.pk, {})
+    profile = getattr(person, "worker", None)
+    worker = WorkerPolicyFacts(
+        works_with=WorksWith(profile.works_with if profile else WorksWith.BOTH),
+        is_lead=is_lead,
+    )
+    due = outstanding(((str(p.code), facts(p)) for p in binding), worker, acked)
+    titles = {str(p.code): p.title for p in binding}
+    return tuple(titles[d.policy] for d in due if d.blocks_contact)

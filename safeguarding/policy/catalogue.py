@@ -42,6 +42,14 @@ _RULES = (
         "training up to date, or ask a cleared worker to send it.",
     ),
     Rule(
+        "sender.code_of_conduct",
+        "Code of conduct acknowledged",
+        "Workers are given guidance and held accountable for online contact; "
+        "where the organisation makes its code of conduct binding, nobody "
+        "contacts children or adults at risk before agreeing to it.",
+        "Open Policies, read the code of conduct and confirm you have read it.",
+    ),
+    Rule(
         "channel.organisation_account",
         "Organisation accounts only",
         "Workers contact children and adults at risk through the "

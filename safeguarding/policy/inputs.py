@@ -164,6 +164,9 @@ class Sender:
     # The message would leave from the worker's own account or address, not
     # the organisation's (e.g. the organisation's from-address is theirs).
     personal_account: bool = False
+    # Titles of codes of conduct in force that the organisation made binding
+    # and this worker has not yet acknowledged (safeguarding.governance).
+    conduct_unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,14 @@ def sender(ctx: Context) -> Iterator[Reason]:
     ):
         msg = f"You are not cleared to contact adults at risk. {why}".strip()
         yield reason("sender.cleared_adults", BLOCK, msg)
+    if s.conduct_unread and (
+        ctx.of_kind(PersonKind.CHILD)
+        or ctx.of_kind(PersonKind.ADULT_AT_RISK)
+        or audience in CHILD_AUDIENCES | ADULT_AUDIENCES
+    ):
+        titles = ", ".join(s.conduct_unread)
+        msg = f"You have not yet read and acknowledged: {titles}."
+        yield reason("sender.code_of_conduct", BLOCK, msg)
 
 
 def account(ctx: Context) -> Iterator[Reason]:

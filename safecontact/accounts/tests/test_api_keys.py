@@ -3,6 +3,7 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from safecontact.accounts import services
@@ -71,3 +72,41 @@ def test_last_used_is_written_at_most_once_a_minute(lead):
         services.user_for_api_key(raw)
     key.refresh_from_db()
     assert key.last_used_at == start + dt.timedelta(seconds=61)
+
+
+def test_a_key_expires_after_the_configured_days(lead, settings):
+    settings.API_KEY_DAYS = 30
+    start = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        key, raw = services.create_api_key(actor=lead, name="Sync")
+    assert key.expires_at == start + dt.timedelta(days=30)
+    with time_machine.travel(start + dt.timedelta(days=29), tick=False):
+        assert services.user_for_api_key(raw) == lead
+    with (
+        time_machine.travel(start + dt.timedelta(days=30), tick=False),
+        pytest.raises(services.ApiKeyExpired),
+    ):
+        services.user_for_api_key(raw)
+
+
+def test_the_api_refuses_an_expired_key_with_a_clear_message(client_for, worker):
+    start = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        _, raw = services.create_api_key(actor=worker, name="Sync")
+    late = start + dt.timedelta(days=91)
+    with time_machine.travel(late, tick=False):
+        for headers in ({"authorization": f"Bearer {raw}"}, {"x-api-key": raw}):
+            response = Client(headers=headers).get("/api/v1/groups/")
+            assert response.status_code == HTTPStatus.UNAUTHORIZED
+            assert response.json() == {
+                "error": "This API key expired on 8 June 2026. "
+                "Make a new one on the API keys page."
+            }
+
+
+def test_the_page_says_when_each_key_stops_working(client_for, worker):
+    client = client_for(worker)
+    with time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)):
+        page = client.post(reverse("accounts:api_keys"), {"name": "Phone"})
+    assert b"stops working 90 days after you make it" in page.content
+    assert b"8 Jun 2026" in page.content

@@ -1,6 +1,8 @@
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,3 +77,31 @@ def test_a_worker_cannot_open_the_attention_list(client_for, worker):
         client_for(worker).get(reverse("people:attention")).status_code
         == HTTPStatus.FORBIDDEN
     )
+
+
+def test_the_session_id_changes_when_the_code_is_accepted(client, lead):
+    client.post(
+        reverse("accounts:login"), {"username": lead.username, "password": PASSWORD}
+    )
+    client.get(reverse("accounts:two_factor"))
+    before = client.session.session_key
+    device = TOTPDevice.objects.get(user=lead)
+    response = client.post(
+        reverse("accounts:two_factor"), {"token": f"{totp(device.bin_key):06d}"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    after = client.session.session_key
+    assert after != before
+    # The old id is worth nothing: it is not a signed-in session any more.
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert stale.get(reverse("accounts:api_keys")).status_code == HTTPStatus.FOUND
+    assert client.get(reverse("accounts:api_keys")).status_code == HTTPStatus.OK
+
+
+def test_too_many_wrong_codes_say_to_wait(client, lead):
+    client.force_login(lead)
+    client.get(reverse("accounts:two_factor"))
+    for _ in range(3):
+        response = client.post(reverse("accounts:two_factor"), {"token": "000000"})
+    assert b"Too many wrong codes" in response.content

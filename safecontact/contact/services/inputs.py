@@ -21,6 +21,7 @@ from safecontact.groups.selectors import policy_platform
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
 from safecontact.people.models import Person, Relationship, Training, VettingCheck
+from safecontact.policies.selectors import binding_unread
 from safeguarding import policy
 from safeguarding.policy import (
     AgreedHours,
@@ -111,6 +112,7 @@ def sender_for(
         clearance_reasons=why,
         role=role,
         personal_account=channel == Channel.EMAIL and _from_own_address(person, org),
+        conduct_unread=binding_unread(person, is_lead=actor.is_lead),
     )
     return sender, person
 

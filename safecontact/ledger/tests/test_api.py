@@ -125,3 +125,42 @@ def test_verify_reports_the_first_broken_entry(org, lead, client_for):
 def test_only_leads_may_verify(org, make_user, client_for, role):
     response = client_for(make_user(role, org)).get(VERIFY)
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_verify_checks_only_what_came_after_the_newest_checkpoint(
+    org, lead, client_for
+):
+    from django.core.management import call_command
+
+    make_entries(org, 3)
+    call_command("checkpoint_ledger", stdout=None)
+    make_entries(org, 1)
+    body = client_for(lead).get(VERIFY).json()
+    assert body["ok"] is True
+    assert body["checked_count"] == 1
+
+
+def test_verify_finds_a_log_cut_short_since_the_checkpoint(org, lead, client_for):
+    from django.core.management import call_command
+
+    entries = make_entries(org, 3)
+    call_command("checkpoint_ledger", stdout=None)
+    tamper.delete_row(entries[-1])
+    body = client_for(lead).get(VERIFY).json()
+    assert (body["ok"], body["problem"], body["first_bad_seq"]) == (
+        False,
+        "truncated",
+        3,
+    )
+
+
+def test_verify_refuses_more_than_a_request_can_check(
+    org, lead, client_for, monkeypatch
+):
+    from safecontact.ledger import selectors
+
+    monkeypatch.setattr(selectors, "REQUEST_CHECK_LIMIT", 2)
+    make_entries(org, 3)
+    response = client_for(lead).get(VERIFY)
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "verify_ledger" in response.json()["error"]

@@ -97,3 +97,68 @@ def test_it_pages_the_log(org, lead, client_for):
     assert first.context["rows"][0][0].seq == PER_PAGE + 1
     second = client.get(URL, {"page": 2})
     assert [e.seq for e, _ in second.context["rows"]] == [1]
+
+
+def test_it_finds_a_person_by_part_of_their_name(org, lead, client_for):
+    child = ChildFactory.create(organisation=org, first_name="Samira", last_name="Obi")
+    ChildFactory.create(organisation=org, first_name="Tom", last_name="Ng")
+    append_entry(
+        organisation=org, kind="message.attempt", content={}, subjects=[child.code]
+    )
+    make_entries(org, 2)
+    response = client_for(lead).get(URL, {"person": "sam ob"})
+    assert [names for _, names in response.context["rows"]] == [["Samira Obi"]]
+
+
+def test_a_name_many_people_share_lists_them_to_choose_from(org, lead, client_for):
+    a = ChildFactory.create(organisation=org, first_name="Sam", last_name="Able")
+    ChildFactory.create(organisation=org, first_name="Sam", last_name="Baker")
+    response = client_for(lead).get(URL, {"person": "Sam", "kind": ""})
+    assert response.status_code == HTTPStatus.OK
+    assert "2 people match" in response.text
+    assert f"person={a.code}" in response.text
+    assert response.context["rows"] == []
+
+
+def test_nobody_matching_is_a_clear_error(org, lead, client_for):
+    response = client_for(lead).get(URL, {"person": "Nobody Here"})
+    assert response.status_code == HTTPStatus.OK
+    assert "Nobody in your register matches" in response.text
+
+
+def test_the_page_never_lists_everyone_in_a_drop_down(org, lead, client_for):
+    for n in range(30):
+        ChildFactory.create(organisation=org, first_name=f"Kid{n}", last_name="X")
+    text = client_for(lead).get(URL).text
+    assert "Kid1 X" not in text
+    assert 'name="person"' in text and 'type="text"' in text
+
+
+def test_a_very_long_search_is_not_an_error(org, lead, client_for):
+    response = client_for(lead).get(URL, {"person": " ".join(["word"] * 2000)})
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_its_query_count_does_not_grow_with_the_log(org, lead, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(lead)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            child = ChildFactory.create(organisation=org)
+            append_entry(
+                organisation=org,
+                kind="message.attempt",
+                content={},
+                subjects=[child.code],
+            )
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    add(PER_PAGE + 10)
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)

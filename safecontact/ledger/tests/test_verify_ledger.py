@@ -118,3 +118,18 @@ def test_its_output_never_includes_entry_contents(org):
     tamper.set_content(entries[0], {"secret": "Dear Alex"})
     err = broken()
     assert "Dear" not in err
+
+
+def test_a_long_check_shows_its_progress(org, monkeypatch):
+    from io import StringIO
+
+    from safecontact.ledger import selectors
+    from safecontact.ledger.management.commands import verify_ledger
+
+    monkeypatch.setattr(selectors, "CHUNK", 2)
+    monkeypatch.setattr(verify_ledger, "PROGRESS_EVERY", 2)
+    make_entries(org, 5)
+    err = StringIO()
+    call_command("verify_ledger", stdout=StringIO(), stderr=err, no_color=True)
+    assert "checked up to entry 2..." in err.getvalue()
+    assert "checked up to entry 4..." in err.getvalue()

@@ -15,7 +15,7 @@ def test_the_lead_sees_who_changed_what(client_for, lead, org):
     person = PersonFactory.create(organisation=org, first_name="Old")
     services.update_person(actor=lead, person=person, first_name="New")
     text = client_for(lead).get(reverse("people:audit")).content.decode()
-    assert "first_name: Old → New" in text and "Lena Lead" in text
+    assert "First name: Old → New" in text and "Lena Lead changed New" in text
 
 
 def test_another_organisations_entries_are_not_shown(
