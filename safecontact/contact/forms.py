@@ -7,6 +7,7 @@ from django import forms
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.selectors import addressable, local_today, purpose_problem
+from safecontact.contact.services.sending import validate_header_text
 from safecontact.groups.models import Group, Purpose
 from safecontact.people.models import Person
 
@@ -41,7 +42,9 @@ class ComposeForm(forms.Form):
         "purposes, or one the consent of everyone you write to allows.",
         error_messages={"required": "Choose the purpose of this message."},
     )
-    subject = forms.CharField(max_length=200, required=False)
+    subject = forms.CharField(
+        max_length=200, required=False, validators=[validate_header_text]
+    )
     body = forms.CharField(label="Message", widget=forms.Textarea, max_length=20_000)
     urgent_reason = forms.CharField(
         label="Urgent reason (optional)",

@@ -174,7 +174,10 @@ class Recipient(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing email. Claimed by a conditional UPDATE; never deleted."""
+    """One outgoing email, claimed before it is sent; never deleted.
+
+    docs/delivery.md describes the claim, the lease and what a crash can do.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -199,10 +202,17 @@ class Delivery(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    # When the row was last claimed (pending -> sending), by the real clock. It
+    # is also the claim's token: only that claim may mark the row sent/failed.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Claims taken back from a process that died mid-send: each one means the
+    # email may already have reached its recipients once.
+    interruptions = models.PositiveIntegerField(default=0)
     # What went wrong last time, in plain words (never the message text).
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Stamped at the first claim and reused by every attempt, so a resend after
+    # an interruption carries the same Message-ID.
     smtp_message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

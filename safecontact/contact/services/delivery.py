@@ -1,9 +1,13 @@
 """The outbox: send due ``Delivery`` rows by SMTP, retry what fails, lose nothing.
 
-A row is claimed with a conditional UPDATE (only one worker can move it from
-pending to sending), sent outside any transaction, then marked in a short
-transaction with its contact-log entry. A mail server that is down puts the
-row back to pending with a later ``next_attempt_at``; rows are never deleted.
+A row is claimed (pending -> sending, committed) before the SMTP conversation
+starts, sent outside any transaction, then marked in a short transaction with
+its contact-log entry. A mail server that is down puts the row back to pending
+with a later ``next_attempt_at``; rows are never deleted. One row that cannot
+be built or sent is marked failed and the others go on. A claim left behind by
+a process that died is taken back after its lease and the email is sent again
+with the same Message-ID, and the contact log says so. docs/delivery.md says
+exactly what can and cannot happen.
 """
 
 from __future__ import annotations
@@ -12,17 +16,22 @@ import contextlib
 import datetime as dt
 import logging
 import smtplib
+import traceback
 from collections import Counter
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
 from safecontact.contact.services import recheck
+from safecontact.contact.services.sending import header_safe
+from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 
@@ -31,8 +40,36 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(hours=1)
 # A row left "sending" this long was claimed by a process that died mid-send.
+# One claim covers one email's SMTP conversation, a few socket timeouts at most.
 CLAIM_LEASE = dt.timedelta(minutes=10)
+# A row whose sending was interrupted this many times is given up on, so a row
+# that kills the process (out of memory, say) cannot do it for ever.
+MOST_INTERRUPTIONS = 3
 BATCH = 100
+
+UNBUILDABLE = (
+    "SafeContact could not turn this message into an email (a line break or "
+    "control character in the subject, a name or an address). It will not be "
+    "tried again; send it again with the subject on one line."
+)
+UNEXPECTED = (
+    "Something went wrong in SafeContact while sending this email, so it was "
+    "stopped; it may or may not have reached the recipients. Whoever runs "
+    "SafeContact has the details in the server log."
+)
+INTERRUPTED = (
+    "Sending was interrupted, so the email will be sent again; some people may "
+    "receive it twice."
+)
+RESENT = (
+    "Sending was interrupted, so the email was sent again; some people may "
+    "have received it twice."
+)
+GAVE_UP = (
+    "Sending this email was interrupted {n} times, so it was stopped; some "
+    "people may have received it. Whoever runs SafeContact has the details in "
+    "the server log."
+)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -48,49 +85,115 @@ def claim(delivery_id: int, now: dt.datetime) -> bool:
             id=delivery_id,
             status=Delivery.Status.PENDING,
             next_attempt_at__lte=now,
-        ).update(status=Delivery.Status.SENDING, claimed_at=now)
+        ).update(status=Delivery.Status.SENDING, claimed_at=timezone.now())
         == 1
     )
 
 
-def release_stale_claims(now: dt.datetime) -> int:
-    return Delivery.objects.filter(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE
-    ).update(status=Delivery.Status.PENDING, next_attempt_at=now)
+def claim_next(now: dt.datetime) -> int | None:
+    """Claim the next due row and commit the claim; None when nothing is due.
 
-
-def due_ids(now: dt.datetime, limit: int = BATCH) -> list[int]:
-    return list(
-        Delivery.objects.filter(
-            status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    Several outbox processes call this at once: on PostgreSQL each skips the
+    row another is claiming (``SKIP LOCKED``) instead of queueing behind it; on
+    SQLite the write transaction serialises them. The claim is committed
+    before any SMTP, and stamps the row's Message-ID once, so every attempt
+    at this email carries the same one.
+    """
+    with writer_turn(), transaction.atomic(durable=True):
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("message__organisation")
+            .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .first()
         )
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+        if delivery is None:
+            return None
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENDING,
+            claimed_at=timezone.now(),
+            smtp_message_id=delivery.smtp_message_id or message_id_for(delivery),
+        )
+    return delivery.pk
 
 
-def deliver_due(*, now: dt.datetime | None = None, limit: int = BATCH) -> Counter[str]:
+def recover_interrupted(lease: dt.timedelta = CLAIM_LEASE) -> Counter[str]:
+    """Take back claims whose process died: send again, or give up on the row.
+
+    Compared with the real clock (not a round's ``now``), as the claims are.
+    """
+    counts: Counter[str] = Counter()
+    cutoff = timezone.now() - lease
+    stale = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=cutoff
+    ).values_list("id", flat=True)
+    for delivery_id in list(stale[:BATCH]):
+        outcome = _recover_one(delivery_id, cutoff)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _recover_one(delivery_id: int, cutoff: dt.datetime) -> str:
+    with writer_turn(), transaction.atomic(durable=True):
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("message__organisation")
+            .filter(
+                id=delivery_id, status=Delivery.Status.SENDING, claimed_at__lt=cutoff
+            )
+            .first()
+        )
+        if delivery is None:  # another process took it back first
+            return ""
+        times = delivery.interruptions + 1
+        log.warning("delivery %s was interrupted (%d times)", delivery.code, times)
+        if times >= MOST_INTERRUPTIONS:
+            _finish_failed(delivery, GAVE_UP.format(n=times), interruptions=times)
+            return "failed"
+        # Still due (it was when claimed): it keeps its place in the queue.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING,
+            interruptions=times,
+            attempts=F("attempts") + 1,
+            last_error=INTERRUPTED,
+        )
+        return "reclaimed"
+
+
+def deliver_due(
+    *,
+    now: dt.datetime | None = None,
+    limit: int = BATCH,
+    lease: dt.timedelta = CLAIM_LEASE,
+) -> Counter[str]:
     """Send every due row (up to ``limit``); returns counts by outcome.
 
     Stops at the first sign the mail server is unreachable: the remaining
-    rows stay pending, untouched, for the next round.
+    rows stay pending, untouched, for the next round. A row that cannot be
+    built or sent for any other reason is marked failed and the round goes on.
     """
     now = now or timezone.now()
-    counts: Counter[str] = Counter()
-    counts["reclaimed"] = release_stale_claims(now)
+    counts = recover_interrupted(lease)
     connection: Any = None
     try:
-        for delivery_id in due_ids(now, limit):
-            if not claim(delivery_id, now):
-                counts["skipped"] += 1
-                continue
-            outcome, connection = _deliver_one(delivery_id, connection, now)
+        for _ in range(limit):
+            delivery_id = claim_next(now)
+            if delivery_id is None:
+                break
+            try:
+                outcome, connection = _deliver_one(delivery_id, connection, now)
+            except DatabaseError:
+                raise  # the round is lost; the claim is taken back after its lease
+            except Exception as exc:
+                outcome = _give_up(delivery_id, exc, now)
+                _close(connection)
+                connection = None
             counts[outcome] += 1
             if outcome == "retry":
                 break
     finally:
-        if connection is not None:
-            connection.close()
+        _close(connection)
     return counts
 
 
@@ -108,19 +211,75 @@ def _deliver_one(
     ):
         mark_sent(delivery, smtp_message_id="")
         return "sent", connection
-    email = build_email(delivery)
+    try:
+        email = build_email(delivery)
+        email.message(policy=SMTP_POLICY)  # a bad header fails here, before SMTP
+    except ValueError as exc:  # what Django's mail raises for a bad header
+        return _unbuildable(delivery, exc, now), connection
     try:
         if connection is None:
             connection = mailers.default
             connection.open()
+    except (smtplib.SMTPException, OSError) as exc:  # nothing was sent
+        return _failed(delivery, exc, now, uncertain=False), None
+    try:
         connection.send_messages([email])
-    except (smtplib.SMTPException, OSError) as exc:
-        words, permanent = describe(exc)
-        mark_failed(delivery, words, permanent=permanent, now=now)
+    except ValueError as exc:  # an address the mail backend refuses
         _close(connection)
-        return ("failed" if permanent else "retry"), None
+        return _unbuildable(delivery, exc, now), None
+    except (smtplib.SMTPException, OSError) as exc:
+        _close(connection)
+        return _failed(delivery, exc, now, uncertain=may_have_arrived(exc)), None
     mark_sent(delivery, smtp_message_id=email.extra_headers["Message-ID"])
     return "sent", connection
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """Could the server have taken the email despite ``exc``?
+
+    A reply from the server (a refusal, a 4xx or 5xx) is a clear answer. A
+    connection lost or timed out mid-conversation is not: the server may have
+    had the whole message when it went, as after a ``kill -9``.
+    """
+    answered = smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+    return not isinstance(exc, answered)
+
+
+def _failed(
+    delivery: Delivery, exc: BaseException, now: dt.datetime, *, uncertain: bool
+) -> str:
+    words, permanent = describe(exc)
+    if uncertain:
+        words += " It may have arrived already; if so, some people will have it twice."
+    mark_failed(delivery, words, permanent=permanent, now=now, uncertain=uncertain)
+    return "failed" if permanent else "retry"
+
+
+def _unbuildable(delivery: Delivery, exc: ValueError, now: dt.datetime) -> str:
+    # Never the exception's text: it quotes the header.
+    log.warning("delivery %s cannot be built (%s)", delivery.code, _kind(exc))
+    mark_failed(delivery, UNBUILDABLE, permanent=True, now=now)
+    return "failed"
+
+
+def _give_up(delivery_id: int, exc: Exception, now: dt.datetime) -> str:
+    """A row failed in a way nobody planned for: stop it, keep the outbox going.
+
+    The log gets the exception's type and where it happened, never its text,
+    which could quote the message.
+    """
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("delivery %s stopped by %s at\n%s", delivery_id, _kind(exc), where)
+    delivery = Delivery.objects.select_related("message__organisation").get(
+        id=delivery_id
+    )
+    if not mark_failed(delivery, UNEXPECTED, permanent=True, now=now):
+        return "skipped"
+    return "failed"
+
+
+def _kind(exc: BaseException) -> str:
+    return type(exc).__name__
 
 
 def _close(connection: Any) -> None:
@@ -171,12 +330,14 @@ def message_id_for(delivery: Delivery) -> str:
 def build_email(delivery: Delivery) -> EmailMessage:
     message = delivery.message
     org = message.organisation
-    headers = {"Message-ID": message_id_for(delivery)}
+    # Stamped when first claimed: every attempt carries the same Message-ID.
+    headers = {"Message-ID": delivery.smtp_message_id or message_id_for(delivery)}
     parent = message.in_reply_to
     inbound = getattr(parent, "inbound", None) if parent else None
-    if inbound is not None and inbound.header_message_id:
-        headers["In-Reply-To"] = inbound.header_message_id
-        headers["References"] = inbound.header_message_id
+    replied_to = inbound.header_message_id if inbound is not None else ""
+    if replied_to and header_safe(replied_to):  # from outside: could be anything
+        headers["In-Reply-To"] = replied_to
+        headers["References"] = replied_to
     if not delivery.to and not delivery.cc:
         # Everyone is in Bcc: say so rather than leave To empty.
         headers["To"] = "undisclosed-recipients:;"
@@ -222,16 +383,34 @@ def _body(delivery: Delivery) -> str:
     return intro + message.body + footer
 
 
-@transaction.atomic(durable=True)
-def mark_sent(delivery: Delivery, *, smtp_message_id: str) -> None:
+def mark_sent(delivery: Delivery, *, smtp_message_id: str) -> bool:
+    """Record a sent row and its contact-log entry; False if the claim was lost.
+
+    Only the claim that sent the email may finish it (same ``claimed_at``), so
+    the log says "delivered" once per delivery even if a claim was taken back
+    from a process that was only slow.
+    """
+    with writer_turn(), transaction.atomic(durable=True):
+        return _mark_sent(delivery, smtp_message_id)
+
+
+def _mark_sent(delivery: Delivery, smtp_message_id: str) -> bool:
     now = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk).update(
+    resent = delivery.interruptions > 0
+    finished = Delivery.objects.filter(
+        pk=delivery.pk,
+        status=Delivery.Status.SENDING,
+        claimed_at=delivery.claimed_at,
+    ).update(
         status=Delivery.Status.SENT,
         sent_at=now,
         smtp_message_id=smtp_message_id,
-        last_error="",
+        last_error=RESENT if resent else "",
         attempts=delivery.attempts + 1,
     )
+    if not finished:
+        log.warning("delivery %s was taken over by another process", delivery.code)
+        return False
     message = delivery.message
     if message.channel == Message.Channel.IN_APP and delivery.kind == "message":
         _fill_inboxes(message)
@@ -239,22 +418,29 @@ def mark_sent(delivery: Delivery, *, smtp_message_id: str) -> None:
         Message.objects.filter(pk=message.pk).update(
             status=Message.Status.SENT, sent_at=now
         )
+    content: dict[str, Any] = {
+        "message": str(message.code),
+        "delivery": str(delivery.code),
+        "kind": delivery.kind,
+        "channel": message.channel,
+        "attempt": delivery.attempts + 1,
+        "to": len(delivery.to),
+        "cc": len(delivery.cc),
+        "bcc": len(delivery.bcc),
+        "smtp_message_id": smtp_message_id,
+    }
+    if resent:
+        # An earlier try may have reached the recipients: same Message-ID, so
+        # mail systems that de-duplicate can, and the Lead can tell.
+        content["interrupted"] = delivery.interruptions
+        content["possible_duplicate"] = True
     append_entry(
         organisation=message.organisation,
         kind=LedgerEntry.Kind.MESSAGE_DELIVERED,
-        content={
-            "message": str(message.code),
-            "delivery": str(delivery.code),
-            "kind": delivery.kind,
-            "channel": message.channel,
-            "attempt": delivery.attempts + 1,
-            "to": len(delivery.to),
-            "cc": len(delivery.cc),
-            "bcc": len(delivery.bcc),
-            "smtp_message_id": smtp_message_id,
-        },
+        content=content,
         subjects=_subject_codes(message),
     )
+    return True
 
 
 def _fill_inboxes(message: Message) -> None:
@@ -278,37 +464,75 @@ def _subject_codes(message: Message) -> list[str]:
     return subjects_of(message)
 
 
-@transaction.atomic(durable=True)
 def mark_failed(
-    delivery: Delivery, words: str, *, permanent: bool, now: dt.datetime
-) -> None:
-    attempts = delivery.attempts + 1
-    status = Delivery.Status.FAILED if permanent else Delivery.Status.PENDING
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=status,
-        attempts=attempts,
-        last_error=words,
-        next_attempt_at=now + backoff(attempts),
-    )
-    log.info(
-        "delivery %s attempt %d %s",
-        delivery.code,
-        attempts,
-        "failed" if permanent else "will retry",
-    )
-    if permanent:
-        message = delivery.message
-        append_entry(
-            organisation=message.organisation,
-            kind=LedgerEntry.Kind.MESSAGE_FAILED,
-            content={
-                "message": str(message.code),
-                "delivery": str(delivery.code),
-                "attempts": attempts,
-                "error": words,
-            },
-            subjects=_subject_codes(message),
+    delivery: Delivery,
+    words: str,
+    *,
+    permanent: bool,
+    now: dt.datetime,
+    uncertain: bool = False,
+) -> bool:
+    """Record a failed try: back to pending with backoff, or failed for good.
+
+    ``uncertain``: the email may have arrived anyway (the connection went
+    mid-conversation); counted like an interruption, so a later success is
+    logged as a possible duplicate. False if this process's claim was lost
+    (see ``mark_sent``).
+    """
+    with writer_turn(), transaction.atomic(durable=True):
+        attempts = delivery.attempts + 1
+        mine = Delivery.objects.filter(
+            pk=delivery.pk,
+            status=Delivery.Status.SENDING,
+            claimed_at=delivery.claimed_at,
         )
+        if not permanent:
+            log.info("delivery %s attempt %d will retry", delivery.code, attempts)
+            return bool(
+                mine.update(
+                    status=Delivery.Status.PENDING,
+                    attempts=attempts,
+                    last_error=words,
+                    next_attempt_at=now + backoff(attempts),
+                    interruptions=F("interruptions") + int(uncertain),
+                )
+            )
+        if not mine.select_for_update(of=("self",)).exists():
+            return False
+        _finish_failed(delivery, words, attempts=attempts)
+        return True
+
+
+def _finish_failed(
+    delivery: Delivery,
+    words: str,
+    *,
+    attempts: int | None = None,
+    interruptions: int | None = None,
+) -> None:
+    """Mark a claimed row failed for good and log it; inside a transaction."""
+    attempts = attempts or delivery.attempts + 1
+    fields: dict[str, Any] = {"interruptions": interruptions} if interruptions else {}
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, attempts=attempts, last_error=words, **fields
+    )
+    log.info("delivery %s attempt %d failed", delivery.code, attempts)
+    message = delivery.message
+    content: dict[str, Any] = {
+        "message": str(message.code),
+        "delivery": str(delivery.code),
+        "attempts": attempts,
+        "error": words,
+    }
+    if interruptions:
+        content["interrupted"] = interruptions
+        content["possible_duplicate"] = True
+    append_entry(
+        organisation=message.organisation,
+        kind=LedgerEntry.Kind.MESSAGE_FAILED,
+        content=content,
+        subjects=_subject_codes(message),
+    )
 
 
 @transaction.atomic(durable=True)

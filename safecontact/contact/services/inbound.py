@@ -48,6 +48,7 @@ from safecontact.contact.services.sending import (
     lead_users,
     log_attempt,
     notify_leads,
+    one_line,
     raise_alert,
     serious_findings,
 )
@@ -164,7 +165,9 @@ def parse(raw: bytes, envelope_to: tuple[str, ...] = ()) -> Parsed:
         senders = getaddresses([str(v) for v in mail.get_all("From", [])])
         tos = [a for _, a in getaddresses(_all(mail, "To", "Cc", "Delivered-To")) if a]
         text = _text_of(mail)
-        subject = clean(str(mail.get("Subject", "")))[:300]
+        # Decoded, a subject can hold CR/LF ("=?utf-8?q?=0D=0A?="); the copy
+        # to a parent puts it back in a header.
+        subject = one_line(clean(str(mail.get("Subject", ""))))[:300]
         message_id = clean(str(mail.get("Message-ID", ""))).strip()[:300]
     except Exception as exc:  # the email package raises many kinds on bad mail
         raise Quarantine(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -54,6 +55,28 @@ COPY_KINDS = (
     ChangeKind.COPY_SUPERVISOR,
 )
 MAX_BODY = 20_000
+# Never allowed in an email header: CR and LF would start a new header (a
+# "Bcc:" smuggled into a subject), and no other C0/C1 control character, DEL
+# or Unicode line separator has any business there either.
+_UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ONE_LINE = "without line breaks or control characters"
+
+
+def header_safe(value: str) -> bool:
+    """True when ``value`` can go into an email header as it is."""
+    return _UNSAFE_IN_HEADER.search(value) is None
+
+
+def one_line(value: str) -> str:
+    """``value`` with every character unsafe in a header made a space (for
+    text from outside, such as an inbound email's decoded subject)."""
+    return _UNSAFE_IN_HEADER.sub(" ", value)
+
+
+def validate_header_text(value: str) -> None:
+    """Field validator for text that becomes an email header (the subject)."""
+    if not header_safe(value):
+        raise ValidationError(f"Write the subject on one line, {ONE_LINE}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +139,44 @@ def _validate(
         errors["body"] = f"Keep the message under {MAX_BODY:,} characters."
     if len(subject) > 200:
         errors["subject"] = "Keep the subject under 200 characters."
+    elif not header_safe(subject):
+        errors["subject"] = f"Write the subject on one line, {ONE_LINE}."
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_headers(org: Organisation, people: Sequence[Person]) -> None:
+    """Names and addresses that would go into the email's headers (``people``:
+    everyone it goes to, including copies).
+
+    The register should never hold a line break in a name, but older data or
+    an import might: refuse here, clearly, rather than fail in the outbox.
+    """
+    for value in (org.name, org.email_from, org.inbox_address):
+        if not header_safe(value):
+            raise ValidationError(
+                "The organisation's name or email address has a line break or "
+                "control character in it; ask whoever runs SafeContact to correct it."
+            )
+    for person in people:
+        if not (header_safe(str(person)) and header_safe(person.email)):
+            name = one_line(str(person))
+            raise ValidationError(
+                {
+                    "recipients": f"The register entry for {name} has a line break "
+                    "or control character in the name or email address; ask the "
+                    "Safeguarding Lead to correct it."
+                }
+            )
+
+
+def _copied(decision: Decision, people: dict[str, Person]) -> list[Person]:
+    """The people the decision copies in (a parent, a second adult)."""
+    return [
+        people[change.person_id]
+        for change in decision.changes
+        if change.kind in COPY_KINDS and change.person_id in people
+    ]
 
 
 def _prepare(
@@ -154,6 +213,8 @@ def _prepare(
         raise ValidationError({"group": "Nobody else is in this group yet."})
     decision = decide(built.request, built.rules)
     people, to, sender_person = built.people, built.to, built.sender_person
+    if channel == Message.Channel.EMAIL:
+        _validate_headers(org, [*to, *_copied(decision, people)])
     findings = inputs.findings_json(in_subject, "subject") + inputs.findings_json(
         in_body, "body"
     )
