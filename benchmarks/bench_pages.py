@@ -110,7 +110,7 @@ def _people(org: Any, count: int, today: Any) -> dict[str, Any]:
             Group(
                 organisation=org,
                 name=f"Group {g}",
-                purpose="youth group",
+                description="youth group",
                 audience="children",
                 platform=platform_,
             )

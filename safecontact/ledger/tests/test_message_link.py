@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.db import connection
 
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.selectors import entry_for_message
@@ -34,6 +35,11 @@ def test_another_organisations_entry_is_not_found(org, other_org):
     assert entry_for_message(org.pk, code) is None
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="PostgreSQL's planner picks by table statistics: a 3-row table "
+    "proves nothing there",
+)
 def test_the_lookup_uses_the_index(org):
     code = uuid.uuid4()
     make_entries(org, 3, content={"message": str(code)})

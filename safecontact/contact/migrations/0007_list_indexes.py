@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_organisation_report_token_default'),
-        ('contact', '0005_recheck'),
+        ('contact', '0006_delivery_interruptions'),
         ('groups', '0006_group_account_member_removal'),
         ('people', '0005_named_supervisor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
