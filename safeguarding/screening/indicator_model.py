@@ -89,8 +89,11 @@ class LineModel:
         """The words (or word pairs) of ``text`` that raised this label most."""
         _, buckets = hashed([text], self.bits)
         weights = self.weights[buckets, label].tolist()
+        pieces = _labelled(text)
+        if len(pieces) != len(weights):
+            return ()  # rare text the word labeller splits otherwise: no words
         totals: dict[str, float] = {}
-        for (_, piece), weight in zip(_labelled(text), weights, strict=True):
+        for (_, piece), weight in zip(pieces, weights, strict=True):
             # "hush," and "hush" are one word to a reader.
             word = piece.strip(_MARKS) or piece
             totals[word] = totals.get(word, 0.0) + weight
