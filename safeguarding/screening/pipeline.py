@@ -21,6 +21,7 @@ from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicator_model import (
     LineModel,
     default_line_model,
+    score_batch,
     with_line_findings,
 )
 from safeguarding.screening.model import RiskModel, default_model
@@ -73,8 +74,10 @@ def assess(
     while batch := list(islice(stream, batch_size)):
         senders = [sender for sender, _ in batch]
         texts = [text for _, text in batch]
-        found = with_line_findings(texts, active.scan_many(texts), per_line)
-        scores = chosen.scores(texts).tolist() if chosen else [None] * len(texts)
+        scores, line_scores = score_batch(texts, chosen, per_line)
+        found = with_line_findings(
+            texts, active.scan_many(texts), per_line, line_scores
+        )
         add = state.add
         for sender, findings, score in zip(senders, found, scores, strict=True):
             event = add(sender, findings, model_score=score)

@@ -174,3 +174,20 @@ def test_a_finding_defaults_to_the_word_lists():
         None,
         (),
     )
+
+
+def test_one_hash_serves_both_models_with_the_same_scores():
+    from safeguarding.screening.indicator_model import score_batch
+    from safeguarding.screening.model import default_model
+
+    risk, lines = default_model(), default_line_model()
+    texts = ["how old r u", "see you at choir", "", "u r so cute :)"]
+    risk_scores, line_scores = score_batch(texts, risk, lines)
+    assert risk_scores == risk.scores(texts).tolist()
+    assert line_scores is not None
+    assert np.allclose(line_scores, lines.scores(texts), atol=1e-5)
+    alone, none = score_batch(texts, None, None)
+    assert alone == [None] * 4 and none is None
+    small = LineModel(BITS, lines.biases, lines.thresholds, MODEL.weights)
+    separate, _ = score_batch(texts, risk, small)
+    assert separate == risk_scores
