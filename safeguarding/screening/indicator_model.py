@@ -92,10 +92,17 @@ class LineModel:
     def labels(self, scores: FloatArray) -> list[int | None]:
         """The label shown for each row of ``scores``: the one furthest past
         its threshold, or None when none reaches it."""
+        shown: list[int | None] = [None] * len(scores)
+        for row, label in self._flagged(scores).items():
+            shown[row] = label
+        return shown
+
+    def _flagged(self, scores: FloatArray) -> dict[int, int]:
+        """{row: label} for the rows where some label reaches its threshold."""
         margins = scores - self.thresholds
         best = margins.argmax(axis=1)
-        hit = margins[np.arange(len(scores)), best] >= 0
-        return [int(b) if h else None for b, h in zip(best, hit, strict=True)]
+        rows = np.flatnonzero(margins[np.arange(len(scores)), best] >= 0)
+        return dict(zip(rows.tolist(), best[rows].tolist(), strict=True))
 
     def explain(self, text: str, label: int, top: int = 3) -> tuple[str, ...]:
         """The words (or word pairs) of ``text`` that raised this label most."""
@@ -116,11 +123,21 @@ class LineModel:
         self, texts: Sequence[str], scores: FloatArray | None = None
     ) -> list[tuple[Finding, ...]]:
         """At most one model finding per text."""
-        scores = self.scores(texts) if scores is None else scores
-        out: list[tuple[Finding, ...]] = []
-        for text, row, label in zip(texts, scores, self.labels(scores), strict=True):
-            out.append(() if label is None else (self._finding(text, row, label),))
+        out: list[tuple[Finding, ...]] = [()] * len(texts)
+        for row, finding in self.flagged(texts, scores).items():
+            out[row] = (finding,)
         return out
+
+    def flagged(
+        self, texts: Sequence[str], scores: FloatArray | None = None
+    ) -> dict[int, Finding]:
+        """{index: finding} for the texts where the model names an indicator;
+        most texts have none, so only those are looked at twice."""
+        scores = self.scores(texts) if scores is None else scores
+        return {
+            row: self._finding(texts[row], scores[row], label)
+            for row, label in self._flagged(scores).items()
+        }
 
     def _finding(self, text: str, row: FloatArray, label: int) -> Finding:
         name = LABELS[label]
@@ -250,12 +267,12 @@ def with_line_findings(
 ) -> list[tuple[Finding, ...]]:
     """Word-list findings with the line model's added after them, for each
     text; a model finding that repeats a word-list indicator is left out."""
+    out = list(found)
     if model is None:
-        return list(found)
-    out = []
-    for listed, extra in zip(found, model.findings(texts, scores), strict=True):
-        known = {f.indicator for f in listed}
-        out.append(listed + tuple(f for f in extra if f.indicator not in known))
+        return out
+    for row, finding in model.flagged(texts, scores).items():
+        if all(f.indicator != finding.indicator for f in out[row]):
+            out[row] = (*out[row], finding)
     return out
 
 
