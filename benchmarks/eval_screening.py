@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks.eval_indicators import indicator_results, print_indicators
 from benchmarks.eval_obfuscation import eval_obfuscation, print_obfuscation
 from benchmarks.fit_screening_model import (
     fold_models,
@@ -319,7 +320,11 @@ def main() -> None:
     results["throughput_messages_per_s"] = throughput(data, shipped)
     results["model_params_bytes"] = PARAMS.stat().st_size
     results["whatsapp_unparsed_line_rate"] = unparsed_rate(args.fixtures, args.whatsapp)
+    if not args.no_model:
+        results.update(indicator_results(args.pj, args.whatsapp))
     print_table(results)
+    if not args.no_model:
+        print_indicators(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from safeguarding.screening.risk import Level
+
 
 def new_reply_token() -> str:
     return secrets.token_hex(10)
@@ -352,6 +354,12 @@ class Alert(models.Model):
     # An early warning's findings come from the sender's recent messages, in
     # order ("message" names each one); a content alert's from this message.
     kind = models.CharField(max_length=16, choices=Kind, default=Kind.CONTENT)
+    # The thread or group the message belongs to, in plain words, with its own
+    # level (0-3, as Level) and every finding of every sender in order; set
+    # on early warnings.
+    conversation = models.CharField(max_length=300, blank=True)
+    conversation_level = models.PositiveSmallIntegerField(default=0)
+    conversation_findings = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status, default=Status.OPEN)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -373,3 +381,7 @@ class Alert(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("contact:alert", args=[self.code])
+
+    @property
+    def conversation_level_label(self) -> str:
+        return Level(self.conversation_level).label

@@ -39,3 +39,8 @@ class Finding:
     evidence: str
     explanation: str  # plain words a Safeguarding Lead can act on
     next_step: str  # what to do about it
+    # Who found it: the word lists ("word list") or the line model ("model");
+    # a model finding also says how sure it is (0-1) and the words that moved it.
+    source: str = "word list"
+    confidence: float | None = None
+    words: tuple[str, ...] = ()

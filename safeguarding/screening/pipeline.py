@@ -18,6 +18,12 @@ from itertools import islice
 
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
+from safeguarding.screening.indicator_model import (
+    LineModel,
+    default_line_model,
+    score_batch,
+    with_line_findings,
+)
 from safeguarding.screening.model import RiskModel, default_model
 from safeguarding.screening.risk import ConversationRisk, RiskEvent
 from safeguarding.screening.scanner import Scanner, default_scanner
@@ -50,6 +56,7 @@ def assess(
     model: RiskModel | _Default | None = DEFAULT,
     risk: ConversationRisk | None = None,
     scanner: Scanner | None = None,
+    lines: LineModel | _Default | None = DEFAULT,
 ) -> Iterator[Assessment]:
     """Assess (sender, text) messages of one conversation, in order.
 
@@ -61,13 +68,16 @@ def assess(
     chosen = default_model() if isinstance(model, _Default) else model
     state = risk if risk is not None else ConversationRisk()
     active = scanner or default_scanner()
+    per_line = default_line_model() if isinstance(lines, _Default) else lines
     stream = iter(messages)
     index = 0
     while batch := list(islice(stream, batch_size)):
         senders = [sender for sender, _ in batch]
         texts = [text for _, text in batch]
-        found = active.scan_many(texts)
-        scores = chosen.scores(texts).tolist() if chosen else [None] * len(texts)
+        scores, line_scores = score_batch(texts, chosen, per_line)
+        found = with_line_findings(
+            texts, active.scan_many(texts), per_line, line_scores
+        )
         add = state.add
         for sender, findings, score in zip(senders, found, scores, strict=True):
             event = add(sender, findings, model_score=score)

@@ -220,7 +220,9 @@ def _contributions(index: int, findings: Sequence[Finding]) -> list[Contribution
     seen: set[str] = set()
     out: list[Contribution] = []
     for finding in findings:
-        if finding.indicator in seen:
+        # The line model's findings explain lines to the Lead; the level
+        # rests on the word lists and the risk model's lean, as measured.
+        if finding.indicator in seen or finding.source == "model":
             continue
         seen.add(finding.indicator)
         points = POINTS.get(finding.indicator, PII_POINTS)

@@ -5,18 +5,20 @@ about a child's parents, then a request for secrecy are the pattern the
 research describes. After a message with any finding is stored, the sender's
 recent messages (this one last) go through the same pipeline as every scan;
 if this message raised the sender to high, the Lead gets an early-warning
-alert naming the findings, in order, that raised it.
+alert naming the findings, in order, that raised it. The alert also names the
+conversation (the group, or else the thread) with its own level, read over
+every sender's messages in it (``safeguarding.screening.conversation``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
 from typing import Any
 
 from django.db import transaction
 
 from safecontact.contact.models import Alert, Message
+from safecontact.contact.services import conversations
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.services import append_entry
 from safeguarding.screening import (
@@ -26,6 +28,8 @@ from safeguarding.screening import (
     assess,
     get_indicator,
 )
+from safeguarding.screening.findings import Finding
+from safeguarding.screening.pipeline import Assessment
 from safeguarding.screening.risk import RiskEvent
 
 log = logging.getLogger(__name__)
@@ -41,13 +45,16 @@ def warn_early(message: Message) -> Alert | None:
     found = assess_sender(message)
     if found is None:
         return None
+    conversation = conversations.assess_conversation(message)
     with writer_turn():
-        return _raise(message, *found)
+        return _raise(message, *found, conversation)
 
 
-def assess_sender(message: Message) -> tuple[RiskEvent, list[str]] | None:
-    """The rise to high this message caused, with the codes of the messages
-    read (oldest first), or None. Reads only."""
+def assess_sender(
+    message: Message,
+) -> tuple[RiskEvent, list[Assessment], list[str]] | None:
+    """The rise to high this message caused, with every message's assessment
+    and code (oldest first), or None. Reads only."""
     if message.sender_id is None or not message.decision.get("findings"):
         return None  # a message with no finding does not raise a level
     history = list(
@@ -59,37 +66,52 @@ def assess_sender(message: Message) -> tuple[RiskEvent, list[str]] | None:
         .order_by("-id")
         .values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
-    assessed = deque(assess(("sender", f"{s}\n{b}") for _, s, b in history), maxlen=1)
-    last = assessed[0] if assessed else None
+    assessed = list(assess(("sender", f"{s}\n{b}") for _, s, b in history))
+    last = assessed[-1] if assessed else None
     if last is None or last.event is None or not last.event.early_warning:
         return None
-    return last.event, [str(code) for code, _, _ in history]
+    return last.event, assessed, [str(code) for code, _, _ in history]
 
 
-def _findings(event: RiskEvent, codes: list[str]) -> list[dict[str, Any]]:
+def _findings(
+    event: RiskEvent, assessed: list[Assessment], codes: list[str]
+) -> list[dict[str, Any]]:
     rows = []
     for contribution in event.reasons:
         if contribution.indicator not in INDICATORS:
             continue  # the learned model's share has no words to show
         indicator = get_indicator(contribution.indicator)
+        found = _finding_for(assessed[contribution.message_index], indicator.id)
         rows.append(
             {
                 "field": "history",
                 "message": codes[contribution.message_index],
                 "indicator": indicator.id,
+                "title": indicator.title,
                 "severity": int(indicator.severity),
                 "severity_label": indicator.severity.label,
                 "evidence": contribution.evidence,
-                "explanation": indicator.explanation,
+                "explanation": found.explanation if found else indicator.explanation,
                 "next_step": indicator.next_step,
+                **conversations.source_of(found),
             }
         )
     return rows
 
 
+def _finding_for(assessment: Assessment, indicator: str) -> Finding | None:
+    return next((f for f in assessment.findings if f.indicator == indicator), None)
+
+
 @transaction.atomic(durable=True)
-def _raise(message: Message, event: RiskEvent, codes: list[str]) -> Alert:
-    findings = _findings(event, codes)
+def _raise(
+    message: Message,
+    event: RiskEvent,
+    assessed: list[Assessment],
+    codes: list[str],
+    conversation: conversations.Assessed,
+) -> Alert:
+    findings = _findings(event, assessed, codes)
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",
@@ -99,6 +121,7 @@ def _raise(message: Message, event: RiskEvent, codes: list[str]) -> Alert:
             "sender": str(message.sender.code) if message.sender else None,
             "indicators": [f["indicator"] for f in findings],
             "messages_read": len(codes),
+            "conversation_level": conversation.level.level.label,
         },
         subjects=[str(message.sender.code)] if message.sender else [],
     )
@@ -109,6 +132,9 @@ def _raise(message: Message, event: RiskEvent, codes: list[str]) -> Alert:
         kind=Alert.Kind.EARLY_WARNING,
         findings=findings,
         severity=int(Severity.HIGH),
+        conversation=conversation.name,
+        conversation_level=int(conversation.level.level),
+        conversation_findings=conversation.findings,
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
     return alert

@@ -1,0 +1,259 @@
+"""Fit the line model and write safeguarding/screening/indicator_params.npz.
+
+Positives and neutral lines: the hand-labelled DEV lines in
+``benchmarks/labels/indicators.csv`` (``docs/annotation.md``). More neutral
+lines: a stable share of the messages of the DEV WhatsApp chats, so the
+model learns what ordinary chat reads like. The output holds int8 weights
+per hash bucket and label, never words.
+
+Thresholds are chosen out of fold: the conversations (and chats) are split
+into five folds, five models are fitted each without one fold, and each
+label's threshold flags the same share of ordinary English chat messages,
+as large as keeps no more than ``CHAT_LIMIT`` of them and ``NEUTRAL_LIMIT``
+of the neutral predator lines flagged in all. The figures printed are counts and rates only.
+
+    python benchmarks/fit_indicator_model.py [--pj PATH] [--whatsapp PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.sparse import diags
+from sklearn.linear_model import SGDClassifier
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from benchmarks.fit_screening_model import FOLDS, fold_of
+from benchmarks.fit_screening_model import matrix as counts
+from benchmarks.screening_data import PJ, WHATSAPP, jsonl, whatsapp_chats
+from safeguarding.screening.indicator_model import (
+    LABELS,
+    PARAMS,
+    LineModel,
+    length_scale,
+)
+from safeguarding.screening.model import hashed
+
+LABEL_FILE = Path(__file__).resolve().parent / "labels" / "indicators.csv"
+BITS = 18
+ALPHA = 1e-5
+EPOCHS = 20
+CHAT_SHARE = 0.3  # share of WhatsApp messages used as extra neutral lines
+CHAT_WEIGHT = 0.5
+CHAT_LIMIT = 0.005  # at most this share of English chat messages flagged
+NEUTRAL_LIMIT = 0.10  # at most this share of neutral predator lines flagged
+CLASSES = ("neutral", *LABELS)
+# Indicator lines are few against many ordinary messages: each counts more.
+CLASS_WEIGHT = {0: 1.0, **dict.fromkeys(range(1, len(CLASSES)), 10.0)}
+N_JOBS = 2
+
+
+def matrix(texts: list[str], bits: int = BITS):  # type: ignore[no-untyped-def]
+    """Feature counts per line, scaled as ``LineModel.scores`` scales them."""
+    index, _ = hashed(texts, bits)
+    scale = length_scale(index, len(texts))
+    return diags(scale) @ counts(texts, bits)
+
+
+def short_hash(key: str) -> str:
+    """The conversation key as stored in the labels file (data README rule 8)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    texts: list[str]
+    classes: np.ndarray  # index into CLASSES; -1 for unlabelled chat lines
+    weights: np.ndarray
+    folds: np.ndarray
+    kind: np.ndarray  # "predator", "chat" (labelled) or "extra" (unlabelled)
+    english: np.ndarray  # the line is from a mostly-English chat
+
+
+def read_labels(path: Path = LABEL_FILE) -> dict[tuple[str, str, int], str]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return {
+            (row["hash"], row["side"], int(row["index"])): row["label"]
+            for row in csv.DictReader(stream)
+        }
+
+
+def _in_share(key: str, index: int) -> bool:
+    digest = hashlib.sha256(f"extra:{key}:{index}".encode()).digest()
+    return digest[0] < CHAT_SHARE * 256
+
+
+def load(pj: Path, whatsapp: Path, labels: dict[tuple[str, str, int], str]) -> Lines:
+    rows: list[tuple[str, int, float, int, str, bool]] = []
+    for conv in jsonl(pj):
+        key = short_hash(conv["id"])
+        for i, text in enumerate(conv["predator"]):
+            label = labels.get((key, "predator", i))
+            if label is not None:
+                rows.append(
+                    (text, CLASSES.index(label), 1.0, fold_of(key), "predator", False)
+                )
+    for chat in whatsapp_chats(whatsapp):
+        key = short_hash(chat.key)
+        english = chat.english
+        for i, text in enumerate(chat.texts):
+            label = labels.get((key, "chat", i))
+            if label is not None:
+                rows.append(
+                    (text, CLASSES.index(label), 1.0, fold_of(key), "chat", english)
+                )
+            elif english or _in_share(key, i):
+                train = _in_share(key, i)
+                rows.append(
+                    (
+                        text,
+                        0 if train else -1,
+                        CHAT_WEIGHT,
+                        fold_of(key),
+                        "extra",
+                        english,
+                    )
+                )
+    texts, classes, weights, folds, kind, english_ = zip(*rows, strict=True)
+    return Lines(
+        list(texts),
+        np.array(classes),
+        np.array(weights),
+        np.array(folds),
+        np.array(kind),
+        np.array(english_),
+    )
+
+
+def fit(rows, classes: np.ndarray, weights: np.ndarray) -> LineModel:  # type: ignore[no-untyped-def]
+    learner = SGDClassifier(
+        loss="log_loss",
+        alpha=ALPHA,
+        max_iter=EPOCHS,
+        tol=None,
+        random_state=0,
+        class_weight=CLASS_WEIGHT,
+    )
+    learner.fit(rows, classes, sample_weight=weights)
+    order = [list(learner.classes_).index(CLASSES.index(label)) for label in LABELS]
+    coef = np.asarray(learner.coef_[order], dtype=np.float32).T.copy()
+    biases = np.asarray(learner.intercept_[order], dtype=np.float32)
+    raw = LineModel(BITS, biases, np.zeros(len(LABELS), np.float32), coef)
+    # What ships is int8: fit thresholds on the weights as they will be read.
+    return LineModel.from_bytes(raw.to_bytes())
+
+
+def fold_models(lines: Lines, rows) -> list[LineModel]:  # type: ignore[no-untyped-def]
+    train = lines.classes >= 0
+    jobs = (
+        delayed(fit)(rows[keep], lines.classes[keep], lines.weights[keep])
+        for keep in (train & (lines.folds != fold) for fold in range(FOLDS))
+    )
+    return list(Parallel(n_jobs=N_JOBS)(jobs))
+
+
+def out_of_fold_scores(lines: Lines, rows, models: list[LineModel]) -> np.ndarray:  # type: ignore[no-untyped-def]
+    scores = np.zeros((len(lines.texts), len(LABELS)), dtype=np.float32)
+    for fold, model in enumerate(models):
+        where = np.flatnonzero(lines.folds == fold)
+        weights = model.weights
+        scores[where] = rows[where] @ weights + model.biases
+    return scores
+
+
+def predicted(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Label index per row (-1 for none), as ``LineModel.labels``."""
+    margins = scores - thresholds
+    best = margins.argmax(axis=1)
+    hit = margins[np.arange(len(scores)), best] >= 0
+    return np.where(hit, best, -1)
+
+
+def figures(lines: Lines, scores: np.ndarray, thresholds: np.ndarray) -> dict:  # type: ignore[type-arg]
+    pred = predicted(scores, thresholds)
+    gold = lines.classes - 1  # -1 neutral, -2 unlabelled
+    predator = lines.kind == "predator"
+    chat = (lines.kind != "predator") & lines.english
+    recall = {
+        label: round(float((pred[predator & (gold == j)] == j).mean()), 4)
+        for j, label in enumerate(LABELS)
+    }
+    neutral = predator & (gold == -1)
+    return {
+        "indicator_recall": recall,
+        "indicator_precision": {
+            label: round(float((gold[predator & (pred == j)] == j).mean()), 4)
+            if (predator & (pred == j)).any()
+            else None
+            for j, label in enumerate(LABELS)
+        },
+        "indicator_neutral_rate": {
+            "predator_neutral_lines": round(float((pred[neutral] >= 0).mean()), 4),
+            "english_chat_messages": round(float((pred[chat] >= 0).mean()), 5),
+        },
+        "indicator_lines": {
+            "predator": int(predator.sum()),
+            "predator_neutral": int(neutral.sum()),
+            "english_chat_messages": int(chat.sum()),
+            **{
+                label: int((predator & (gold == j)).sum())
+                for j, label in enumerate(LABELS)
+            },
+        },
+    }
+
+
+def choose_thresholds(lines: Lines, scores: np.ndarray) -> np.ndarray:
+    """Per-label thresholds that each flag the same share of ordinary English
+    chat messages, that share as large as both limits allow (the labels'
+    flags overlap, so their sum is found by bisection, not assumed)."""
+    chat = (lines.kind != "predator") & lines.english
+    neutral = (lines.kind == "predator") & (lines.classes == 0)
+    chat_scores, neutral_scores = scores[chat], scores[neutral]
+
+    def at(share: float) -> np.ndarray:
+        return np.quantile(chat_scores, 1 - share, axis=0).astype(np.float32)
+
+    def ok(t: np.ndarray) -> bool:
+        return bool(
+            (predicted(chat_scores, t) >= 0).mean() <= CHAT_LIMIT
+            and (predicted(neutral_scores, t) >= 0).mean() <= NEUTRAL_LIMIT
+        )
+
+    low, high = 0.0, CHAT_LIMIT
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if ok(at(middle)) else (low, middle)
+    return at(low)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--pj", type=Path, default=PJ)
+    parser.add_argument("--whatsapp", type=Path, default=WHATSAPP)
+    parser.add_argument("--out", type=Path, default=PARAMS)
+    args = parser.parse_args()
+    lines = load(args.pj, args.whatsapp, read_labels())
+    rows = matrix(lines.texts, BITS)
+    scores = out_of_fold_scores(lines, rows, fold_models(lines, rows))
+    thresholds = choose_thresholds(lines, scores)
+    for key, value in figures(lines, scores, thresholds).items():
+        print(f"{key}: {value}")
+    train = lines.classes >= 0
+    model = fit(rows[train], lines.classes[train], lines.weights[train])
+    shipped = LineModel(BITS, model.biases, thresholds, model.weights)
+    raw = shipped.to_bytes()
+    args.out.write_bytes(raw)
+    print(f"file: {len(raw) / 1024:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""A message's conversation (its group, or else its thread) and its level.
+
+Builds the core's ``conversation.Message`` values from stored messages and
+asks ``conversation_level`` for the level; reads only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from safecontact.contact.models import Message
+from safeguarding.screening import INDICATORS, assess
+from safeguarding.screening import conversation as core
+from safeguarding.screening.findings import Finding
+
+# The conversation's latest messages read for its level (oldest first).
+LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    name: str  # the conversation in plain words, e.g. 'the group "Choir"'
+    level: core.ConversationLevel
+    findings: list[dict[str, Any]]  # every sender's findings, in order
+
+
+def source_of(finding: Finding | None) -> dict[str, Any]:
+    """Who found it, for the pages: the word lists or the line model."""
+    if finding is None:
+        return {"source": "word list"}
+    return {
+        "source": finding.source,
+        "confidence": finding.confidence,
+        "words": list(finding.words),
+    }
+
+
+def assess_conversation(message: Message) -> Assessed:
+    """The level of ``message``'s conversation up to and including it."""
+    rows = list(
+        _conversation(message)
+        .filter(id__lte=message.pk)
+        .select_related("sender")
+        .order_by("-id")[:LIMIT]
+    )[::-1]
+    senders = [str(m.sender) if m.sender else "Unknown sender" for m in rows]
+    texts = [f"{m.subject}\n{m.body}" for m in rows]
+    assessed = list(assess(zip(senders, texts, strict=True)))
+    level = core.conversation_level(
+        [core.Message(a.sender, a.findings, a.model_score) for a in assessed]
+    )
+    findings = [_row(step, rows) for step in level.steps]
+    return Assessed(_name(message), level, findings)
+
+
+def _conversation(message: Message) -> Any:
+    same = Message.objects.filter(organisation_id=message.organisation_id)
+    if message.group_id is not None:
+        return same.filter(group_id=message.group_id)
+    root = message.thread_id or message.pk
+    return same.filter(Q(pk=root) | Q(thread_id=root))
+
+
+def _name(message: Message) -> str:
+    if message.group_id is not None:
+        return f"the group \u201c{message.group}\u201d"
+    root = message.thread or message
+    if root.subject:
+        return f"the conversation \u201c{root.subject}\u201d"
+    return f"the conversation started on {root.created_at:%-d %b %Y}"
+
+
+def _row(step: core.Step, rows: list[Message]) -> dict[str, Any]:
+    finding = step.finding
+    known = INDICATORS.get(finding.indicator)
+    return {
+        "message": str(rows[step.message_index].code),
+        "sender": step.sender,
+        "indicator": finding.indicator,
+        "title": known.title if known else finding.indicator,
+        "severity": int(finding.severity),
+        "severity_label": finding.severity.label,
+        "evidence": finding.evidence,
+        "explanation": finding.explanation,
+        "next_step": finding.next_step,
+        **source_of(finding),
+    }

@@ -1,0 +1,73 @@
+"""Risk per conversation: a thread or group gets its own level."""
+
+from __future__ import annotations
+
+from safeguarding.screening import scan
+from safeguarding.screening.conversation import (
+    ConversationLevel,
+    Message,
+    conversation_level,
+)
+from safeguarding.screening.risk import Level
+
+# Our own made-up lines; each shows one indicator to the word lists.
+FLATTERY = "you are so mature for your age"
+PROBING = "are your parents home after school?"
+SECRECY = "delete this chat after ok, it is our secret"
+PHOTO = "send me a pic of you, just for me"
+MEETING = "we could meet at the park on saturday, just us"
+SEXUAL = "have you ever had sex"
+ORDINARY = "see you at choir on thursday"
+
+
+def level_of(*messages: tuple[str, str]) -> ConversationLevel:
+    return conversation_level([Message(s, scan(t)) for s, t in messages])
+
+
+def test_a_quiet_conversation_has_no_level_and_says_so():
+    result = level_of(("ann", ORDINARY), ("bob", ORDINARY))
+    assert result.level is Level.NONE
+    assert result.steps == ()
+    assert result.reasons == ("Nothing in this conversation raised its level.",)
+    assert dict(result.senders) == {"ann": Level.NONE, "bob": Level.NONE}
+
+
+def test_one_sender_at_high_makes_the_conversation_high():
+    lines = [FLATTERY, PROBING, SECRECY, PHOTO, MEETING, SEXUAL]
+    result = level_of(*[("ann", t) for t in lines], ("bob", ORDINARY))
+    assert result.senders["ann"] is Level.HIGH
+    assert result.senders["bob"] is Level.NONE
+    assert result.level is Level.HIGH
+    assert result.reasons[0] == "Highest single sender (ann): high."
+
+
+def test_two_senders_below_high_can_make_the_conversation_high_together():
+    result = level_of(
+        ("ann", FLATTERY),
+        ("bob", PROBING),
+        ("ann", SECRECY),
+        ("bob", PHOTO),
+        ("ann", MEETING),
+        ("bob", SEXUAL),
+    )
+    assert max(result.senders.values()) < Level.HIGH
+    assert result.together is Level.HIGH
+    assert result.level is Level.HIGH
+    assert "between them they show the pattern" in result.reasons[-1]
+
+
+def test_the_findings_of_every_sender_come_in_order():
+    result = level_of(("ann", FLATTERY), ("bob", ORDINARY), ("bob", SECRECY))
+    where = [(s.message_index, s.sender) for s in result.steps]
+    assert list(dict.fromkeys(where)) == [(0, "ann"), (2, "bob")]
+    assert where == sorted(where)
+    assert result.indicators[0] == "grooming.flattery"
+    assert "grooming.secrecy" in result.indicators
+
+
+def test_model_scores_count_as_they_do_for_a_sender():
+    lines = [ORDINARY] * 6 + [SECRECY]
+    without = conversation_level([Message("ann", scan(t)) for t in lines])
+    leaning = conversation_level([Message("ann", scan(t), 3.0) for t in lines])
+    assert without.level < Level.HIGH
+    assert leaning.level is Level.HIGH
