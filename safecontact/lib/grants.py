@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from safecontact.accounts.services import user_for_api_key
+from safecontact.accounts.services import ApiKeyExpired, user_for_api_key
 
 REGISTER = "register"
 CONTACT_LOG = "contact_log"
@@ -78,7 +78,10 @@ def _api_user(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else ""
     key = token or request.headers.get("X-API-Key", "")
-    return user_for_api_key(key) if key else None
+    try:
+        return user_for_api_key(key) if key else None
+    except ApiKeyExpired:
+        return None  # the API's own check answers with the reason
 
 
 class TrusteeGrantMiddleware:

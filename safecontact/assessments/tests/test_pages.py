@@ -113,7 +113,8 @@ def test_a_flagged_assessment_is_on_the_attention_list(lead, client_for):
     )
     services.sign_off(actor=lead, assessment=assessment)
     Platform.objects.filter(pk=group.platform_id).update(approved=False)
-    page = client_for(lead).get(reverse("people:attention")).content.decode()
+    url = reverse("people:attention") + "?category=risk_assessment"
+    page = client_for(lead).get(url).content.decode()
     assert "Risk assessments to review" in page
     assert "is no longer approved" in page
 

@@ -76,7 +76,8 @@ def test_concern_about_the_lead_triaged_by_the_deputy_shows_the_lead_nothing(
     assert "Nothing recorded yet." in text
 
 
-def test_trustees_see_no_case_entries(client_for, trustee, deputy, org):
+def test_trustees_see_no_case_entries(client_for, granted_trustee, deputy, org):
+    trustee = granted_trustee
     case = make_case(org, actor=deputy)
     concerns.share_case(actor=deputy, case=case, user=trustee)
     text = page(client_for(trustee))
@@ -144,7 +145,8 @@ def test_register_changes_read_as_sentences_with_labels_and_local_dates(
     assert "<code>people.person</code>" in text  # the Lead's technical detail
 
 
-def test_trustees_get_no_technical_detail(client_for, lead, trustee, org):
+def test_trustees_get_no_technical_detail(client_for, lead, granted_trustee, org):
+    trustee = granted_trustee
     people.create_person(
         actor=lead,
         organisation=org,
