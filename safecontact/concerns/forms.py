@@ -7,6 +7,7 @@ child-friendly one is split into steps (see ``CHILD_STEPS``).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from safecontact.concerns.images import (
     clean_image,
 )
 from safecontact.concerns.models import Case, Evidence, Referral
+from safecontact.concerns.selectors import LEAD_CHOICE, Helper
 from safecontact.concerns.services import ConcernReport
 
 ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
@@ -79,6 +81,10 @@ WORDS: dict[str, dict[str, str]] = {
         "narrative_hint": "Say what happened, when, and where online (which app or group). Include usernames if you know them.",
         "about": "Who is the concern about?",
         "about_description": "Their name or a description (optional)",
+        "about_helper": "Is it about someone who works or volunteers here?",
+        "about_helper_hint": "You can choose who. They will not see your report: a report about the Safeguarding Lead goes to their deputy and a trustee instead.",
+        "about_helper_none": "No, or I would rather not say",
+        "about_helper_lead": "The Safeguarding Lead",
         "reporter_relation": "Who are you?",
         "anonymous": "Can we contact you about this?",
         "reporter_name": "Your name (optional)",
@@ -90,6 +96,10 @@ WORDS: dict[str, dict[str, str]] = {
         "narrative_hint": "Tell us in your own words. You can write a little or a lot.",
         "about": "Who upset you or worried you?",
         "about_description": "Do you know their name? Write it here. You can leave this empty.",
+        "about_helper": "Is it someone who helps at this group?",
+        "about_helper_hint": "You can choose who. They will not see what you tell us.",
+        "about_helper_none": "No, or I do not want to say",
+        "about_helper_lead": "The Safeguarding Lead. This is the person who keeps people safe.",
         "reporter_relation": "Who are you?",
         "anonymous": "Can we talk to you about this?",
         "reporter_name": "Your name. You can leave this empty.",
@@ -101,6 +111,10 @@ WORDS: dict[str, dict[str, str]] = {
         "narrative_hint": "Tell us in your own words. It is OK if you do not know all the details.",
         "about": "Who was it?",
         "about_description": "Do you know their name or username? You can leave this empty.",
+        "about_helper": "Was it someone who helps at our group?",
+        "about_helper_hint": "You can choose who. They will not see what you tell us.",
+        "about_helper_none": "No, or I don't want to say",
+        "about_helper_lead": "The Safeguarding Lead (the person who keeps everyone safe)",
         "reporter_relation": "Who are you?",
         "anonymous": "Can we talk to you about it?",
         "reporter_name": "Your first name. You can leave this empty.",
@@ -134,8 +148,15 @@ class PublicReportForm(forms.Form):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), max_length=20000
     )
-    about = forms.ChoiceField(widget=forms.RadioSelect, choices=Case.About.choices)
+    # Checked in clean(): naming someone who helps is an answer too.
+    about = forms.ChoiceField(
+        widget=forms.RadioSelect, choices=Case.About.choices, required=False
+    )
     about_description = forms.CharField(required=False, max_length=500)
+    # Someone who helps at the organisation, chosen by first name and role.
+    about_helper = forms.ChoiceField(
+        widget=forms.RadioSelect, choices=[("", "")], required=False
+    )
     reporter_relation = forms.ChoiceField(
         widget=forms.RadioSelect, choices=RELATION_CHOICES, required=False
     )
@@ -150,22 +171,43 @@ class PublicReportForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args: Any, style: str = "standard", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        style: str = "standard",
+        helpers: Sequence[Helper] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         words = WORDS[style]
+        self.helpers = {h.key: h for h in helpers}
+        helper_field = self.fields["about_helper"]
+        helper_field.choices = [  # type: ignore[attr-defined]
+            ("", words["about_helper_none"]),
+            (LEAD_CHOICE, words["about_helper_lead"]),
+            *((h.key, h.label) for h in helpers),
+        ]
+        helper_field.help_text = words["about_helper_hint"]
+        helper_field.error_messages["invalid_choice"] = (
+            "That person is not on the list any more. Choose again."
+        )
+        helper_field.initial = ""
         for name, field in self.fields.items():
             if name in words:
                 field.label = words[name]
         self.fields["narrative"].help_text = words["narrative_hint"]
         self.fields["about"].choices = ABOUT_WORDS[style]  # type: ignore[attr-defined]
         self.fields["narrative"].error_messages["required"] = "Tell us what happened."
-        self.fields["about"].error_messages["required"] = "Choose who it was."
         self.fields["anonymous"].error_messages["required"] = (
             "Choose whether we can contact you."
         )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("about_helper"):
+            data["about"] = Case.About.INSIDE  # naming a helper says as much
+        elif "about" in self.fields and not data.get("about"):
+            self.add_error("about", "Choose who it was.")
         if data.get("anonymous") == "contact" and not data.get("reporter_contact"):
             self.add_error(
                 "reporter_contact",
@@ -176,12 +218,23 @@ class PublicReportForm(forms.Form):
     def is_robot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
+    def about_lead(self) -> bool:
+        return self.cleaned_data.get("about_helper") == LEAD_CHOICE
+
+    def helper(self) -> Helper | None:
+        return self.helpers.get(self.cleaned_data.get("about_helper") or "")
+
     def to_report(self) -> ConcernReport:
         data = self.cleaned_data
+        description = data.get("about_description", "")
+        if (helper := self.helper()) is not None:
+            description = f"Named on the form: {helper.description}. {description}"
+        elif self.about_lead():
+            description = f"Named on the form: the Safeguarding Lead. {description}"
         return ConcernReport(
             narrative=data["narrative"],
             about=data["about"],
-            about_description=data.get("about_description", ""),
+            about_description=description.strip(),
             anonymous=data["anonymous"] == "anonymous",
             reporter_name=data.get("reporter_name", ""),
             reporter_contact=data.get("reporter_contact", ""),
@@ -193,7 +246,7 @@ class PublicReportForm(forms.Form):
 # The child-friendly form, one question a page: the fields each step shows.
 CHILD_STEPS: list[tuple[str, list[str]]] = [
     ("What happened?", ["narrative"]),
-    ("Who was it?", ["about", "about_description"]),
+    ("Who was it?", ["about", "about_helper", "about_description"]),
     (
         "Can we talk to you about it?",
         ["anonymous", "reporter_name", "reporter_contact"],

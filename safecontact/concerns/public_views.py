@@ -1,13 +1,15 @@
 """Reporting a concern without logging in, from the organisation's short link.
 
-Nothing here reads the register: the public never learns who is in the
-organisation. The child-friendly form carries earlier answers in hidden fields
+The public learns only the first names and roles of the people who help at
+the organisation (so a report can say who it is about), never surnames or
+contact details. The child-friendly form carries earlier answers in hidden fields
 (no JavaScript, nothing stored until the reporter presses Send).
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,9 +23,13 @@ from safecontact.concerns import services
 from safecontact.concerns.forms import CHILD_STEPS, PublicReportForm
 from safecontact.concerns.images import MAX_BYTES, MAX_FILES
 from safecontact.concerns.models import Case
+from safecontact.concerns.selectors import helpers, the_lead
 from safecontact.lib.client_ip import client_ip
 
 SESSION_REFERENCE = "concern_reference"
+# The reference survives a reload for this long, then goes: on a shared family
+# device the next person should not find it.
+REFERENCE_SECONDS = 30 * 60
 
 
 def _bound(request: HttpRequest) -> tuple[Any, Any]:
@@ -68,14 +74,23 @@ def _submit(
             request, "concerns/public/slow_down.html", {"org": org}, status=429
         )
     if not form.is_robot():
+        helper = form.helper()
+        about_user = helper.user if helper else None
+        if form.about_lead():
+            about_user = the_lead(org)
         case = services.report_concern(
             actor=None,
             organisation=org,
             report=form.to_report(),
             source=Case.Source.PUBLIC,
             form=style,
+            about_user=about_user,
         )
-        request.session[SESSION_REFERENCE] = case.reference
+        request.session[SESSION_REFERENCE] = {
+            "reference": case.reference,
+            "org": org.pk,
+            "until": int(time.time()) + REFERENCE_SECONDS,
+        }
     return redirect("report:sent", token=org.report_token)
 
 
@@ -105,7 +120,7 @@ def size_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 def _one_page_form(request: HttpRequest, token: str, style: str) -> HttpResponse:
     org = _organisation(token)
-    form = PublicReportForm(*_bound(request), style=style)
+    form = PublicReportForm(*_bound(request), style=style, helpers=helpers(org))
     if request.method == "POST" and form.is_valid():
         return _submit(request, org, form, style)
     template = f"concerns/public/{style}.html"
@@ -122,9 +137,11 @@ def easy_read(request: HttpRequest, token: str) -> HttpResponse:
     return _one_page_form(request, token, "easy_read")
 
 
-def _child_form(request: HttpRequest, upto: int) -> PublicReportForm:
+def _child_form(request: HttpRequest, org: Organisation, upto: int) -> PublicReportForm:
     """The child form bound to the answers so far, with only steps 0..upto."""
-    form = PublicReportForm(request.POST, request.FILES or None, style="child")
+    form = PublicReportForm(
+        request.POST, request.FILES or None, style="child", helpers=helpers(org)
+    )
     keep = {name for _, names in CHILD_STEPS[: upto + 1] for name in names}
     for name in list(form.fields):
         if name not in keep:
@@ -138,7 +155,9 @@ def _step_page(
     title, names = CHILD_STEPS[step]
     if form is None:  # moving on or back: show the saved answers, no errors
         data = request.POST if request.method == "POST" else {}
-        form = PublicReportForm(style="child", initial=dict(data.items()))
+        form = PublicReportForm(
+            style="child", helpers=helpers(org), initial=dict(data.items())
+        )
     current = [form[name] for name in names if name in form.fields]
     carried = [
         (name, value)
@@ -172,7 +191,7 @@ def child(request: HttpRequest, token: str) -> HttpResponse:
         step = 0
     if "back" in request.POST:
         return _step_page(request, org, max(step - 1, 0), None)
-    form = _child_form(request, step)
+    form = _child_form(request, org, step)
     if not form.is_valid():
         first_bad = (
             next(
@@ -192,8 +211,13 @@ def child(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def sent(request: HttpRequest, token: str) -> HttpResponse:
     org = _organisation(token)
-    # Shown once: on a shared family device the next person should not see it.
-    reference = request.session.pop(SESSION_REFERENCE, "")
+    saved = request.session.get(SESSION_REFERENCE)
+    saved = saved if isinstance(saved, dict) else {}
+    reference = ""
+    if saved.get("until", 0) <= time.time():
+        request.session.pop(SESSION_REFERENCE, None)
+    elif saved.get("org") == org.pk:
+        reference = saved.get("reference", "")
     return render(
         request, "concerns/public/sent.html", {"org": org, "reference": reference}
     )

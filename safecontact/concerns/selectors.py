@@ -11,10 +11,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.concerns.models import Case, RoutingSettings
+from safecontact.people.selectors import active_workers
 
 
 def named_trustee(organisation: Organisation) -> User | None:
@@ -77,3 +82,64 @@ def visible_cases(user: User) -> QuerySet[Case]:
         ids = [case.pk for case in routed if can_manage(user, case)]
         return cases.filter(Q(pk__in=ids) | shared).distinct()
     return cases.filter(shared).distinct()
+
+
+# --- Who a public reporter may name ---------------------------------------
+
+LEAD_CHOICE = "lead"
+
+
+@dataclass(frozen=True)
+class Helper:
+    """Someone who helps at the organisation, as a public form may show them.
+
+    Only a first name and a role: never a surname or a contact detail. ``key``
+    is an opaque keyed hash, so the page reveals no record id.
+    """
+
+    key: str
+    label: str
+    user: User | None
+    description: str
+
+
+def _key(kind: str, code: object) -> str:
+    key = salted_hmac("concerns.helper", f"{kind}:{code}", algorithm="sha256")
+    return key.hexdigest()[:20]
+
+
+def helpers(organisation: Organisation) -> list[Helper]:
+    """Active workers in the register, and deputies and workers who log in.
+
+    The Safeguarding Lead is left out: the form offers "the Safeguarding Lead"
+    by role, without a name.
+    """
+    found: list[Helper] = []
+    linked: set[int] = set()
+    for person in active_workers(organisation, timezone.localdate()):
+        if person.user_id is not None:
+            linked.add(person.user_id)
+            if person.user is not None and person.user.role == User.Role.LEAD:
+                continue
+        role = person.worker.role_title or person.worker.get_employment_display()
+        label = f"{person.first_name}, {role}"
+        found.append(Helper(_key("p", person.code), label, person.user, label))
+    users = User.objects.filter(
+        organisation=organisation,
+        is_active=True,
+        role__in=[User.Role.DEPUTY, User.Role.WORKER],
+    ).exclude(pk__in=linked)
+    for user in users.order_by("first_name", "id"):
+        label = f"{user.first_name or 'Unnamed'}, {user.get_role_display()}"
+        found.append(Helper(_key("u", user.code), label, user, label))
+    return sorted(found, key=lambda h: h.label.casefold())
+
+
+def the_lead(organisation: Organisation) -> User | None:
+    return (
+        User.objects.filter(
+            organisation=organisation, is_active=True, role=User.Role.LEAD
+        )
+        .order_by("id")
+        .first()
+    )
