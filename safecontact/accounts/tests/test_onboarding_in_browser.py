@@ -36,8 +36,8 @@ def _invitation_path(mail) -> str:
 def _set_password(page, axe_check, path: str) -> None:
     page.goto(path)
     axe_check(page)
-    page.get_by_label("New password", exact=True).fill(STRONG)
     page.get_by_label("New password confirmation").fill(STRONG)
+    page.locator("#id_new_password1").fill(STRONG)
     page.get_by_role("button", name="Set my password").click()
 
 
