@@ -38,7 +38,7 @@ class Organisation(models.Model):
     inbox_address = models.EmailField(blank=True)
     vetting_renewal_years = models.PositiveSmallIntegerField(default=3)
     # Safeguarding training is due again this many years after it was done.
-    training_renewal_years = models.PositiveSmallIntegerField(default=3)
+    training_renewal_years = models.PositiveSmallIntegerField(default=3, db_default=3)
     copy_policy = models.CharField(
         max_length=32, choices=CopyPolicy, default=CopyPolicy.PARENT_THEN_SECOND_ADULT
     )

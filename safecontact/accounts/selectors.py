@@ -54,8 +54,9 @@ def first_run_steps(org: Organisation) -> list[Step]:
             "Invite people to log in",
             "From their register entry: “Invite to log in”.",
             reverse("people:list"),
+            # By someone in the organisation: not the operator's first invitation.
             Invitation.objects.filter(
-                organisation=org, invited_by__isnull=False
+                organisation=org, invited_by__organisation=org
             ).exists(),
         ),
         Step(

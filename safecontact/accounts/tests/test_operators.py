@@ -7,6 +7,7 @@ from django.utils.html import escape
 
 from safecontact.accounts import services
 from safecontact.accounts.models import Organisation, User
+from safecontact.accounts.selectors import first_run_steps
 from safecontact.accounts.tests.factories import PASSWORD, UserFactory
 from safecontact.conftest import login
 
@@ -47,6 +48,9 @@ def test_the_operator_creates_an_organisation_and_its_lead_is_invited(
     assert response.status_code == HTTPStatus.FOUND
     assert Organisation.objects.filter(name="St Bede's").exists()
     assert mailoutbox[0].to == ["b@example.org"]
+    # The operator's invitation is not the new Lead's "invite people" step.
+    bede = Organisation.objects.get(name="St Bede's")
+    assert not next(s for s in first_run_steps(bede) if "Invite" in s.title).done
 
 
 def test_a_duplicate_organisation_is_refused_clearly(client, operator, org):
