@@ -14,6 +14,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("account/", include("safecontact.accounts.urls")),
+    path("operators/", include("safecontact.accounts.operator_urls")),
     path("people/", include("safecontact.people.urls")),
     path("groups/", include("safecontact.groups.urls")),
     path("contact/", include("safecontact.contact.urls")),

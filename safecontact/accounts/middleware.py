@@ -12,15 +12,27 @@ from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
+from safecontact.accounts.forms import SUSPENDED_MESSAGE
 from safecontact.lib.access import TWO_FACTOR_MESSAGE, half_signed_in
 
 # Views by URL name (namespace:name) a half-signed-in user may open.
 ALLOWED_VIEWS = frozenset(
-    {"accounts:login", "accounts:logout", "accounts:two_factor", "healthz"}
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:two_factor",
+        "accounts:accept_invitation",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "healthz",
+    }
 )
 # Whole namespaces open to them: the public "report a concern" pages.
 ALLOWED_NAMESPACES = frozenset({"report"})
@@ -51,6 +63,14 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        org = getattr(request.user, "organisation", None)
+        if org is not None and org.is_suspended:
+            # Suspended by an operator: signed out at once, pages and API alike.
+            logout(request)
+            if _is_api(request):
+                return JsonResponse({"error": SUSPENDED_MESSAGE}, status=403)
+            context = {"reason": SUSPENDED_MESSAGE}
+            return render(request, "accounts/suspended.html", context, status=403)
         if half_signed_in(request.user) and not _allowed(request):
             if _is_api(request):
                 return JsonResponse({"error": TWO_FACTOR_MESSAGE}, status=403)

@@ -37,6 +37,8 @@ class Organisation(models.Model):
     email_from = models.EmailField(blank=True)
     inbox_address = models.EmailField(blank=True)
     vetting_renewal_years = models.PositiveSmallIntegerField(default=3)
+    # Safeguarding training is due again this many years after it was done.
+    training_renewal_years = models.PositiveSmallIntegerField(default=3, db_default=3)
     copy_policy = models.CharField(
         max_length=32, choices=CopyPolicy, default=CopyPolicy.PARENT_THEN_SECOND_ADULT
     )
@@ -50,12 +52,18 @@ class Organisation(models.Model):
         max_length=32, unique=True, default=new_report_token
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by an operator: nobody in a suspended organisation can sign in or use the API.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 class User(AbstractUser):
@@ -127,3 +135,44 @@ class ApiKey(models.Model):
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+
+class Invitation(models.Model):
+    """A link emailed to someone so they can set up their own login.
+
+    Only a hash of the token is stored; the link works once, until it expires
+    or a newer invitation for the same login replaces it.
+    """
+
+    class State(models.TextChoices):
+        VALID = "valid", "Valid"
+        EXPIRED = "expired", "Expired"
+        USED = "used", "Already used"
+        REPLACED = "replaced", "Replaced by a newer invitation"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # The login being set up: inactive and without a usable password until used.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    hashed_token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"
+
+    def state(self, now: datetime) -> State:
+        if self.used_at is not None:
+            return self.State.USED
+        if self.replaced_at is not None:
+            return self.State.REPLACED
+        if self.expires_at <= now:
+            return self.State.EXPIRED
+        return self.State.VALID

@@ -5,19 +5,55 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safecontact.accounts.models import ApiKey, Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.accounts.models import ApiKey, Invitation, Organisation, User
+from safecontact.audittrail.services import record_change, save_and_record, snapshot
 from safecontact.groups.services import seed_purposes
+from safecontact.people.models import Person
+
+INVITATION_DAYS = 7
+BACKUP_CODE_COUNT = 10
+# Fields of Organisation a Lead may change on the settings page.
+SETTINGS_FIELDS = (
+    "name",
+    "email_from",
+    "inbox_address",
+    "timezone",
+    "copy_policy",
+    "outside_hours",
+    "content_hold_threshold",
+    "vetting_renewal_years",
+    "training_renewal_years",
+)
 
 
 class PermissionDenied(Exception):
     """The actor's role does not allow this."""
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be done as asked; the message says why."""
+
+
+class InvitationInvalid(Exception):
+    """The invitation link cannot be used; ``state`` says why."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
 
 
 class ApiKeyExpired(Exception):
@@ -33,6 +69,25 @@ def hash_api_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def validate_timezone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError(
+            f"“{name}” is not a time zone we know. Use a name like Europe/London."
+        )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"“{name}” is not a time zone we know.") from None
+
+
+def _refuse_duplicate_email(email: str) -> None:
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError(
+            f"{email} already has a SafeContact login. Each person needs their "
+            "own email address."
+        )
+
+
 @transaction.atomic
 def create_organisation(
     *,
@@ -40,7 +95,20 @@ def create_organisation(
     timezone_name: str = "Europe/London",
     email_from: str = "",
     inbox_address: str = "",
+    lead_email: str = "",
+    actor: User | None = None,
 ) -> Organisation:
+    """Make an organisation; with ``lead_email``, invite its first Lead.
+
+    Refuses a name already in use (any case) and an email that already has a
+    login, so running the set-up twice does nothing the second time.
+    """
+    name = name.strip()
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise AccountError(f"An organisation called “{name}” already exists.")
+    validate_timezone(timezone_name)
+    if lead_email:
+        _refuse_duplicate_email(lead_email)
     org = Organisation(
         name=name,
         timezone=timezone_name,
@@ -49,8 +117,193 @@ def create_organisation(
     )
     org.full_clean()
     org.save()
+    record_change(
+        actor=actor,
+        organisation=org,
+        obj=org,
+        action="create",
+        before=None,
+        after=snapshot(org),
+    )
     seed_purposes(organisation=org)
+    if lead_email:
+        user = _new_login(
+            actor=actor, organisation=org, email=lead_email, role=User.Role.LEAD
+        )
+        _invite(actor=actor, user=user)
     return org
+
+
+def _new_login(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """An inactive login with no usable password, waiting for its invitation."""
+    user = User(
+        organisation=organisation,
+        username=email.lower(),
+        email=email.lower(),
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    save_and_record(
+        actor=actor,
+        organisation=organisation,
+        obj=user,
+        before=None,
+        exclude={"password"},
+    )
+    return user
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _invite(*, actor: User | None, user: User) -> Invitation:
+    now = timezone.now()
+    user.invitations.filter(used_at__isnull=True, replaced_at__isnull=True).update(
+        replaced_at=now
+    )
+    raw = secrets.token_urlsafe(32)
+    org = user.organisation
+    if org is None:
+        raise AccountError("Invitations are for logins in an organisation.")
+    invitation = Invitation.objects.create(
+        organisation=org,
+        user=user,
+        hashed_token=hash_token(raw),
+        invited_by=actor,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    record_change(
+        actor=actor,
+        organisation=org,
+        obj=invitation,
+        action="create",
+        before=None,
+        after=snapshot(invitation, exclude={"hashed_token"}),
+    )
+    link = settings.SITE_URL + reverse("accounts:accept_invitation", args=[raw])
+    org_name = org.name
+    transaction.on_commit(
+        lambda: send_mail(
+            f"Set up your SafeContact login for {org_name}",
+            f"You have been invited to SafeContact by {org_name} as "
+            f"{user.get_role_display()}.\n\n"
+            f"Open this link to choose your password. It works once, for "
+            f"{INVITATION_DAYS} days:\n\n{link}\n\n"
+            "If you were not expecting this, you can ignore this email.",
+            org.email_from or None,
+            [user.email],
+        )
+    )
+    return invitation
+
+
+def _require_lead(actor: User, organisation: Organisation | None) -> None:
+    if not actor.is_lead or actor.organisation_id != getattr(organisation, "pk", None):
+        raise PermissionDenied("Only the Safeguarding Lead or deputy can do this.")
+
+
+@transaction.atomic
+def invite_person(*, actor: User, person: Person, role: str) -> Invitation:
+    """Invite someone on the register to log in with ``role``, by their email.
+
+    Inviting again (a lost email) replaces the earlier link.
+    """
+    _require_lead(actor, person.organisation)
+    if role not in User.Role.values:
+        raise AccountError("Choose a role.")
+    if role == User.Role.LEAD and actor.role != User.Role.LEAD:
+        raise PermissionDenied("Only a Safeguarding Lead can invite another Lead.")
+    if person.kind in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK):
+        raise AccountError(
+            "Logins are for workers, volunteers, deputies and trustees, not for "
+            "the children and adults at risk the organisation works with."
+        )
+    if not person.email:
+        raise AccountError(
+            f"{person} has no email address in the register. Add one first."
+        )
+    user = person.user
+    if user is None:
+        _refuse_duplicate_email(person.email)
+        user = _new_login(
+            actor=actor,
+            organisation=person.organisation,
+            email=person.email,
+            role=role,
+            first_name=person.first_name,
+            last_name=person.last_name,
+        )
+        person.user = user
+        person.save(update_fields=["user"])
+    elif user.has_usable_password():
+        raise AccountError(f"{person} already has a login.")
+    elif user.role != role:
+        before = snapshot(user, exclude={"password"})
+        user.role = role
+        save_and_record(
+            actor=actor,
+            organisation=person.organisation,
+            obj=user,
+            before=before,
+            exclude={"password"},
+            update_fields=["role"],
+        )
+    return _invite(actor=actor, user=user)
+
+
+def invitation_for_token(raw: str) -> Invitation:
+    """The usable invitation for a link, or ``InvitationInvalid`` saying why not."""
+    found = Invitation.objects.select_related("user", "organisation").filter(
+        hashed_token=hash_token(raw)
+    )[:1]
+    invitation = next(iter(found), None)
+    if invitation is None:
+        raise InvitationInvalid("unknown")
+    state = invitation.state(timezone.now())
+    if state != Invitation.State.VALID:
+        raise InvitationInvalid(state)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, raw_token: str, password: str) -> User:
+    """Set the invitee's password and activate the login; the link then stops working.
+
+    Raises Django's ``ValidationError`` for a weak password (nothing is saved).
+    """
+    invitation = invitation_for_token(raw_token)
+    # Claim the row: two tabs posting at once cannot both use one link.
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, replaced_at__isnull=True
+    ).update(used_at=timezone.now())
+    if claimed != 1:
+        raise InvitationInvalid(Invitation.State.USED)
+    user = invitation.user
+    validate_password(password, user)
+    before = snapshot(user, exclude={"password"})
+    user.set_password(password)
+    user.is_active = True
+    save_and_record(
+        actor=user,
+        organisation=invitation.organisation,
+        obj=user,
+        before=before,
+        exclude={"password"},
+    )
+    return user
 
 
 @transaction.atomic
@@ -149,6 +402,8 @@ def user_for_api_key(raw_key: str) -> User | None:
     key = next(iter(found), None)
     if key is None or not key.user.is_active:
         return None
+    if key.user.organisation is not None and key.user.organisation.is_suspended:
+        return None
     now = timezone.now()
     if key.is_expired(now):
         raise ApiKeyExpired(key.expires_at)
@@ -161,3 +416,170 @@ def user_for_api_key(raw_key: str) -> User | None:
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=key.pk
         ).update(last_used_at=now)
     return key.user
+
+
+# --- Two-factor -----------------------------------------------------------------
+
+
+def new_backup_codes(*, user: User) -> list[str]:
+    """Replace the user's backup codes with ten new ones; returns them (shown once)."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Backup codes", "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=code) for code in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def reset_two_factor(*, actor: User, user: User) -> User:
+    """A lost phone: remove the user's authenticator and backup codes (audited).
+
+    Another Lead or deputy does it; at their next sign-in the user sets up the
+    two-step check again. Their current sessions end.
+    """
+    _require_lead(actor, user.organisation)
+    if actor.pk == user.pk:
+        raise PermissionDenied(
+            "Another Lead or deputy must reset your two-step check, not you."
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    end_sessions(user)
+    record_change(
+        actor=actor,
+        organisation=user.organisation,
+        obj=user,
+        action="update",
+        before={"two_step_check": "set up"},
+        after={"two_step_check": "reset: set up again at next sign-in"},
+    )
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere (database sessions)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+
+
+# --- Roles and logins -----------------------------------------------------------
+
+
+def _other_active_leads(user: User) -> bool:
+    return (
+        User.objects.filter(
+            organisation=user.organisation, role=User.Role.LEAD, is_active=True
+        )
+        .exclude(pk=user.pk)
+        .exists()
+    )
+
+
+_LAST_LEAD = (
+    "{user} is the only active Safeguarding Lead. Make someone else the Lead "
+    "first, so the organisation is never left without one."
+)
+
+
+@transaction.atomic
+def change_role(*, actor: User, user: User, role: str) -> User:
+    _require_lead(actor, user.organisation)
+    if role not in User.Role.values:
+        raise AccountError("Choose a role.")
+    lead_involved = User.Role.LEAD in (role, user.role)
+    if lead_involved and actor.role != User.Role.LEAD:
+        raise PermissionDenied("Only a Safeguarding Lead can change who is Lead.")
+    demoting = user.role == User.Role.LEAD and role != User.Role.LEAD
+    if demoting and not _other_active_leads(user):
+        raise AccountError(_LAST_LEAD.format(user=user))
+    before = snapshot(user, exclude={"password"})
+    user.role = role
+    save_and_record(
+        actor=actor,
+        organisation=user.organisation,
+        obj=user,
+        before=before,
+        exclude={"password"},
+        update_fields=["role"],
+    )
+    return user
+
+
+@transaction.atomic
+def set_login_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (a leaver) or reactivate a login; deactivation works at once.
+
+    Sessions end and API keys stop answering (both check ``is_active``).
+    """
+    _require_lead(actor, user.organisation)
+    if not active and user.role == User.Role.LEAD and not _other_active_leads(user):
+        raise AccountError(_LAST_LEAD.format(user=user))
+    before = snapshot(user, exclude={"password"})
+    user.is_active = active
+    save_and_record(
+        actor=actor,
+        organisation=user.organisation,
+        obj=user,
+        before=before,
+        exclude={"password"},
+        update_fields=["is_active"],
+    )
+    if not active:
+        end_sessions(user)
+    return user
+
+
+# --- Organisation settings and operators ----------------------------------------
+
+
+@transaction.atomic
+def update_settings(
+    *, actor: User, organisation: Organisation, changes: dict[str, object]
+) -> Organisation:
+    """Change the organisation's settings (Lead only); one audit entry."""
+    if actor.role != User.Role.LEAD or actor.organisation_id != organisation.pk:
+        raise PermissionDenied("Only the Safeguarding Lead can change settings.")
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise AccountError(f"Not a setting: {', '.join(sorted(unknown))}")
+    if "timezone" in changes:
+        validate_timezone(str(changes["timezone"]))
+    name = str(changes.get("name", organisation.name)).strip()
+    if (
+        Organisation.objects.filter(name__iexact=name)
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": "Another organisation already has that name."})
+    before = snapshot(organisation)
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    save_and_record(
+        actor=actor, organisation=organisation, obj=organisation, before=before
+    )
+    return organisation
+
+
+@transaction.atomic
+def set_organisation_suspended(
+    *, actor: User, organisation: Organisation, suspended: bool
+) -> Organisation:
+    """An operator stops (or restarts) an organisation's use of SafeContact."""
+    if not actor.is_superuser:
+        raise PermissionDenied("Only the people running SafeContact can do this.")
+    before = snapshot(organisation)
+    organisation.suspended_at = timezone.now() if suspended else None
+    save_and_record(
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        before=before,
+        update_fields=["suspended_at"],
+    )
+    return organisation

@@ -73,6 +73,23 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "accounts:two_factor": (SIGNED_IN, SIGNED_IN),
     "accounts:api_keys": (MEMBERS, MEMBERS),
     "accounts:revoke_api_key": (NOT_OFFERED, MEMBERS),
+    "accounts:backup_codes": (MEMBERS, MEMBERS),
+    # A link's token is checked, not the visitor: an unknown link gets a page.
+    "accounts:accept_invitation": (PUBLIC, PUBLIC),
+    "accounts:invite": (LEADS, LEADS),
+    "accounts:logins": (LEADS, NOT_OFFERED),
+    "accounts:change_role": (NOT_OFFERED, LEADS),
+    "accounts:set_active": (NOT_OFFERED, LEADS),
+    "accounts:reset_two_factor": (NOT_OFFERED, LEADS),
+    "accounts:settings": (frozenset({"lead"}), frozenset({"lead"})),
+    "accounts:first_run": (LEADS, NOT_OFFERED),
+    "accounts:password_reset": (PUBLIC, PUBLIC),
+    "accounts:password_reset_done": (PUBLIC, NOT_OFFERED),
+    "accounts:password_reset_confirm": (PUBLIC, PUBLIC),
+    "accounts:password_reset_complete": (PUBLIC, NOT_OFFERED),
+    # The operators' pages are for superusers only (none of the visitors here).
+    "operators:list": (frozenset(), frozenset()),
+    "operators:suspend": (NOT_OFFERED, frozenset()),
     "people:list": (MEMBERS, NOT_OFFERED),
     "people:add": (LEADS, LEADS),
     "people:attention": (OVERSIGHT, NOT_OFFERED),
@@ -209,6 +226,8 @@ HALF_SIGNED_IN_OPEN = {
     "accounts:login",
     "accounts:logout",
     "accounts:two_factor",
+    "accounts:accept_invitation",
+    *(name for name in PAGES if name.startswith("accounts:password_reset")),
     *(name for name in PAGES if name.startswith("report:")),
 }
 
@@ -271,6 +290,11 @@ CODE_OF = {
     "ledger": "entry",
     "concerns": "case",
     "accounts": "api_key",
+    "accounts:invite": "person",
+    "accounts:change_role": "login",
+    "accounts:set_active": "login",
+    "accounts:reset_two_factor": "login",
+    "operators": "organisation",
     "policies": "policy",
     "assessments": "assessment",
     "groups:purpose_rename": "purpose",
@@ -394,6 +418,8 @@ def _build_world() -> World:
         "control": hazard.controls.earliest("id"),
         "purpose": purpose_named(org),
         "membership": membership,
+        "login": UserFactory.create(organisation=org, role="worker"),
+        "organisation": org,
     }
     return World(
         org=org,
@@ -597,6 +623,8 @@ def _kwargs(world: World, name: str, pattern: URLPattern) -> dict[str, Any]:
             found[key] = "person"
         elif key == "token":
             found[key] = world.org.report_token
+        elif key == "uidb64":
+            found[key] = "MQ"
         elif key in (
             "action_code",
             "share_code",

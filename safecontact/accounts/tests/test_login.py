@@ -38,7 +38,11 @@ def test_it_confirms_a_new_device_with_a_right_code(client, lead):
     response = client.post(
         reverse("accounts:two_factor"), {"token": code, "next": "/people/attention/"}
     )
-    assert response.status_code == HTTPStatus.FOUND
+    # Confirmed: the ten backup codes are shown once, then the user goes on.
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["codes"] and response.context["next"] == (
+        "/people/attention/"
+    )
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("people:attention")).status_code == HTTPStatus.OK
@@ -89,7 +93,7 @@ def test_the_session_id_changes_when_the_code_is_accepted(client, lead):
     response = client.post(
         reverse("accounts:two_factor"), {"token": f"{totp(device.bin_key):06d}"}
     )
-    assert response.status_code == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.OK  # the backup codes, shown once
     after = client.session.session_key
     assert after != before
     # The old id is worth nothing: it is not a signed-in session any more.
