@@ -22,6 +22,7 @@ urlpatterns = [
     path("assessments/", include("safecontact.assessments.urls")),
     path("policies/", include("safecontact.policies.urls")),
     path("report/", include("safecontact.concerns.public_urls")),
+    path("family/", include("safecontact.families.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

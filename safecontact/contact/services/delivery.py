@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
 from safecontact.contact.services import recheck
+from safecontact.families.footer import footer_for_delivery
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 
@@ -208,10 +209,7 @@ def _subject(delivery: Delivery) -> str:
 def _body(delivery: Delivery) -> str:
     message = delivery.message
     org = message.organisation
-    footer = (
-        f"\n\n--\nSent through {org.name}'s SafeContact account. Worried about "
-        f"this message? Tell {org.name}'s Safeguarding Lead."
-    )
+    footer = footer_for_delivery(delivery)
     if delivery.kind != "copy":
         return message.body + footer
     intro = (

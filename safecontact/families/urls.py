@@ -1,0 +1,11 @@
+from django.urls import path
+
+from safecontact.families import views
+
+app_name = "families"
+urlpatterns = [
+    path("", views.request_link, name="request"),
+    path("<str:token>/", views.home, name="home"),
+    path("<str:token>/consent/<uuid:code>/", views.consent, name="consent"),
+    path("<str:token>/withdraw/<uuid:code>/", views.withdraw, name="withdraw"),
+]
