@@ -706,8 +706,9 @@ def _append_consent(
     workers: Sequence[Person],
     purposes: Sequence[Any] = (),
 ) -> Consent:
-    # Lists may be empty (a withdrawal holds none), which full_clean calls blank.
-    consent.full_clean(exclude=["channels", "hours", "allowed_roles"])
+    # Lists may be empty (a withdrawal holds none), which full_clean calls blank;
+    # consent given online has no user recording it.
+    consent.full_clean(exclude=["channels", "hours", "allowed_roles", "recorded_by"])
     consent.save()
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)
