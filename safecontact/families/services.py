@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 from email.utils import formataddr
 from typing import Any
 
@@ -23,8 +25,11 @@ from django.utils import timezone
 from safecontact.audittrail.services import record_change
 from safecontact.families.footer import Audience, report_footer
 from safecontact.families.models import FamilyLink, LinkRequestThrottle
+from safecontact.groups.models import GroupMember
 from safecontact.lib.access import require_lead
 from safecontact.people.models import Person
+
+log = logging.getLogger(__name__)
 
 LINK_LIFETIME = dt.timedelta(days=14)
 REQUESTS_PER_HOUR = 5  # per client address
@@ -100,14 +105,28 @@ def _send_link(person: Person, url: str, expires_at: dt.datetime) -> None:
             "The link is for you alone: please do not forward it. It works "
             f"until {expires_at:%d %B %Y}; you can ask for a new one at any time."
         )
-    EmailMessage(
-        subject=f"Your family page at {org.name}",
-        body=body + report_footer(org, audience),
-        from_email=formataddr(
-            (org.name, org.email_from or settings.DEFAULT_FROM_EMAIL)
-        ),
-        to=[person.email],
-    ).send()
+    _mail(
+        org,
+        person,
+        f"Your family page at {org.name}",
+        body + report_footer(org, audience),
+    )
+
+
+def _mail(org: Any, reader: Person, subject: str, body: str) -> None:
+    """Send one notification; a mail server that is down is logged, never
+    turned into an error page (the reader can ask again)."""
+    try:
+        EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=formataddr(
+                (org.name, org.email_from or settings.DEFAULT_FROM_EMAIL)
+            ),
+            to=[reader.email],
+        ).send()
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("Could not email %s: %s", reader.code, type(exc).__name__)
 
 
 def resolve_link(token: str, *, now: dt.datetime | None = None) -> FamilyLink | None:
@@ -167,3 +186,48 @@ def request_link(*, email: str) -> int:
         issue_link(actor=None, person=person)
         sent += 1
     return sent
+
+
+def send_conduct_agreement(member_id: int) -> int:
+    """Email a new member's group conduct agreement (what the group is for,
+    what is and is not OK); for a child, to their parents and carers with
+    parental responsibility. Returns how many emails were sent."""
+    member = (
+        GroupMember.objects.select_related("group", "person", "group__organisation")
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None or not member.group.conduct_agreement.strip():
+        return 0
+    person, group = member.person, member.group
+    if person.kind == Person.Kind.CHILD:
+        readers = list(
+            Person.objects.filter(
+                cares_for__person=person, cares_for__parental_responsibility=True
+            ).exclude(email="")
+        )
+        intro = (
+            f"{person.first_name} has joined {group.name} at "
+            f"{group.organisation.name}. This is the group's agreement: what "
+            "the group is for and what is and is not OK. Please go through it "
+            f"with {person.first_name}."
+        )
+    else:
+        readers = [person] if person.email else []
+        intro = (
+            f"You have joined {group.name}. This is the group's agreement: "
+            "what the group is for and what is and is not OK."
+        )
+    easy = person.kind == Person.Kind.ADULT_AT_RISK
+    footer = report_footer(
+        group.organisation, Audience.EASY_READ if easy else Audience.PLAIN
+    )
+    for reader in readers:
+        _mail(
+            group.organisation,
+            reader,
+            f"The agreement for {group.name}",
+            f"Dear {reader.first_name},\n\n{intro}\n\n"
+            f"{group.conduct_agreement.strip()}{footer}",
+        )
+    return len(readers)
