@@ -37,8 +37,9 @@ View = Callable[..., HttpResponse]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: never send it on to another site.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never send it on to another site. (Not
+    # "no-referrer": browsers then send "Origin: null" and CSRF refuses forms.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -82,7 +83,12 @@ def _footer(link: FamilyLink) -> dict[str, str]:
 @with_link
 def home(request: HttpRequest, link: FamilyLink, token: str) -> HttpResponse:
     holder = link.person
-    context = {"link": link, "token": token, "holder": holder, **_footer(link)}
+    context: dict[str, Any] = {
+        "link": link,
+        "token": token,
+        "holder": holder,
+        **_footer(link),
+    }
     if holder.kind == Person.Kind.ADULT_AT_RISK:
         me = selectors.dependant(holder)
         form = EasyReadConsentForm(person=holder, initial=_easy_initial(me.consent))
@@ -144,7 +150,7 @@ def consent(
             person=person, initial=_initial(selectors.dependant(person).consent)
         )
     template = "families/easy_read.html" if easy else "families/consent.html"
-    context = {
+    context: dict[str, Any] = {
         "link": link,
         "token": token,
         "person": person,
