@@ -53,3 +53,41 @@ class LinkRequestThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"Link request at {self.at:%H:%M}"
+
+
+class ConsentRequest(models.Model):
+    """A request to a parent or carer (or an adult at risk) to give or renew
+    consent for ``subject``. The rows of one send share ``batch``; a row is
+    claimed (``sent_at``) before its email goes, so a batch interrupted by a
+    restart carries on without sending anything twice."""
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.UUIDField(db_index=True)
+    recipient = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="consent_requests"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "recipient", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "recipient", "subject"],
+                name="consent_request_once_per_batch",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent request to {self.recipient} for {self.subject}"

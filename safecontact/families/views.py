@@ -15,11 +15,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from safecontact.families import requests as consent_requests
 from safecontact.families import selectors, services
 from safecontact.families.footer import Audience, report_url
 from safecontact.families.forms import (
@@ -28,6 +29,13 @@ from safecontact.families.forms import (
     RequestLinkForm,
 )
 from safecontact.families.models import FamilyLink
+from safecontact.groups.models import Group
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    request_organisation,
+    request_user,
+)
 from safecontact.lib.client_ip import client_ip
 from safecontact.lib.forms import apply_errors
 from safecontact.people import services as people
@@ -197,3 +205,40 @@ def withdraw(
             "them through us now, and messages waiting to be sent are stopped.",
         )
     return redirect("families:home", token=token)
+
+
+# --- The Lead's side: consent requests ----------------------------------------
+
+
+@lead_required
+def requests_page(request: HttpRequest) -> HttpResponse:
+    org = request_organisation(request)
+    groups = Group.objects.filter(organisation=org, archived_at=None)
+    if request.method == "POST":
+        try:
+            code = uuid.UUID(request.POST.get("group", ""))
+        except ValueError:
+            messages.error(request, "Choose a group.")
+            return redirect("families:requests")
+        group = get_for_org(groups, org, code=code)
+        consent_requests.request_consent(actor=request_user(request), group=group)
+        messages.success(
+            request,
+            f"Consent requests for {group.name} are being sent. This page shows "
+            "how far they have gone.",
+        )
+        return redirect("families:requests")
+    context = {"groups": groups, "batches": consent_requests.batches(org)}
+    return render(request, "families/requests.html", context)
+
+
+@require_POST
+@lead_required
+def remind(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    count = consent_requests.remind(actor=request_user(request), batch=code)
+    if not count and not consent_requests.batch_exists(
+        request_organisation(request), code
+    ):
+        raise Http404
+    messages.success(request, f"Reminders sent to {count} people.")
+    return redirect("families:requests")

@@ -525,6 +525,7 @@ def record_online_consent(
     """
     _check_online(by, subject)
     current = latest_consent(subject)
+    today = org_today(subject.organisation)
     capacity = ""
     if subject.kind == Person.Kind.ADULT_AT_RISK:
         if current is not None and current.capacity == Consent.Capacity.BEST_INTERESTS:
@@ -538,14 +539,15 @@ def record_online_consent(
         recorded_by=None,
         subject=subject,
         evidence=Consent.Evidence.ONLINE,
-        evidence_date=org_today(subject.organisation),
+        evidence_date=today,
         channels=channels,
         purposes=purposes,
         hours=hours,
         groups=groups,
         allowed_roles=(),
         allowed_workers=allowed_workers,
-        expires_on=expires_on,
+        # Asked again each year, as the page tells the parent.
+        expires_on=expires_on or today + datetime.timedelta(days=365),
         given_by=by if subject.kind == Person.Kind.CHILD else None,
         capacity=capacity,
         notes="Given online through a secure family link.",

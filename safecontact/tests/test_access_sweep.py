@@ -170,6 +170,8 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "families:home": (PUBLIC, PUBLIC),
     "families:consent": (PUBLIC, PUBLIC),
     "families:withdraw": (NOT_OFFERED, PUBLIC),
+    "families:requests": (LEADS, LEADS),
+    "families:remind": (NOT_OFFERED, LEADS),
     # The API's description is public; its operations are in OPERATIONS.
     "api:openapi-json": (PUBLIC, PUBLIC),
     "api:openapi-view": (PUBLIC, PUBLIC),

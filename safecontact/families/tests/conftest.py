@@ -11,6 +11,7 @@ import pytest
 from safecontact.contact.tests.conftest import (  # noqa: F401
     _tuesday_morning,
     family,
+    group,
     sender,
     smtp,
 )

@@ -84,6 +84,7 @@ def test_online_consent_keeps_its_evidence_and_boundaries(client, org):
     assert [p.name for p in consent.purposes.all()] == [purpose_named(org).name]
     assert consent.photos_allowed is True
     assert consent.photos_where == "The church newsletter only"
+    assert consent.expires_on == dt.date(2027, 3, 10)
     entry = AuditEntry.objects.get(object_code=str(consent.code))
     assert entry.actor is None
     assert entry.actor_label == f"{parent} (online, by secure link)"
