@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "safecontact.policies",
     "safecontact.assessments",
     "safecontact.dashboard",
+    "safecontact.families",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_change, snapshot
+from safecontact.families.services import send_conduct_agreement
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.groups.selectors import policy_platform
 from safecontact.lib.access import require_lead
@@ -581,6 +583,7 @@ def add_member(
         before=None,
         after=snapshot(member) | _policy_record(decision, exception_reason),
     )
+    transaction.on_commit(functools.partial(send_conduct_agreement, member.pk))
     return member
 
 

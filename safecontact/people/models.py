@@ -287,6 +287,13 @@ class Consent(models.Model):
     evidence = models.CharField(max_length=16, choices=Evidence)
     evidence_date = models.DateField()
     notes = models.TextField(blank=True)
+    # Photo consent: whether pictures of the person may be shared (None: not
+    # asked), and where (the newsletter, the website ...).
+    photos_allowed = models.BooleanField(null=True, blank=True)
+    photos_where = models.CharField(max_length=300, blank=True)
+    # Online consent: the code of the family link it was given through (the
+    # evidence of who gave it; the token itself is never stored).
+    online_link = models.UUIDField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

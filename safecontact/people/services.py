@@ -440,6 +440,8 @@ def record_consent(
     best_interests_by: str = "",
     accessibility: str = "",
     notes: str = "",
+    photos_allowed: bool | None = None,
+    photos_where: str = "",
 ) -> Consent:
     """Record consent given (or renewed, or changed): a new record in force.
 
@@ -449,6 +451,137 @@ def record_consent(
     organisation's list (``groups.Purpose``), none of them retired.
     """
     require_lead(actor, subject.organisation_id)
+    return _give_consent(
+        actor,
+        recorded_by=actor,
+        subject=subject,
+        evidence=evidence,
+        evidence_date=evidence_date,
+        channels=channels,
+        purposes=purposes,
+        hours=hours,
+        groups=groups,
+        allowed_roles=allowed_roles,
+        allowed_workers=allowed_workers,
+        expires_on=expires_on,
+        given_by=given_by,
+        capacity=capacity,
+        best_interests_by=best_interests_by,
+        accessibility=accessibility,
+        notes=notes,
+        photos_allowed=photos_allowed,
+        photos_where=photos_where,
+    )
+
+
+@dataclass(frozen=True)
+class OnlineActor:
+    """Who acted through a family link: named in the audit trail, not a User."""
+
+    person: Person
+
+    def __str__(self) -> str:
+        return f"{self.person} (online, by secure link)"
+
+
+def _check_online(by: Person, subject: Person) -> None:
+    """The person at the link may decide for ``subject``: their own (adult at
+    risk) or their child's (parental responsibility)."""
+    if by.organisation_id != subject.organisation_id:
+        raise PermissionDenied("Not your family's record.")
+    if subject.kind == Person.Kind.ADULT_AT_RISK and by.pk == subject.pk:
+        return
+    if (
+        subject.kind == Person.Kind.CHILD
+        and Relationship.objects.filter(
+            carer=by, person=subject, parental_responsibility=True
+        ).exists()
+    ):
+        return
+    raise PermissionDenied("Not your family's record.")
+
+
+@transaction.atomic
+def record_online_consent(
+    *,
+    by: Person,
+    subject: Person,
+    link_code: Any,
+    channels: Sequence[str],
+    purposes: Sequence[Any] = (),
+    hours: Sequence[dict[str, Any]] = (),
+    groups: Sequence[Any] = (),
+    allowed_workers: Sequence[Person] = (),
+    expires_on: datetime.date | None = None,
+    photos_allowed: bool | None = None,
+    photos_where: str = "",
+) -> Consent:
+    """Consent given (or renewed) online by a parent for their child, or by an
+    adult at risk for themselves, through the family link ``link_code``.
+
+    The evidence is the person (``given_by`` for a child), the time of the
+    record and the link's code. Where the Lead recorded that someone else
+    decided for an adult (capacity), the adult cannot replace that online.
+    """
+    _check_online(by, subject)
+    current = latest_consent(subject)
+    today = org_today(subject.organisation)
+    capacity = ""
+    if subject.kind == Person.Kind.ADULT_AT_RISK:
+        if current is not None and current.capacity == Consent.Capacity.BEST_INTERESTS:
+            raise PermissionDenied(
+                "A best-interests decision was recorded: the Safeguarding Lead "
+                "changes it with the people who made it."
+            )
+        capacity = Consent.Capacity.HAS_CAPACITY
+    return _give_consent(
+        OnlineActor(by),
+        recorded_by=None,
+        subject=subject,
+        evidence=Consent.Evidence.ONLINE,
+        evidence_date=today,
+        channels=channels,
+        purposes=purposes,
+        hours=hours,
+        groups=groups,
+        allowed_roles=(),
+        allowed_workers=allowed_workers,
+        # Asked again each year, as the page tells the parent.
+        expires_on=expires_on or today + datetime.timedelta(days=365),
+        given_by=by if subject.kind == Person.Kind.CHILD else None,
+        capacity=capacity,
+        notes="Given online through a secure family link.",
+        photos_allowed=photos_allowed,
+        photos_where=photos_where,
+        online_link=link_code,
+        any_worker=not allowed_workers,
+    )
+
+
+def _give_consent(
+    actor: Any,
+    *,
+    recorded_by: User | None,
+    subject: Person,
+    evidence: str,
+    evidence_date: datetime.date,
+    channels: Sequence[str],
+    purposes: Sequence[Any],
+    hours: Sequence[dict[str, Any]],
+    groups: Sequence[Any],
+    allowed_roles: Sequence[str],
+    allowed_workers: Sequence[Person],
+    expires_on: datetime.date | None,
+    given_by: Person | None,
+    capacity: str,
+    best_interests_by: str = "",
+    accessibility: str = "",
+    notes: str = "",
+    photos_allowed: bool | None = None,
+    photos_where: str = "",
+    online_link: Any = None,
+    any_worker: bool = False,
+) -> Consent:
     kind = _consent_kind(subject)
     _check_consent(kind, subject, given_by, channels, capacity, best_interests_by)
     _same_org(
@@ -461,6 +594,8 @@ def record_consent(
         raise ValidationError(
             {"purposes": f"{', '.join(retired)} is retired: choose a purpose in use."}
         )
+    if any_worker:
+        allowed_roles = ("any_worker",)
     if kind == Consent.Kind.PARENTAL and not (allowed_roles or allowed_workers):
         raise ValidationError("Say which workers or roles may make contact.")
     consent = Consent(
@@ -479,7 +614,10 @@ def record_consent(
         evidence=evidence,
         evidence_date=evidence_date,
         notes=notes,
-        recorded_by=actor,
+        photos_allowed=photos_allowed,
+        photos_where=photos_where,
+        online_link=online_link,
+        recorded_by=recorded_by,
         supersedes=latest_consent(subject),
     )
     return _append_consent(actor, consent, groups, allowed_workers, purposes)
@@ -497,14 +635,53 @@ def withdraw_consent(
 ) -> Consent:
     """Record a withdrawal as a new record; the earlier ones stay as history."""
     require_lead(actor, subject.organisation_id)
-    current = latest_consent(subject)
-    if current is None or current.status == Consent.Status.WITHDRAWN:
-        raise ValidationError(f"{subject} has no consent in force to withdraw.")
     if (
         withdrawn_by is not None
         and withdrawn_by.organisation_id != subject.organisation_id
     ):
         raise PermissionDenied("The person withdrawing must be in your organisation.")
+    return _withdraw(
+        actor,
+        recorded_by=actor,
+        subject=subject,
+        evidence=evidence,
+        evidence_date=evidence_date,
+        notes=notes,
+        withdrawn_by=withdrawn_by,
+    )
+
+
+@transaction.atomic
+def withdraw_online_consent(*, by: Person, subject: Person, link_code: Any) -> Consent:
+    """Withdrawal through a family link: in force at once; a message waiting
+    to leave is stopped when the outbox re-checks it."""
+    _check_online(by, subject)
+    return _withdraw(
+        OnlineActor(by),
+        recorded_by=None,
+        subject=subject,
+        evidence=Consent.Evidence.ONLINE,
+        evidence_date=org_today(subject.organisation),
+        notes="Withdrawn online through a secure family link.",
+        withdrawn_by=by,
+        online_link=link_code,
+    )
+
+
+def _withdraw(
+    actor: Any,
+    *,
+    recorded_by: User | None,
+    subject: Person,
+    evidence: str,
+    evidence_date: datetime.date,
+    notes: str,
+    withdrawn_by: Person | None,
+    online_link: Any = None,
+) -> Consent:
+    current = latest_consent(subject)
+    if current is None or current.status == Consent.Status.WITHDRAWN:
+        raise ValidationError(f"{subject} has no consent in force to withdraw.")
     consent = Consent(
         organisation_id=subject.organisation_id,
         subject=subject,
@@ -517,21 +694,23 @@ def withdraw_consent(
         evidence=evidence,
         evidence_date=evidence_date,
         notes=notes,
-        recorded_by=actor,
+        online_link=online_link,
+        recorded_by=recorded_by,
         supersedes=current,
     )
     return _append_consent(actor, consent, (), ())
 
 
 def _append_consent(
-    actor: User,
+    actor: Any,
     consent: Consent,
     groups: Sequence[Any],
     workers: Sequence[Person],
     purposes: Sequence[Any] = (),
 ) -> Consent:
-    # Lists may be empty (a withdrawal holds none), which full_clean calls blank.
-    consent.full_clean(exclude=["channels", "hours", "allowed_roles"])
+    # Lists may be empty (a withdrawal holds none), which full_clean calls blank;
+    # consent given online has no user recording it.
+    consent.full_clean(exclude=["channels", "hours", "allowed_roles", "recorded_by"])
     consent.save()
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)

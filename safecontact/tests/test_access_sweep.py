@@ -197,6 +197,14 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "report:easy_read": (PUBLIC, PUBLIC),
     "report:child": (PUBLIC, PUBLIC),
     "report:sent": (PUBLIC, PUBLIC),
+    # Family pages are public token pages: the secret emailed link is the key,
+    # and an unknown, expired or replaced token gets the same 200 page.
+    "families:request": (PUBLIC, PUBLIC),
+    "families:home": (PUBLIC, PUBLIC),
+    "families:consent": (PUBLIC, PUBLIC),
+    "families:withdraw": (NOT_OFFERED, PUBLIC),
+    "families:requests": (LEADS, LEADS),
+    "families:remind": (NOT_OFFERED, LEADS),
     # The API's description is public; its operations are in OPERATIONS.
     "api:openapi-json": (PUBLIC, PUBLIC),
     "api:openapi-view": (PUBLIC, PUBLIC),
@@ -297,6 +305,7 @@ CODE_OF = {
     "operators": "organisation",
     "policies": "policy",
     "assessments": "assessment",
+    "families": "person",
     "groups:purpose_rename": "purpose",
     "groups:purpose_retire": "purpose",
     "dashboard:member": "membership",

@@ -32,6 +32,7 @@ from safecontact.contact.models import Delivery, InboxItem, Message
 from safecontact.contact.services import recheck
 from safecontact.contact.services.sending import header_safe
 from safecontact.contact.services.writers import writer_turn
+from safecontact.families.footer import footer_for_delivery
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
 
@@ -369,10 +370,7 @@ def _subject(delivery: Delivery) -> str:
 def _body(delivery: Delivery) -> str:
     message = delivery.message
     org = message.organisation
-    footer = (
-        f"\n\n--\nSent through {org.name}'s SafeContact account. Worried about "
-        f"this message? Tell {org.name}'s Safeguarding Lead."
-    )
+    footer = footer_for_delivery(delivery)
     if delivery.kind != "copy":
         return message.body + footer
     intro = (
