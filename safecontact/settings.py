@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "safecontact.audits",
     "safecontact.policies",
     "safecontact.assessments",
+    "safecontact.notifications",
 ]
 
 MIDDLEWARE = [

@@ -71,6 +71,7 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "accounts:logout": (NOT_OFFERED, PUBLIC),
     "accounts:two_factor": (SIGNED_IN, SIGNED_IN),
     "accounts:api_keys": (MEMBERS, MEMBERS),
+    "notifications:preferences": (MEMBERS, MEMBERS),
     "accounts:revoke_api_key": (NOT_OFFERED, MEMBERS),
     "people:list": (MEMBERS, NOT_OFFERED),
     "people:add": (LEADS, LEADS),

@@ -19,6 +19,7 @@ from django.db import transaction
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 from safeguarding.screening import (
     INDICATORS,
     Severity,
@@ -111,4 +112,5 @@ def _raise(message: Message, event: RiskEvent, codes: list[str]) -> Alert:
         severity=int(Severity.HIGH),
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
+    notifications.alert_raised(alert)
     return alert
