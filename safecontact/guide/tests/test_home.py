@@ -51,9 +51,7 @@ def test_a_volunteer_is_asked_to_read_outstanding_policies(
     assert "Policies to read" in html and policy.title in html
 
 
-def test_a_login_without_a_register_entry_is_told_to_ask_the_lead(
-    client_for, worker
-):
+def test_a_login_without_a_register_entry_is_told_to_ask_the_lead(client_for, worker):
     html = client_for(worker).get(reverse("home")).content.decode()
     assert "not yet linked to an entry in the register" in html
 
