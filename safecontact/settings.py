@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safecontact.policies",
     "safecontact.assessments",
     "safecontact.notifications",
+    "safecontact.guide",
 ]
 
 MIDDLEWARE = [
