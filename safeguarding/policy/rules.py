@@ -247,7 +247,7 @@ def group(ctx: Context) -> Iterator[Reason]:
 
 
 def _naming(names: tuple[str, ...]) -> str:
-    """": Sam Example and Alex Example." or "." when nobody is named."""
+    """ ": Sam Example and Alex Example." or "." when nobody is named."""
     if not names:
         return "."
     if len(names) == 1:
