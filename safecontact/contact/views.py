@@ -88,7 +88,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 def _kept(data: QueryDict) -> dict[str, str]:
     names = ("group", "channel", "purpose", "subject", "body", "urgent_reason")
-    return {name: data[name] for name in names if name in data}
+    return {name: str(data.get(name, "")) for name in names if name in data}
 
 
 @sender_required
