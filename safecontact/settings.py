@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "safecontact.assessments",
     "safecontact.dashboard",
     "safecontact.families",
+    "safecontact.notifications",
+    "safecontact.guide",
 ]
 
 MIDDLEWARE = [

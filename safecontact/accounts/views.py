@@ -194,10 +194,12 @@ def revoke_api_key(request: HttpRequest, code: str) -> HttpResponse:
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Leads and trustees land on what needs attention; workers on their work."""
-    if request.user.is_oversight:  # type: ignore[union-attr]
+    """Leads land on what needs attention; workers and trustees on their work."""
+    from safecontact.guide.selectors import home_for
+
+    if request.user.is_lead:  # type: ignore[union-attr]
         return redirect("people:attention")
-    return render(request, "accounts/home.html")
+    return render(request, "guide/home.html", home_for(request_user(request)))
 
 
 # --- Invitations ----------------------------------------------------------------

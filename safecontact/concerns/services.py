@@ -11,14 +11,12 @@ import datetime
 import hashlib
 import logging
 import secrets
-import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -42,6 +40,7 @@ from safecontact.concerns.models import (
 )
 from safecontact.concerns.retention import keep_until
 from safecontact.concerns.selectors import can_manage, can_view, recipients
+from safecontact.notifications.services import concern_reported
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +200,7 @@ def report_concern(
         exclude=_hidden(case),
         case=case,
     )
-    transaction.on_commit(lambda: notify(case, recipients(case)))
+    notify(case, recipients(case))
     return case
 
 
@@ -230,30 +229,12 @@ def _link(case: Case, kind: str, ref: str, *, actor: User | None) -> Evidence:
 
 
 def notify(case: Case, people: Sequence[User]) -> int:
-    """Email each person that a case needs attention: a link, never the content."""
-    link = f"{settings.SITE_URL}{case.get_absolute_url()}"
-    sent = 0
-    for person in people:
-        if not person.email:
-            continue
-        message = EmailMessage(
-            subject="A safeguarding concern needs your attention",
-            body=(
-                f"Hello {person.first_name or person.username},\n\n"
-                "A safeguarding concern in SafeContact needs your attention.\n"
-                "For the reporter's safety this email does not say what it is about.\n\n"
-                f"Log in to open it: {link}\n\n"
-                "If you think a child or adult is in immediate danger, call 999.\n"
-            ),
-            from_email=case.organisation.email_from or settings.DEFAULT_FROM_EMAIL,
-            to=[person.email],
-        )
-        try:
-            sent += message.send()
-        except (OSError, smtplib.SMTPException):
-            # The case is saved and listed either way; log who, never what.
-            logger.warning("Could not email a case notification to user %s", person.pk)
-    return sent
+    """Tell each person a case needs attention: a link, never the content.
+
+    Queued with the case (the notifications outbox retries a mail server
+    that is down) and sent straight after commit.
+    """
+    return concern_reported(case, people)
 
 
 def allow_public_report(*, organisation: Organisation, client_address: str) -> bool:
@@ -318,7 +299,7 @@ def triage_case(
     )
     added = [u for u in recipients(case) if u.pk not in old_people]
     if added:
-        transaction.on_commit(lambda: notify(case, added))
+        notify(case, added)
     return case
 
 

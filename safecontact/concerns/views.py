@@ -173,6 +173,7 @@ def _case_form_view(
             messages.success(request, message)
             return redirect(case)
     context = _detail_context(request, case, **{key: form})
+    context["failed"] = form  # named in one error summary at the top
     return render(request, "concerns/detail.html", context, status=422)
 
 

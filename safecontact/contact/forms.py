@@ -24,7 +24,8 @@ class ComposeForm(forms.Form):
         required=False,
         label="To",
         help_text="Choose people, or choose a group below instead.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Rendered by contact/_picker.html: search, checkboxes and pages.
+        widget=forms.CheckboxSelectMultiple,
     )
     group = forms.ModelChoiceField(
         queryset=Group.objects.none(),

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safecontact.contact import selectors, services
 from safecontact.contact.forms import AlertForm, ComposeForm, ReviewForm
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message
+from safecontact.contact.picker import picker
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -47,9 +48,17 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
 def compose(request: HttpRequest) -> HttpResponse:
     """Write, check (see the decision and every reason), then send."""
     user = request_user(request)
-    form = ComposeForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
+    posted = request.method == "POST"
+    # Searching or turning the picker's pages keeps the form, unchecked.
+    moving = posted and (
+        request.POST.get("action") == "search" or "page" in request.POST
+    )
+    if moving:
+        form = ComposeForm(initial=_kept(request.POST), user=user)
+    else:
+        form = ComposeForm(request.POST or None, user=user)
     preview = None
-    if request.method == "POST" and form.is_valid():
+    if posted and not moving and form.is_valid():
         data, sending = form.cleaned_data, request.POST.get("action") == "send"
         try:
             message = services.send_message(
@@ -71,8 +80,15 @@ def compose(request: HttpRequest) -> HttpResponse:
                 return redirect(message)
             preview = message
     groups = form.fields["group"].queryset.prefetch_related("purposes")  # type: ignore[attr-defined]
-    ctx = {"form": form, "preview": preview, "groups": groups}
+    people = form.fields["recipients"].queryset  # type: ignore[attr-defined]
+    found = picker(people, request.POST if posted else request.GET)
+    ctx = {"form": form, "preview": preview, "groups": groups, "picker": found}
     return render(request, "contact/compose.html", ctx)
+
+
+def _kept(data: QueryDict) -> dict[str, str]:
+    names = ("group", "channel", "purpose", "subject", "body", "urgent_reason")
+    return {name: str(data.get(name, "")) for name in names if name in data}
 
 
 @sender_required

@@ -39,6 +39,7 @@ from safecontact.lib.access import (
 )
 from safecontact.lib.dates import org_today
 from safecontact.lib.grants import granted_areas
+from safecontact.notifications.selectors import queue_counts
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 MESSAGE_SERIES = ("sent", "changed", "deferred", "held", "blocked")
@@ -139,6 +140,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_lead:
         activity = selectors.activity(organisation, period)
         context.update(activity=activity, charts=_charts(activity, _links()))
+        context["queues"] = queue_counts(user)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "dashboard/dashboard.html", context, status=status)
 

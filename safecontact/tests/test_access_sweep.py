@@ -72,6 +72,7 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "accounts:logout": (NOT_OFFERED, PUBLIC),
     "accounts:two_factor": (SIGNED_IN, SIGNED_IN),
     "accounts:api_keys": (MEMBERS, MEMBERS),
+    "notifications:preferences": (MEMBERS, MEMBERS),
     "accounts:revoke_api_key": (NOT_OFFERED, MEMBERS),
     "accounts:backup_codes": (MEMBERS, MEMBERS),
     # A link's token is checked, not the visitor: an unknown link gets a page.

@@ -184,6 +184,9 @@ class GroupInfo:
     has_uncleared_adult: bool = False  # e.g. a parent without a check
     has_ex_worker: bool = False
     platform: Platform | None = None
+    # Who, so a reason can name them: the writer can then ask the Lead to act.
+    uncleared_names: tuple[str, ...] = ()
+    ex_worker_names: tuple[str, ...] = ()
     hours: AgreedHours | None = None
     age_min: int | None = None  # the ages the group is for, both inclusive
     age_max: int | None = None

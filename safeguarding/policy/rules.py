@@ -247,11 +247,20 @@ def group(ctx: Context) -> Iterator[Reason]:
         return
     with_children = g.audience in CHILD_AUDIENCES or ctx.of_kind(PersonKind.CHILD)
     if g.has_uncleared_adult and with_children:
-        msg = "This group has children and an adult without a current check in it."
-        yield reason("group.uncleared_adult", BLOCK, msg)
+        msg = "This group has children and an adult without a current check in it"
+        yield reason("group.uncleared_adult", BLOCK, msg + _naming(g.uncleared_names))
     if g.has_ex_worker:
-        msg = "Someone who no longer works or volunteers here is still in this group."
-        yield reason("group.ex_worker", BLOCK, msg)
+        msg = "Someone who no longer works or volunteers here is still in this group"
+        yield reason("group.ex_worker", BLOCK, msg + _naming(g.ex_worker_names))
+
+
+def _naming(names: tuple[str, ...]) -> str:
+    """ ": Sam Example and Alex Example." or "." when nobody is named."""
+    if not names:
+        return "."
+    if len(names) == 1:
+        return f": {names[0]}."
+    return f": {', '.join(names[:-1])} and {names[-1]}."
 
 
 def bcc(ctx: Context) -> Iterator[Reason]:

@@ -839,3 +839,27 @@ def test_outcomes_rank_in_precedence_order():
     ranked = sorted(Outcome, key=lambda o: o.rank)
     assert ranked == [A, AC, DF, H, B]
     assert decide(send(), ORG).may_send
+
+
+@pytest.mark.parametrize(
+    ("group", "expected"),
+    [
+        (
+            replace(GROUP, has_ex_worker=True, ex_worker_names=("Ex Worker",)),
+            "still in this group: Ex Worker.",
+        ),
+        (
+            replace(
+                GROUP,
+                has_uncleared_adult=True,
+                uncleared_names=("Pat Parent", "Una Uncle", "Al Aunt"),
+            ),
+            "check in it: Pat Parent, Una Uncle and Al Aunt.",
+        ),
+        (replace(GROUP, has_ex_worker=True), "still in this group."),
+    ],
+)
+def test_group_reasons_name_the_people_concerned(group, expected):
+    decision = decide(send(recipients=(CHILD, CHILD2), group=group), ORG)
+    [found] = [r for r in decision.reasons if r.rule_id.startswith("group.")]
+    assert found.message.endswith(expected)

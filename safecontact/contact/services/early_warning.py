@@ -21,6 +21,7 @@ from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import conversations
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 from safeguarding.screening import (
     INDICATORS,
     Severity,
@@ -137,4 +138,5 @@ def _raise(
         conversation_findings=conversation.findings,
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
+    notifications.alert_raised(alert)
     return alert

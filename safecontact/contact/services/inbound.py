@@ -54,6 +54,7 @@ from safecontact.contact.services.sending import (
 )
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 from safecontact.people import selectors as register
 from safecontact.people.models import Person
 from safeguarding.policy import (
@@ -365,6 +366,7 @@ def _quarantine(
             content={"inbound": str(record.code), "size": size, "reason": reason},
         )
     log.info("inbound %s quarantined: %s", record.code, reason)
+    notifications.mail_quarantined(record)
     return record
 
 

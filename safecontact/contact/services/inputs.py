@@ -268,22 +268,26 @@ def group_info(group: Group, today: dt.date) -> GroupInfo:
         .prefetch_related("person__vetting_checks", "person__training")
     )
     members = [m.person for m in current]
-    uncleared = any(p.kind in ADULT_MEMBER_KINDS for p in members)
-    ex_worker = False
+    uncleared = [str(p) for p in members if p.kind in ADULT_MEMBER_KINDS]
+    ex_workers = []
     for person in members:
         if register.worker_profile(person) is None:
             continue
         clear = register.worker_clearance(person, today)
-        ex_worker = ex_worker or not clear.active
-        uncleared = uncleared or (clear.active and not clear.children)
+        if not clear.active:
+            ex_workers.append(str(person))
+        elif not clear.children:
+            uncleared.append(str(person))
     return GroupInfo(
         id=str(group.code),
         purposes=frozenset(
             str(code) for code in group.purposes.values_list("code", flat=True)
         ),
         audience=Audience(group.audience),
-        has_uncleared_adult=uncleared,
-        has_ex_worker=ex_worker,
+        has_uncleared_adult=bool(uncleared),
+        has_ex_worker=bool(ex_workers),
+        uncleared_names=tuple(uncleared),
+        ex_worker_names=tuple(ex_workers),
         platform=policy_platform(group.platform),
         hours=hours_of(group.hours),
         age_min=group.age_min,

@@ -30,6 +30,7 @@ from safecontact.contact.services.sending import (
     subjects_of,
 )
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
 from safeguarding.policy import Decision, Outcome, decide
 from safeguarding.policy import Recipient as PolicyRecipient
@@ -149,6 +150,7 @@ def stop(
     message.save(update_fields=["status", "stopped_reason", "recheck"])
     _record(message, checked, delivery=delivery, actor=actor)
     notify_leads(message)
+    notifications.message_reviewed(message)
 
 
 @transaction.atomic(durable=True)

@@ -13,6 +13,7 @@ from safecontact.contact.services.inbound import share_inbound
 from safecontact.contact.services.recheck import Checked, recheck_message, stop
 from safecontact.contact.services.sending import queue_deliveries, subjects_of
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 
 MESSAGE_SNAPSHOT = {"body", "subject", "decision"}
 
@@ -57,6 +58,7 @@ def _review(
     message.alerts.filter(status=Alert.Status.OPEN).update(
         status=Alert.Status.ACKNOWLEDGED, handled_by=actor, handled_at=now
     )
+    notifications.message_reviewed(message)
     return message
 
 

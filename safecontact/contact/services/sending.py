@@ -27,6 +27,7 @@ from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group, Purpose
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
+from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
 from safeguarding.policy import (
     ChangeKind,
@@ -409,13 +410,15 @@ def serious_findings(
 def raise_alert(
     message: Message, findings: list[dict[str, Any]], entry: LedgerEntry | None
 ) -> Alert:
-    return Alert.objects.create(
+    alert = Alert.objects.create(
         organisation=message.organisation,
         message=message,
         ledger_entry=entry,
         findings=findings,
         severity=max(f["severity"] for f in findings),
     )
+    notifications.alert_raised(alert)
+    return alert
 
 
 def lead_users(organisation: Organisation) -> list[User]:
@@ -441,6 +444,7 @@ def notify_leads(
         [InboxItem(user=u, message=message, reason=reason) for u in leads],
         ignore_conflicts=True,
     )
+    notifications.message_held(message)
 
 
 def address(person: Person) -> str:

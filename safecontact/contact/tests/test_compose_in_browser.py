@@ -27,9 +27,7 @@ def _log_in(page, user, device=None):
 
 def _compose(page, child, purpose, channel="Email"):
     page.goto(reverse("contact:compose"))
-    page.locator("#id_recipients").select_option(
-        label=f"{child} (Child or young person)"
-    )
+    page.get_by_label(f"{child} (Child or young person)").check()
     page.locator("#id_channel").select_option(label=channel)
     page.locator("#id_purpose").select_option(label=purpose)
     page.locator("#id_subject").fill("Thursday")

@@ -1,0 +1,86 @@
+"""The worker's and trustee's home page: their work, their checks, what to read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from safecontact.people.models import Training
+from safecontact.people.tests.factories import WorkerFactory
+from safecontact.policies.tests.factories import published_policy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_volunteer_sees_what_to_do_their_groups_and_checks(
+    client_for, worker, sender, group
+):
+    page = client_for(worker).get(reverse("home"))
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert "Write a message" in html and reverse("contact:compose") in html
+    assert "Report a concern" in html and reverse("concerns:report") in html
+    assert group.name in html and group.get_absolute_url() in html
+    assert "DBS check" in html and "Current until" in html
+    assert "Safeguarding training" in html
+
+
+def test_a_volunteer_sees_training_due_soon(client_for, org, worker):
+    person = WorkerFactory.create(organisation=org, user=worker)
+    course = Training.objects.get(person=person)
+    course.expires_on = dt.date(2026, 3, 30)
+    course.save()
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "Due on 30 March 2026, in 20 days." in html
+
+
+def test_a_volunteer_sees_a_missing_dbs_check(client_for, org, worker):
+    WorkerFactory.create(organisation=org, user=worker, vetting="missing")
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "No DBS check is recorded." in html
+
+
+def test_a_volunteer_is_asked_to_read_outstanding_policies(
+    client_for, org, lead, worker, sender
+):
+    policy = published_policy(lead)
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "Policies to read" in html and policy.title in html
+
+
+def test_a_login_without_a_register_entry_is_told_to_ask_the_lead(client_for, worker):
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "not yet linked to an entry in the register" in html
+
+
+def test_a_trustee_gets_a_home_page_without_write_a_message(client_for, trustee):
+    page = client_for(trustee).get(reverse("home"))
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert "Report a concern" in html and "Write a message" not in html
+
+
+def test_the_lead_still_lands_on_what_needs_attention(client_for, lead):
+    page = client_for(lead).get(reverse("home"))
+    assert page.status_code == HTTPStatus.FOUND
+    assert page["Location"] == reverse("people:attention")
+
+
+def test_the_menu_marks_the_section_you_are_in(client_for, lead):
+    html = client_for(lead).get(reverse("groups:list")).content.decode()
+    assert f'href="{reverse("groups:list")}" aria-current="page"' in html
+    assert f'href="{reverse("people:list")}" aria-current' not in html
+    attention = client_for(lead).get(reverse("people:attention")).content.decode()
+    assert f'href="{reverse("people:attention")}" aria-current="page"' in attention
+    assert f'href="{reverse("people:list")}" aria-current' not in attention
+
+
+def test_api_keys_live_under_the_account_menu(client_for, worker):
+    html = client_for(worker).get(reverse("home")).content.decode()
+    menu = html.split('class="account-menu"')[1].split("</details>")[0]
+    assert reverse("accounts:api_keys") in menu
+    assert reverse("notifications:preferences") in menu
+    assert "Log out" in menu

@@ -1,0 +1,364 @@
+"""Queue and send notification emails: a link, never a name or the content.
+
+Events call one function each (``message_held``, ``alert_raised`` ...) inside
+their own transaction, so the notification is written with the event or not
+at all. Rows are sent by ``send_due`` (the ``send_notifications`` task, and
+``manage.py run_scheduled``), claimed with a conditional UPDATE like the
+outbox; a mail server that is down leaves them pending for a later try.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import smtplib
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.lib.dates import org_today
+from safecontact.notifications import selectors
+from safecontact.notifications.models import Notification, Preference
+
+log = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+Status = Notification.Status
+
+# The guidance asks that concerns reach the Lead without delay; an urgent
+# send outside agreed hours is only acceptable if the Lead knows at once.
+ALWAYS_IMMEDIATE = frozenset({Kind.CONCERN, Kind.URGENT, Kind.REVIEWED, Kind.RENEWAL})
+
+# What each email says: that something needs you, never who or what.
+WORDS: dict[str, tuple[str, str]] = {
+    Kind.HELD: (
+        "A message is waiting for your review",
+        "A message has been held and is waiting for your review.",
+    ),
+    Kind.ALERT: (
+        "A safeguarding alert needs your attention",
+        "The scanner has raised an alert or early warning that needs you.",
+    ),
+    Kind.URGENT: (
+        "A message was sent outside agreed hours",
+        "A worker sent a message outside agreed hours as urgent.",
+    ),
+    Kind.CONCERN: (
+        "A safeguarding concern needs your attention",
+        "A safeguarding concern needs your attention. For the reporter's "
+        "safety this email does not say what it is about.",
+    ),
+    Kind.QUARANTINE: (
+        "Incoming mail was quarantined",
+        "An email that reached your organisation's inbox was quarantined.",
+    ),
+    Kind.ATTENTION: (
+        "New items on the attention list",
+        "There are new things on the attention list to put right.",
+    ),
+    Kind.REVIEWED: (
+        "News about a message you wrote",
+        "A message you wrote was released, not sent, or stopped. Open it to "
+        "see what happened and what you can do.",
+    ),
+    Kind.RENEWAL: (
+        "A DBS check or training is due for renewal",
+        "A DBS check or safeguarding training expires within 30 days.",
+    ),
+    Kind.DIGEST: (
+        "Things that need you in SafeContact today",
+        "Since yesterday these things need you:",
+    ),
+}
+
+FIRST_RETRY = dt.timedelta(seconds=30)
+LONGEST_WAIT = dt.timedelta(hours=1)
+CLAIM_LEASE = dt.timedelta(minutes=10)
+# A row that failed this many times (about a day of retries) stops retrying.
+MOST_ATTEMPTS = 30
+BATCH = 100
+
+
+# --- Queueing -------------------------------------------------------------------
+
+
+def queue(
+    *,
+    kind: str,
+    organisation: Organisation,
+    event: str,
+    link: str,
+    recipients: Iterable[User],
+    now: dt.datetime | None = None,
+    per_day: bool = True,
+    send_now: bool = False,
+) -> int:
+    """Queue one notification per recipient; returns how many were new.
+
+    Call inside the event's transaction. ``event`` names what happened (a
+    message or case code); the same event, person and day queue only once
+    (without ``per_day``: the same event and person, ever). With
+    ``send_now`` they are sent after commit in this process (the queue
+    still retries them if that fails), otherwise by the worker.
+    """
+    now = now or timezone.now()
+    people = [u for u in recipients if u.email and u.is_active]
+    if not people:
+        return 0
+    day = org_today(organisation, now)
+    daily = set() if kind in ALWAYS_IMMEDIATE else selectors.wants_daily(people)
+    rows = [
+        Notification(
+            organisation=organisation,
+            recipient=u,
+            kind=kind,
+            key=f"{kind}:{event}:{u.pk}" + (f":{day.isoformat()}" if per_day else ""),
+            link=link,
+            status=Status.WAITING if u.pk in daily else Status.PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for u in people
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [r.key for r in rows]
+    made = Notification.objects.filter(key__in=keys, created_at=now)
+    ids = list(made.values_list("id", flat=True))
+    if send_now:
+        transaction.on_commit(lambda: send_due(now=now, ids=ids))
+    else:
+        transaction.on_commit(_enqueue_send)
+    return len(ids)
+
+
+def _enqueue_send() -> None:
+    from safecontact.notifications.tasks import send_notifications
+
+    try:
+        send_notifications.enqueue()
+    except Exception:  # any backend error: the rows wait for run_scheduled
+        log.warning("could not enqueue send_notifications; run_scheduled sends")
+
+
+def message_held(message: Any) -> None:
+    """A held message, or an urgent send outside agreed hours, needs the Leads."""
+    org = message.organisation
+    link = message.get_absolute_url()
+    if message.status == message.Status.HELD:
+        kind = Kind.HELD
+    elif _urgent(message) and message.status not in (
+        message.Status.STOPPED,
+        message.Status.REJECTED,
+    ):
+        kind = Kind.URGENT
+    else:
+        return
+    queue(
+        kind=kind,
+        organisation=org,
+        event=str(message.code),
+        link=link,
+        recipients=selectors.leads(org),
+    )
+
+
+def _urgent(message: Any) -> bool:
+    changes = message.decision.get("changes", []) if message.decision else []
+    return any(c.get("rule_id") == "hours.urgent_override" for c in changes)
+
+
+def alert_raised(alert: Any) -> None:
+    org = alert.organisation
+    queue(
+        kind=Kind.ALERT,
+        organisation=org,
+        event=str(alert.code),
+        link=alert.get_absolute_url(),
+        recipients=selectors.leads(org),
+    )
+
+
+def mail_quarantined(inbound: Any) -> None:
+    org = inbound.organisation
+    if org is None:
+        return
+    queue(
+        kind=Kind.QUARANTINE,
+        organisation=org,
+        event=str(inbound.code),
+        link=reverse("contact:quarantine"),
+        recipients=selectors.leads(org),
+    )
+
+
+def concern_reported(case: Any, recipients: Iterable[User]) -> int:
+    """Always immediate; the routing rules chose ``recipients``."""
+    return queue(
+        kind=Kind.CONCERN,
+        organisation=case.organisation,
+        event=str(case.code),
+        link=case.get_absolute_url(),
+        recipients=recipients,
+        send_now=True,
+    )
+
+
+def message_reviewed(message: Any) -> None:
+    """Tell the worker who wrote ``message`` it was released, rejected or stopped."""
+    author = message.author
+    if author is None:
+        return
+    queue(
+        kind=Kind.REVIEWED,
+        organisation=message.organisation,
+        event=f"{message.code}:{message.status}",
+        link=message.get_absolute_url(),
+        recipients=[author],
+    )
+
+
+@transaction.atomic(durable=True)
+def set_preference(*, actor: User, delivery: str) -> Preference:
+    """Choose immediate emails or one daily digest (for non-urgent kinds)."""
+    from django.core.exceptions import ValidationError
+
+    from safecontact.audittrail.services import record_change, snapshot
+
+    if delivery not in Preference.Delivery.values:
+        raise ValidationError({"delivery": "Choose straight away or once a day."})
+    pref, made = Preference.objects.get_or_create(user=actor)
+    before = None if made else snapshot(pref)
+    pref.delivery = delivery
+    pref.save(update_fields=["delivery"])
+    if actor.organisation is not None:
+        record_change(
+            actor=actor,
+            organisation=actor.organisation,
+            obj=pref,
+            action="update" if before else "create",
+            before=before,
+            after=snapshot(pref),
+        )
+    return pref
+
+
+# --- Sending --------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    exponent = min(max(attempts - 1, 0), 20)
+    return min(FIRST_RETRY * (2**exponent), LONGEST_WAIT)
+
+
+def claim(notification_id: int, now: dt.datetime) -> bool:
+    """Pending to sending; False if another worker got there first."""
+    return (
+        Notification.objects.filter(
+            id=notification_id, status=Status.PENDING, next_attempt_at__lte=now
+        ).update(status=Status.SENDING, claimed_at=now)
+        == 1
+    )
+
+
+def send_due(
+    *,
+    now: dt.datetime | None = None,
+    limit: int = BATCH,
+    ids: list[int] | None = None,
+) -> Counter[str]:
+    """Send every due notification (or just ``ids``); stop when SMTP is down."""
+    now = now or timezone.now()
+    counts: Counter[str] = Counter()
+    counts["reclaimed"] = Notification.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - CLAIM_LEASE
+    ).update(status=Status.PENDING, next_attempt_at=now)
+    pending = Notification.objects.filter(
+        status=Status.PENDING, next_attempt_at__lte=now
+    )
+    if ids is not None:
+        pending = pending.filter(id__in=ids)
+    due = list(
+        pending.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
+    )
+    connection: Any = None
+    try:
+        for nid in due:
+            if not claim(nid, now):
+                counts["skipped"] += 1
+                continue
+            outcome, connection = _send_one(nid, connection, now)
+            counts[outcome] += 1
+            if outcome == "retry":
+                break
+    finally:
+        _close(connection)
+    return counts
+
+
+def _send_one(nid: int, connection: Any, now: dt.datetime) -> tuple[str, Any]:
+    row = Notification.objects.select_related("recipient", "organisation").get(id=nid)
+    email = build_email(row)
+    try:
+        if connection is None:
+            connection = mailers.default
+            connection.open()
+        connection.send_messages([email])
+    except (smtplib.SMTPException, OSError) as exc:
+        _close(connection)
+        return _failed(row, exc, now), None
+    Notification.objects.filter(pk=row.pk).update(
+        status=Status.SENT, sent_at=now, attempts=row.attempts + 1, last_error=""
+    )
+    return "sent", connection
+
+
+def _failed(row: Notification, exc: BaseException, now: dt.datetime) -> str:
+    attempts = row.attempts + 1
+    permanent = attempts >= MOST_ATTEMPTS
+    Notification.objects.filter(pk=row.pk).update(
+        status=Status.FAILED if permanent else Status.PENDING,
+        attempts=attempts,
+        next_attempt_at=now + backoff(attempts),
+        last_error=f"Could not send ({type(exc).__name__}).",
+    )
+    # Who and which kind, never an address or content.
+    log.info("notification %s attempt %d failed", row.code, attempts)
+    return "failed" if permanent else "retry"
+
+
+def _close(connection: Any) -> None:
+    if connection is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+
+
+def build_email(row: Notification) -> EmailMessage:
+    subject, sentence = WORDS[row.kind]
+    lines = [sentence, ""]
+    if row.kind == Kind.DIGEST:
+        lines[1:] = [f"- {WORDS[p.kind][1]}" for p in row.parts.order_by("id")] + [""]
+    lines.append(f"Sign in to see it: {settings.SITE_URL}{row.link}")
+    if row.kind == Kind.CONCERN:
+        lines.append("")
+        lines.append("If you think someone is in immediate danger, call 999.")
+    lines += [
+        "",
+        "--",
+        f"Choose how often you hear from SafeContact: {settings.SITE_URL}"
+        f"{reverse('notifications:preferences')}",
+    ]
+    org = row.organisation
+    return EmailMessage(
+        subject=subject,
+        body="\n".join(lines) + "\n",
+        from_email=org.email_from or settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient.email],
+    )
