@@ -124,9 +124,7 @@ def _new_organisation_to_first_message(
     _set_password(worker_page, axe_check, _invitation_path(mailoutbox[-1]))
     worker_page.wait_for_url(lambda url: "invitation" not in url)
     worker_page.goto(reverse("contact:compose"))
-    worker_page.locator("#id_recipients").select_option(
-        label=f"{family.child} (Child or young person)"
-    )
+    worker_page.get_by_label(f"{family.child} (Child or young person)").check()
     worker_page.locator("#id_channel").select_option(label="Email")
     worker_page.locator("#id_purpose").select_option(label="Youth group")
     worker_page.locator("#id_subject").fill("Welcome")

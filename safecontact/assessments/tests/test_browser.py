@@ -57,6 +57,7 @@ def test_assess_sign_off_and_flag(page, axe_check, org):
         renewal_due=timezone.localdate() - dt.timedelta(days=1)
     )
     page.goto("/people/attention/")
+    page.get_by_role("link", name="Risk assessments to review").click()
     page.get_by_role("heading", name="Risk assessments to review (1)").wait_for()
     page.get_by_role("link", name="Open the risk assessment").click()
     page.get_by_role("heading", name="This assessment needs reviewing").wait_for()

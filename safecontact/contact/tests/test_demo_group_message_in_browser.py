@@ -37,9 +37,17 @@ def _log_in(page, username, device=None):
 
 
 def _youth_group_items(page):
-    page.goto(reverse("people:attention"))
-    rows = page.locator("main tbody tr").all_inner_texts()
-    return [row for row in rows if "Youth Group" in row]
+    """Every attention-list item about the Youth Group, one kind a page."""
+    from safecontact.people.selectors import CATEGORIES
+
+    rows = []
+    for key in CATEGORIES:
+        page.goto(reverse("people:attention") + f"?category={key}")
+        if page.get_by_role("heading", name=CATEGORIES[key], exact=False).count():
+            rows += (
+                page.locator("main table").nth(1).locator("tbody tr").all_inner_texts()
+            )
+    return [row for row in dict.fromkeys(rows) if "Youth Group" in row]
 
 
 def _record_noahs_consent(page, noah):

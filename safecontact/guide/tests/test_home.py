@@ -56,17 +56,17 @@ def test_a_login_without_a_register_entry_is_told_to_ask_the_lead(client_for, wo
     assert "not yet linked to an entry in the register" in html
 
 
-def test_a_trustee_gets_a_home_page_without_write_a_message(client_for, trustee):
-    page = client_for(trustee).get(reverse("home"))
-    assert page.status_code == HTTPStatus.OK
-    html = page.content.decode()
-    assert "Report a concern" in html and "Write a message" not in html
+def test_trustees_and_the_lead_land_on_the_dashboard(client_for, trustee, lead):
+    for user in (trustee, lead):
+        page = client_for(user).get(reverse("home"))
+        assert page.status_code == HTTPStatus.FOUND
+        assert page["Location"] == reverse("dashboard:dashboard")
 
 
-def test_the_lead_still_lands_on_what_needs_attention(client_for, lead):
-    page = client_for(lead).get(reverse("home"))
-    assert page.status_code == HTTPStatus.FOUND
-    assert page["Location"] == reverse("people:attention")
+def test_the_lead_sees_their_queues_on_the_dashboard(client_for, lead):
+    html = client_for(lead).get(reverse("dashboard:dashboard")).content.decode()
+    assert "What needs you" in html
+    assert reverse("contact:held") in html
 
 
 def test_the_menu_marks_the_section_you_are_in(client_for, lead):
