@@ -21,6 +21,7 @@ urlpatterns = [
     path("concerns/", include("safecontact.concerns.urls")),
     path("assessments/", include("safecontact.assessments.urls")),
     path("policies/", include("safecontact.policies.urls")),
+    path("audits/", include("safecontact.audits.urls")),
     path("report/", include("safecontact.concerns.public_urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
