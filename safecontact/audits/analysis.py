@@ -155,11 +155,11 @@ class Auditor:
 
     def run(self, items: Iterable[ChatItem]) -> Result:
         risk = ConversationRisk()
-        pending: deque[tuple[ChatMessage, Line]] = deque()
+        pending: deque[Line] = deque()
         for assessment in assess(
             self._new(items, pending), risk=risk, batch_size=BATCH
         ):
-            message, line = pending.popleft()
+            line = pending.popleft()
             self._findings(assessment.findings, line)
             self._after(line)
             self.before.append(line)
@@ -169,7 +169,7 @@ class Auditor:
         return self.result
 
     def _new(
-        self, items: Iterable[ChatItem], pending: deque[tuple[ChatMessage, Line]]
+        self, items: Iterable[ChatItem], pending: deque[Line]
     ) -> Iterator[tuple[str, str]]:
         result = self.result
         for item in items:
@@ -186,7 +186,7 @@ class Auditor:
                 result.messages_new += 1
                 line = self._line(item)
                 self._count(item, line)
-                pending.append((item, line))
+                pending.append(line)
                 yield item.sender, item.text
             elif isinstance(item, ChatEvent):
                 self._event(item)

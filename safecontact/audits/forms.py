@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -24,8 +24,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["group"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = cast("forms.ModelChoiceField[Group]", self.fields["group"])
         field.queryset = Group.objects.filter(
             organisation=organisation, archived_at__isnull=True
         )

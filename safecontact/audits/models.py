@@ -149,3 +149,6 @@ class SeenMessage(models.Model):
                 fields=["group", "digest"], name="seen_message_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.digest

@@ -48,7 +48,6 @@ from safecontact.groups.models import Group
 from safecontact.lib.access import LEADS
 from safecontact.people.models import Person
 from safecontact.people.selectors import worker_clearance
-
 from safeguarding.chatlogs import (
     ChatlogError,
     ChatMessage,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from safecontact.audits import services
 from safecontact.audits.forms import UploadForm
@@ -41,6 +41,7 @@ def _finding(request: HttpRequest, code: uuid.UUID) -> AuditFinding:
     return get_object_or_404(found)
 
 
+@require_safe
 @lead_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     audits = audits_for(request_user(request).organisation)
@@ -92,18 +93,23 @@ def _too_big(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @lead_required
 def detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     audit = _audit(request, code)
     services.record_audit_view(actor=request_user(request), audit=audit)
-    context = {
-        "audit": audit,
-        "refresh": REFRESH_SECONDS if audit.status in ("queued", "running") else 0,
-        "stalled": services.is_stalled(audit),
-    }
+    working = audit.status in (GroupAudit.Status.QUEUED, GroupAudit.Status.RUNNING)
+    stalled = services.is_stalled(audit)
+    # The Lead may stop the updates (WCAG 2.2.1: timing the user can turn off).
+    updating = working and not stalled and "still" not in request.GET
+    context = {"audit": audit, "stalled": stalled, "updating": updating}
     if audit.status == GroupAudit.Status.DONE:
         context["sections"] = shown_findings(audit)
-    return render(request, "audits/detail.html", context)
+    response = render(request, "audits/detail.html", context)
+    if updating:
+        # The HTTP form of <meta http-equiv="refresh">: no JavaScript needed.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 @require_POST

@@ -35,6 +35,7 @@ from safecontact.accounts.services import create_api_key
 from safecontact.accounts.tests.factories import OrganisationFactory, UserFactory
 from safecontact.api import api
 from safecontact.assessments import services as assessments
+from safecontact.audits.tests.factories import finished_audit
 from safecontact.concerns import services as concerns
 from safecontact.concerns.tests.factories import make_case
 from safecontact.conftest import login
@@ -120,6 +121,12 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "assessments:archive": (NOT_OFFERED, LEADS),
     "assessments:hazard_delete": (NOT_OFFERED, LEADS),
     "assessments:control_done": (NOT_OFFERED, LEADS),
+    "audits:list": (LEADS, NOT_OFFERED),
+    "audits:upload": (LEADS, LEADS),
+    "audits:detail": (LEADS, NOT_OFFERED),
+    "audits:restart": (NOT_OFFERED, LEADS),
+    "audits:attention": (NOT_OFFERED, LEADS),
+    "audits:concern": (NOT_OFFERED, LEADS),
     "contact:overview": (MEMBERS, NOT_OFFERED),
     "contact:compose": (SENDERS, SENDERS),
     "contact:inbox": (SENDERS, NOT_OFFERED),
@@ -233,6 +240,9 @@ CODE_OF = {
     "accounts": "api_key",
     "policies": "policy",
     "assessments": "assessment",
+    "audits": "audit",
+    "audits:attention": "audit_finding",
+    "audits:concern": "audit_finding",
     "groups:purpose_rename": "purpose",
     "groups:purpose_retire": "purpose",
     "groups:platform_approval": "platform",
@@ -325,6 +335,7 @@ def _build_world() -> World:
         group=group,
     )
     hazard = assessment.hazards.earliest("position")
+    audit = finished_audit(group, users["lead"])
     objects = {
         "person": family.child,
         "group": group,
@@ -345,6 +356,8 @@ def _build_world() -> World:
         "hazard": hazard,
         "control": hazard.controls.earliest("id"),
         "purpose": purpose_named(org),
+        "audit": audit,
+        "audit_finding": audit.findings.get(),
     }
     return World(
         org=org,

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from safecontact.accounts.models import Organisation
+from safecontact.audits.tests.exports import EVENING
 from safecontact.groups.models import Group
 from safecontact.groups.tests.factories import GroupFactory
-from safecontact.audits.tests.exports import EVENING
 
 
 @pytest.fixture(autouse=True)
