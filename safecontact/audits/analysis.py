@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.chatlogs import ChatEvent, ChatItem, ChatMessage, EventKind
 from safeguarding.policy import AgreedHours
-from safeguarding.policy.hours import within
+from safeguarding.policy.hours import _occurrences
 from safeguarding.screening import ConversationRisk, Finding, Level, assess
 
 BATCH = 4096
@@ -31,6 +31,7 @@ MAX_EXAMPLES = 20  # out-of-hours lines kept per sender (all are counted)
 MAX_SCANNER_FINDINGS = 5000  # stored per audit; more are counted, not kept
 _PHONE = re.compile(r"[+\d\s()\-.\u00a0\u202a-\u202e\u200e\u200f]+")
 _NOT_DIGIT = re.compile(r"\D")
+MAX_DAYS_CACHED = 10_000
 PHONE_DIGITS = 9  # numbers match on their last 9 digits (07700 / +44 7700)
 
 Kind = str  # AuditFinding.Kind values
@@ -50,10 +51,14 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    at: str
+    when: dt.datetime
     sender: str
     text: str
     hit: bool = False
+
+    @property
+    def at(self) -> str:
+        return f"{self.when:%d/%m/%Y %H:%M}"
 
 
 @dataclass
@@ -150,6 +155,7 @@ class Auditor:
         self.before: deque[Line] = deque(maxlen=CONTEXT)
         self.open: list[tuple[Draft, int]] = []  # drafts waiting for lines after
         self.kept = 0
+        self.spans: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
 
     # --- Reading -------------------------------------------------------------
 
@@ -195,7 +201,7 @@ class Auditor:
 
     def _line(self, message: ChatMessage) -> Line:
         return Line(
-            at=f"{message.timestamp:%d/%m/%Y %H:%M}",
+            when=message.timestamp,
             sender=message.sender,
             text=message.text[:MAX_LINE_CHARS],
         )
@@ -219,10 +225,30 @@ class Auditor:
         result.last = max(result.last or moment, moment)
         sender = self.senders[message.sender]
         sender.messages += 1
-        if self.hours is not None and not within(self.hours, moment, self.tz):
+        if self.hours is not None and not self._in_hours(
+            self.hours, message.timestamp, moment
+        ):
             sender.out_of_hours += 1
             if len(sender.examples) < MAX_EXAMPLES:
                 sender.examples.append(line)
+
+    def _in_hours(
+        self, hours: AgreedHours, naive: dt.datetime, moment: dt.datetime
+    ) -> bool:
+        """``within`` of the policy core, with the windows around each local
+        day worked out once (``within`` does the same for every message)."""
+        day = naive.date()
+        spans = self.spans.get(day)
+        if spans is None:
+            if len(self.spans) > MAX_DAYS_CACHED:
+                self.spans.clear()
+            spans = self.spans[day] = [
+                span
+                for window in hours.windows
+                for span in _occurrences(window, day - dt.timedelta(days=1), 2, self.tz)
+            ]
+        utc = moment.astimezone(dt.UTC)
+        return any(start <= utc < end for start, end in spans)
 
     # --- Scanner findings, with the lines around them --------------------------
 
@@ -241,7 +267,7 @@ class Auditor:
             summary=" ".join(dict.fromkeys(f.explanation for f in findings)),
             sender=line.sender,
             person_id=member.person_id if member else None,
-            lines=[*self.before, Line(line.at, line.sender, line.text, hit=True)],
+            lines=[*self.before, Line(line.when, line.sender, line.text, hit=True)],
             extra={
                 "indicators": sorted({f.indicator for f in findings}),
                 "evidence": [f.evidence[:200] for f in findings],
