@@ -32,14 +32,39 @@ RESULTS = ROOT / "benchmarks" / "results" / "bench_group_audit.json"
 TARGET_SECONDS = 60
 
 SENDERS = [f"Member {n}" for n in range(30)] + ["Leader One", "+44 7700 900123"]
-WORDS = (
-    "see you at the hall on sunday bring a packed lunch and wet weather "
-    "gear the minibus leaves at nine please reply if your child is coming"
-).split()
+WORDS = [
+    "see",
+    "you",
+    "at",
+    "the",
+    "hall",
+    "on",
+    "sunday",
+    "bring",
+    "a",
+    "packed",
+    "lunch",
+    "and",
+    "wet",
+    "weather",
+    "gear",
+    "the",
+    "minibus",
+    "leaves",
+    "at",
+    "nine",
+    "please",
+    "reply",
+    "if",
+    "your",
+    "child",
+    "is",
+    "coming",
+]
 
 
 def lines(messages: int) -> Iterator[str]:
-    start = dt.datetime(2025, 1, 13, 17, 0)
+    start = dt.datetime(2025, 1, 13, 17, 0)  # noqa: DTZ001 (exports are naive)
     for n in range(messages):
         when = start + dt.timedelta(minutes=3 * n)
         sender = SENDERS[n % len(SENDERS)]
