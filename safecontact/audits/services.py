@@ -394,14 +394,16 @@ def _store(audit: GroupAudit, result: analysis.Result) -> None:
     AuditFinding.objects.bulk_create(
         (_finding(audit, draft) for draft in result.drafts), batch_size=500
     )
-    SeenMessage.objects.bulk_create(
-        (
-            SeenMessage(group_id=audit.group_id, audit=audit, digest=digest)
-            for digest in result.new_digests
-        ),
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    # bulk_create makes a list of what it is given: hand it one batch at a time
+    # so a million-message export does not hold a million rows in memory.
+    for batch in itertools.batched(result.new_digests, 5000):
+        SeenMessage.objects.bulk_create(
+            [
+                SeenMessage(group_id=audit.group_id, audit=audit, digest=digest)
+                for digest in batch
+            ],
+            ignore_conflicts=True,
+        )
     now = timezone.now()
     GroupAudit.objects.filter(pk=audit.pk).update(
         status=GroupAudit.Status.DONE,
