@@ -210,6 +210,12 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Group chat exports (audits) stream to disk under their own, larger limit.
+AUDIT_UPLOAD_MAX_BYTES = envint(
+    "AUDIT_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024), minimum=1
+)
+# Audits, with everything read from the chat, are deleted after this long.
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", "365", minimum=1)
 
 # Outbound email (the contact gateway and notifications to the Lead), in
 # Django 6.1's MAILERS form. Production sends through a real SMTP server; in

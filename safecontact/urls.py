@@ -24,6 +24,7 @@ urlpatterns = [
     path("policies/", include("safecontact.policies.urls")),
     path("dashboard/", include("safecontact.dashboard.urls")),
     path("notifications/", include("safecontact.notifications.urls")),
+    path("audits/", include("safecontact.audits.urls")),
     path("report/", include("safecontact.concerns.public_urls")),
     path("family/", include("safecontact.families.urls")),
     path("api/v1/", api.urls),

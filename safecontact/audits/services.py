@@ -13,12 +13,43 @@ UTF-16 and Windows/Latin-1 text are decoded as such (``chatlogs.files``).
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import itertools
+import json
+import shutil
+import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from safecontact.accounts.models import User
+from safecontact.audits import analysis
+from safecontact.audits.analysis import name_key
+from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
+from safecontact.audittrail.services import (
+    record_access,
+    record_change,
+    save_and_record,
+    snapshot,
+)
+from safecontact.concerns.crypto import encrypted_field_names
+from safecontact.concerns.models import Case
+from safecontact.concerns.services import ConcernReport, report_concern
+from safecontact.contact.services.inputs import hours_of
+from safecontact.groups.models import Group
+from safecontact.lib.access import LEADS
+from safecontact.people.models import Person
+from safecontact.people.selectors import worker_clearance
 from safeguarding.chatlogs import (
     ChatlogError,
     ChatMessage,
@@ -27,12 +58,16 @@ from safeguarding.chatlogs import (
     parse_lines,
 )
 from safeguarding.chatlogs.files import open_lines
+from safeguarding.policy.hours import local_day
 from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
 BATCH = 4096
 PEEK_LINES = 50  # enough to tell an export from other text
 PLAIN_SENDER = "(text)"
 MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
+UPLOAD_FOLDER = "audit-uploads"
+# An audit with no progress for this long lost its worker (a restart).
+STALL_AFTER = dt.timedelta(minutes=10)
 
 
 class ScanError(Exception):
@@ -153,3 +188,446 @@ def _scan(
     summary.levels = {
         event.sender: risk.level(event.sender).label for event in summary.events
     }
+
+
+# --- Audits of a group's chat export ------------------------------------------
+
+
+class AuditError(Exception):
+    """The export cannot be audited; the message says why in plain words."""
+
+
+def _require_lead(actor: User, organisation_id: int) -> None:
+    if actor.organisation_id != organisation_id or actor.role not in LEADS:
+        raise PermissionDenied("Only the Safeguarding Lead and deputies run audits.")
+
+
+def check_export(path: Path) -> None:
+    """Refuse at once what is plainly not a WhatsApp export (a corrupt zip, a
+    zip bomb, a binary file, plain text), so nothing is queued for it."""
+    try:
+        kind = detect_kind(path)
+    except ChatlogError as error:
+        raise AuditError(f"This file cannot be read: {error}.") from error
+    except UnicodeError as error:
+        raise AuditError("This file is not text SafeContact can read.") from error
+    if kind != "whatsapp":
+        raise AuditError(
+            "This file does not look like a WhatsApp export: its first lines hold "
+            "no messages. In WhatsApp, open the group, choose Export chat, and "
+            "upload the .txt or .zip it makes."
+        )
+
+
+@transaction.atomic(durable=True)
+def start_audit(
+    *, actor: User, group: Group, upload: Path, file_name: str
+) -> GroupAudit:
+    """Keep the uploaded export and queue its audit; ``upload`` is moved."""
+    _require_lead(actor, group.organisation_id)
+    check_export(upload)
+    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    audit = GroupAudit(
+        organisation=group.organisation,
+        group=group,
+        uploaded_by=actor,
+        file_name=file_name[:300],
+        size_bytes=upload.stat().st_size,
+        keep_until=timezone.now() + dt.timedelta(days=settings.AUDIT_RETENTION_DAYS),
+    )
+    target = folder / f"{audit.code}.upload"
+    shutil.move(upload, target)
+    target.chmod(0o600)
+    audit.upload_path = str(target)
+    save_and_record(
+        actor=actor,
+        organisation=group.organisation,
+        obj=audit,
+        before=None,
+        exclude=encrypted_field_names(GroupAudit) | {"upload_path"},
+    )
+    transaction.on_commit(lambda: _enqueue(audit.pk))
+    return audit
+
+
+def _enqueue(audit_id: int) -> None:
+    from safecontact.audits.tasks import audit_export  # tasks import services
+
+    audit_export.enqueue(audit_id)
+
+
+def is_stalled(audit: GroupAudit, now: dt.datetime | None = None) -> bool:
+    """Running with no progress for a while: its worker stopped (a restart)."""
+    now = now or timezone.now()
+    return (
+        audit.status == GroupAudit.Status.RUNNING
+        and audit.updated_at < now - STALL_AFTER
+    ) or (
+        audit.status == GroupAudit.Status.QUEUED
+        and audit.created_at < now - STALL_AFTER
+    )
+
+
+@transaction.atomic(durable=True)
+def restart_audit(*, actor: User, audit: GroupAudit) -> GroupAudit:
+    """Queue again an audit whose worker stopped; it starts from the top."""
+    _require_lead(actor, audit.organisation_id)
+    if not is_stalled(audit):
+        raise AuditError("This audit is still running.")
+    GroupAudit.objects.filter(pk=audit.pk).update(
+        status=GroupAudit.Status.QUEUED, updated_at=timezone.now()
+    )
+    record_access(
+        actor=actor, organisation=audit.organisation, obj=audit, action="restart"
+    )
+    transaction.on_commit(lambda: _enqueue(audit.pk))
+    return audit
+
+
+def _claim(audit_id: int, now: dt.datetime) -> bool:
+    stalled = Q(status=GroupAudit.Status.RUNNING, updated_at__lt=now - STALL_AFTER)
+    return (
+        GroupAudit.objects.filter(Q(status=GroupAudit.Status.QUEUED) | stalled)
+        .filter(pk=audit_id)
+        .update(
+            status=GroupAudit.Status.RUNNING,
+            started_at=now,
+            updated_at=now,
+            lines_done=0,
+        )
+        == 1
+    )
+
+
+def run_audit(audit_id: int) -> GroupAudit | None:
+    """Read the export and store the report, all or nothing. None when another
+    worker has it or it is already finished."""
+    now = timezone.now()
+    if not _claim(audit_id, now):
+        return None
+    audit = GroupAudit.objects.select_related("group__platform", "organisation").get(
+        pk=audit_id
+    )
+    try:
+        result = _analyse(audit)
+        if result.messages_read == 0:
+            raise AuditError(
+                "The export holds no messages: nothing was audited. Export the "
+                "chat again from WhatsApp and upload the new file."
+            )
+        _store(audit, result)
+    except (AuditError, ChatlogError, UnicodeError) as error:
+        _fail(audit, error)
+    finally:
+        Path(audit.upload_path).unlink(missing_ok=True)
+    audit.refresh_from_db()
+    return audit
+
+
+def _fail(audit: GroupAudit, error: Exception) -> None:
+    message = str(error)
+    if not isinstance(error, AuditError):
+        message = f"The export stopped being readable part way through: {error}."
+    GroupAudit.objects.filter(pk=audit.pk).update(
+        status=GroupAudit.Status.FAILED,
+        error=message,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        upload_path="",
+    )
+
+
+def _analyse(audit: GroupAudit) -> analysis.Result:
+    path = Path(audit.upload_path)
+    if not path.is_file():
+        raise AuditError("The uploaded file is gone: upload the export again.")
+    total = _count_lines(path)
+    GroupAudit.objects.filter(pk=audit.pk).update(lines_total=total)
+
+    def progress(line_no: int, messages: int) -> None:
+        GroupAudit.objects.filter(pk=audit.pk).update(
+            lines_done=line_no, messages_read=messages, updated_at=timezone.now()
+        )
+
+    group = audit.group
+    tz = ZoneInfo(audit.organisation.timezone)
+    auditor = analysis.Auditor(
+        roster=roster_for(
+            group, local_day(timezone.now(), audit.organisation.timezone)
+        ),
+        hours=hours_of(group.hours),
+        tz=tz,
+        key=_digest_key(),
+        seen=set(
+            SeenMessage.objects.filter(group=group).values_list("digest", flat=True)
+        ),
+        progress=progress,
+    )
+    return auditor.run(parse_file(path))
+
+
+def _count_lines(path: Path) -> int:
+    """About how many lines the export has, for the progress bar: newlines in
+    the file, or in the chat text of a zip (read once more, not decoded)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            texts = [i for i in archive.infolist() if i.filename.endswith(".txt")]
+            biggest = max(texts, key=lambda info: info.file_size)
+            with archive.open(biggest) as member:
+                return _newlines(member)
+    except (zipfile.BadZipFile, ValueError):
+        with path.open("rb") as raw:
+            return _newlines(raw)
+
+
+def _newlines(raw: IO[bytes]) -> int:
+    return sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
+
+
+def _digest_key() -> bytes:
+    return hashlib.sha256(b"group-audit:" + settings.SECRET_KEY.encode()).digest()
+
+
+@transaction.atomic(durable=True)
+def _store(audit: GroupAudit, result: analysis.Result) -> None:
+    AuditFinding.objects.bulk_create(
+        (_finding(audit, draft) for draft in result.drafts), batch_size=500
+    )
+    # bulk_create makes a list of what it is given: hand it one batch at a time
+    # so a million-message export does not hold a million rows in memory.
+    for batch in itertools.batched(result.new_digests, 5000):
+        SeenMessage.objects.bulk_create(
+            [
+                SeenMessage(group_id=audit.group_id, audit=audit, digest=digest)
+                for digest in batch
+            ],
+            ignore_conflicts=True,
+        )
+    now = timezone.now()
+    GroupAudit.objects.filter(pk=audit.pk).update(
+        status=GroupAudit.Status.DONE,
+        messages_read=result.messages_read,
+        messages_new=result.messages_new,
+        unplaced_lines=result.unplaced_lines,
+        first_message_at=result.first,
+        last_message_at=result.last,
+        findings_not_kept=result.findings_not_kept,
+        lines_done=F("lines_total"),
+        finished_at=now,
+        updated_at=now,
+        upload_path="",
+    )
+    record_change(
+        actor=None,
+        organisation=audit.organisation,
+        obj=audit,
+        action="finish",
+        before=None,
+        after={"messages_new": result.messages_new, "findings": len(result.drafts)},
+    )
+
+
+def _finding(audit: GroupAudit, draft: analysis.Draft) -> AuditFinding:
+    detail = {
+        "summary": draft.summary,
+        "lines": [
+            {"at": line.at, "sender": line.sender, "text": line.text, "hit": line.hit}
+            for line in draft.lines
+        ],
+        **draft.extra,
+    }
+    return AuditFinding(
+        audit=audit,
+        kind=draft.kind,
+        severity=draft.severity,
+        person_id=draft.person_id,
+        sender=draft.sender,
+        detail=json.dumps(detail),
+        count=draft.count,
+    )
+
+
+# --- The register, as the audit matches senders against it ---------------------
+
+
+def roster_for(group: Group, day: dt.date) -> analysis.Roster:
+    people = list(
+        Person.objects.filter(organisation_id=group.organisation_id).select_related(
+            "worker", "organisation"
+        )
+    )
+    first_names = Counter(name_key(p.first_name) for p in people)
+    return analysis.Roster(
+        (
+            _member(person, group, day),
+            person.phone,
+            [str(person)]
+            + (
+                [person.first_name]
+                if first_names[name_key(person.first_name)] == 1
+                else []
+            ),
+        )
+        for person in people
+    )
+
+
+def _member(person: Person, group: Group, day: dt.date) -> analysis.Member:
+    kind = person.kind
+    return analysis.Member(
+        person_id=person.pk,
+        name=str(person),
+        is_worker=kind == Person.Kind.WORKER,
+        is_child=kind == Person.Kind.CHILD,
+        problems=tuple(_problems(person, group, day)),
+    )
+
+
+def _problems(
+    person: Person, group: Group, day: dt.date
+) -> Iterator[tuple[str, str, int]]:
+    kind = person.kind
+    profile = getattr(person, "worker", None) if kind == Person.Kind.WORKER else None
+    if profile is not None and not profile.is_active(day):
+        yield (
+            "former_worker",
+            "Has left the organisation but is still in the chat: remove them.",
+            3,
+        )
+    elif profile is not None:
+        cleared = worker_clearance(person, day)
+        if not (cleared.children if group.for_children else cleared.adults):
+            reasons = " ".join(cleared.reasons)
+            yield "unchecked_worker", f"Not cleared for this group: {reasons}", 2
+    elif kind in (Person.Kind.PARENT, Person.Kind.OTHER_ADULT) and group.for_children:
+        yield (
+            "unchecked_adult",
+            "An adult who is not a checked worker is in a group with children. "
+            "The guidance asks you to avoid unchecked adults, parents included.",
+            1,
+        )
+    age = person.age(day)
+    minimum = group.platform.minimum_age
+    if kind == Person.Kind.CHILD and age is not None and age < minimum:
+        yield (
+            "under_age",
+            f"Is {age}, under {group.platform.name}'s minimum age of {minimum}.",
+            2,
+        )
+
+
+# --- Acting on findings ----------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    _require_lead(actor, finding.audit.organisation_id)
+    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
+    finding.on_attention_list = True
+    save_and_record(
+        actor=actor,
+        organisation=finding.audit.organisation,
+        obj=finding,
+        before=before,
+        exclude=encrypted_field_names(AuditFinding),
+        update_fields=["on_attention_list"],
+    )
+    return finding
+
+
+def dismiss_from_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    _require_lead(actor, finding.audit.organisation_id)
+    with transaction.atomic(durable=True):
+        before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
+        finding.on_attention_list = False
+        save_and_record(
+            actor=actor,
+            organisation=finding.audit.organisation,
+            obj=finding,
+            before=before,
+            exclude=encrypted_field_names(AuditFinding),
+            update_fields=["on_attention_list"],
+        )
+    return finding
+
+
+def concern_text(finding: AuditFinding) -> str:
+    detail = json.loads(finding.detail or "{}")
+    lines = "\n".join(
+        f"[{line['at']}] {line['sender']}: {line['text']}"
+        for line in detail.get("lines", [])
+    )
+    return (
+        f'Found in an audit of the group chat "{finding.audit.group}": '
+        f"{finding.get_kind_display()}.\n"
+        f"Sender in the chat: {finding.sender or 'not one sender'}.\n"
+        f"{detail.get('summary', '')}\n\n{lines}"
+    ).strip()
+
+
+@transaction.atomic
+def raise_concern(*, actor: User, finding: AuditFinding) -> Case:
+    """A new case from a finding, holding the finding's lines (encrypted)."""
+    _require_lead(actor, finding.audit.organisation_id)
+    if finding.case_id is not None:
+        raise AuditError("A concern has already been raised from this finding.")
+    case = report_concern(
+        actor=actor,
+        organisation=finding.audit.organisation,
+        report=ConcernReport(
+            narrative=concern_text(finding),
+            about=Case.About.UNSURE,
+            anonymous=False,
+            reporter_name=actor.get_full_name() or actor.username,
+            reporter_contact=actor.email or actor.username,
+            reporter_relation="lead",
+        ),
+        source=Case.Source.IN_APP,
+        form=Case.Form.STAFF,
+    )
+    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
+    finding.case = case
+    save_and_record(
+        actor=actor,
+        organisation=finding.audit.organisation,
+        obj=finding,
+        before=before,
+        exclude=encrypted_field_names(AuditFinding),
+        update_fields=["case"],
+    )
+    return case
+
+
+def record_audit_view(*, actor: User, audit: GroupAudit) -> None:
+    record_access(actor=actor, organisation=audit.organisation, obj=audit)
+
+
+# --- Retention ----------------------------------------------------------------
+
+
+def expired_audits(now: dt.datetime) -> list[GroupAudit]:
+    return list(GroupAudit.objects.filter(keep_until__lt=now).select_related("group"))
+
+
+def purge_expired_audits(
+    *, apply: bool = False, now: dt.datetime | None = None
+) -> list[GroupAudit]:
+    """Audits past their keep-until date; deleted (with everything read from
+    the chat and the hashes of its messages) only when ``apply``."""
+    expired = expired_audits(now or timezone.now())
+    if apply:
+        for audit in expired:
+            with transaction.atomic(durable=True):
+                if audit.upload_path:
+                    Path(audit.upload_path).unlink(missing_ok=True)
+                record_change(
+                    actor=None,
+                    organisation=audit.organisation,
+                    obj=audit,
+                    action="delete",
+                    before=None,
+                    after=None,
+                )
+                audit.delete()
+    return expired

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 
+from safecontact.audits.selectors import attention_findings
 from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
     Consent,
@@ -227,6 +228,7 @@ CATEGORIES = {
     "policy_review": "Policies due for review",
     "policy_acknowledgement": "Policies not yet acknowledged",
     "risk_assessment": "Risk assessments to review",
+    "group_audit": "Found in audits of group chats",
 }
 
 
@@ -556,4 +558,19 @@ def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem
         items.extend(_member_items(member, day, consents))
     items.extend(_platform_items(organisation))
     items.extend(_personal_account_items(organisation))
+    items.extend(_audit_items(organisation))
     return items
+
+
+def _audit_items(organisation: Any) -> list[AttentionItem]:
+    return [
+        AttentionItem(
+            category="group_audit",
+            person=finding.person,
+            message=f"{finding.get_kind_display()} in {finding.audit.group}.",
+            fix_label="See the finding",
+            fix_url=f"{finding.audit.get_absolute_url()}#finding-{finding.code}",
+            group=finding.audit.group,
+        )
+        for finding in attention_findings(organisation)
+    ]

@@ -35,6 +35,7 @@ from safecontact.accounts.services import create_api_key
 from safecontact.accounts.tests.factories import OrganisationFactory, UserFactory
 from safecontact.api import api
 from safecontact.assessments import services as assessments
+from safecontact.audits.tests.factories import finished_audit
 from safecontact.concerns import services as concerns
 from safecontact.concerns.tests.factories import make_case
 from safecontact.conftest import login
@@ -154,6 +155,12 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     # here the member is a third organisation nobody signs in to.
     "dashboard:accept": (NOT_OFFERED, frozenset()),
     "dashboard:leave": (NOT_OFFERED, frozenset()),
+    "audits:list": (LEADS, NOT_OFFERED),
+    "audits:upload": (LEADS, LEADS),
+    "audits:detail": (LEADS, NOT_OFFERED),
+    "audits:restart": (NOT_OFFERED, LEADS),
+    "audits:attention": (NOT_OFFERED, LEADS),
+    "audits:concern": (NOT_OFFERED, LEADS),
     "contact:overview": (MEMBERS, NOT_OFFERED),
     "contact:compose": (SENDERS, SENDERS),
     "contact:inbox": (SENDERS, NOT_OFFERED),
@@ -307,6 +314,9 @@ CODE_OF = {
     "policies": "policy",
     "assessments": "assessment",
     "families": "person",
+    "audits": "audit",
+    "audits:attention": "audit_finding",
+    "audits:concern": "audit_finding",
     "groups:purpose_rename": "purpose",
     "groups:purpose_retire": "purpose",
     "dashboard:member": "membership",
@@ -407,6 +417,7 @@ def _build_world() -> World:
     umbrellas.accept_invitation(
         actor=UserFactory.create(organisation=branch, role="lead"), link=membership
     )
+    audit = finished_audit(group, users["lead"])
     objects = {
         "person": family.child,
         "group": group,
@@ -430,6 +441,8 @@ def _build_world() -> World:
         "membership": membership,
         "login": UserFactory.create(organisation=org, role="worker"),
         "organisation": org,
+        "audit": audit,
+        "audit_finding": audit.findings.get(),
     }
     return World(
         org=org,
