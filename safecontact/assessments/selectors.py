@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from safecontact.assessments.models import Control, RiskAssessment
 from safecontact.contact.models import Alert, Message, Recipient
@@ -186,7 +185,3 @@ def _item(assessment: RiskAssessment, message: str, url: str) -> AttentionItem:
         url,
         group=assessment.group,
     )
-
-
-def new_assessment_url() -> str:
-    return reverse("assessments:new")

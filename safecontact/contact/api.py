@@ -23,6 +23,7 @@ from safecontact.contact.schemas import (
     PreviewOut,
 )
 from safecontact.groups.models import Group, Purpose
+from safecontact.lib.dates import org_today
 from safecontact.lib.pages import LimitOffsetPagination
 from safecontact.people.models import Person
 
@@ -74,7 +75,7 @@ def _purpose(
     if purpose is None:
         raise ValidationError({"purpose": "The purpose was not found."})
     if people or group:
-        today = selectors.local_today(user.organisation)
+        today = org_today(user.organisation)
         problem = selectors.purpose_problem(
             purpose, group=group, people=people, today=today
         )

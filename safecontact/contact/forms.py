@@ -6,9 +6,10 @@ from django import forms
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Message
-from safecontact.contact.selectors import addressable, local_today, purpose_problem
+from safecontact.contact.selectors import addressable, purpose_problem
 from safecontact.contact.services.sending import validate_header_text
 from safecontact.groups.models import Group, Purpose
+from safecontact.lib.dates import org_today
 from safecontact.people.models import Person
 
 
@@ -76,7 +77,7 @@ class ComposeForm(forms.Form):
                 data["purpose"],
                 group=group,
                 people=people,
-                today=local_today(self.organisation),
+                today=org_today(self.organisation),
             )
             if problem:
                 self.add_error("purpose", problem)

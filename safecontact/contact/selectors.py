@@ -7,11 +7,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
@@ -20,6 +18,7 @@ from safecontact.groups.models import Group, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.selectors import entry_for_message
+from safecontact.lib.dates import org_today
 from safecontact.people.models import Consent, Person, Relationship
 from safecontact.people.selectors import visible_people
 from safeguarding.policy import ADULT_AGE, ConsentState
@@ -143,7 +142,7 @@ def _consented_to(user: User, among: Sequence[uuid.UUID] | None) -> list[int]:
     if worker is None:
         return []
     role = getattr(getattr(worker, "worker", None), "role_title", "")
-    today = local_today(user.organisation)
+    today = org_today(user.organisation)
     newest: dict[int, Consent] = {}
     rows = Consent.objects.filter(organisation_id=worker.organisation_id).order_by(
         "subject_id", "-recorded_at", "-id"
@@ -185,10 +184,6 @@ def addressable(user: User, among: Sequence[uuid.UUID] | None = None) -> Address
     """The one answer to "whom may ``user`` write to", for pages and the API
     (which passes the codes it was given as ``among``)."""
     return Addressable(contactable_people(user, among), contactable_groups(user))
-
-
-def local_today(organisation: Any) -> dt.date:
-    return timezone.now().astimezone(ZoneInfo(organisation.timezone)).date()
 
 
 def purposes_for(

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -54,6 +53,7 @@ from safecontact.contact.services.sending import (
 )
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
+from safecontact.lib.dates import org_today
 from safecontact.notifications import services as notifications
 from safecontact.people import selectors as register
 from safecontact.people.models import Person
@@ -313,7 +313,7 @@ def reply_request(
 ) -> tuple[ReplyRequest, OrgRules, dict[str, Person]]:
     """The core's view of a reply from ``person`` to ``worker``, as of ``now``
     in the organisation's timezone. ``on_reply``: addresses on the email."""
-    today = now.astimezone(ZoneInfo(org.timezone)).date()
+    today = org_today(org, now)
     carers = [c for c in register.carers_with_responsibility(person) if c.email]
     replier = PolicyRecipient(
         str(person.code),
