@@ -130,6 +130,13 @@ class TrainingForm(forms.ModelForm):
         fields = ["level", "completed_on", "expires_on", "provider"]
         widgets = {"completed_on": DateInput(), "expires_on": DateInput()}
         labels = {"completed_on": "Completed on", "expires_on": "Expires on"}
+        help_texts = {
+            "expires_on": "Leave empty to use the organisation's renewal period."
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -246,6 +246,10 @@ def _vetting_due(person: Person, years: int) -> tuple[datetime.date | None, str]
         return None, "No DBS check is recorded."
     if check.update_service:
         return None, ""
+    # A date set on the check itself overrides the organisation's period
+    # (as ``clearance`` in the policy core does).
+    if check.renewal_due is not None:
+        return check.renewal_due, ""
     return add_years(check.certificate_date, years), ""
 
 

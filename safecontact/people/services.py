@@ -31,6 +31,7 @@ from safecontact.people.models import (
     WorkerProfile,
 )
 from safecontact.people.selectors import latest_consent, worker_profile
+from safeguarding.policy.clearance import add_years
 
 PERSON_FIELDS = frozenset(
     {
@@ -313,10 +314,15 @@ def record_training(
     person: Person,
     level: str,
     completed_on: datetime.date,
-    expires_on: datetime.date,
+    expires_on: datetime.date | None = None,
     provider: str = "",
 ) -> Training:
+    """Record training; without ``expires_on`` it lasts the organisation's
+    training renewal period from ``completed_on``."""
     require_lead(actor, person.organisation_id)
+    if expires_on is None:
+        years = person.organisation.training_renewal_years
+        expires_on = add_years(completed_on, years)
     if expires_on <= completed_on:
         raise ValidationError(
             {"expires_on": "The expiry date must be after the date it was completed."}

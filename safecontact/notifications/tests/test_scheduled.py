@@ -125,3 +125,35 @@ def test_the_preferences_page_saves_a_choice(client_for, lead, worker):
 def test_the_preferences_page_needs_a_login(client):
     url = reverse("notifications:preferences")
     assert client.get(url).status_code == HTTPStatus.FOUND
+
+
+def _dbs_renewal_set(org, worker, renewal_due: dt.date):
+    """A DBS check issued a year ago whose renewal date was set by hand."""
+    person = WorkerFactory.create(organisation=org, user=worker)
+    check = person.vetting_checks.get()
+    check.renewal_due = renewal_due
+    check.save()
+    return person
+
+
+def test_a_dbs_reminder_honours_the_renewal_date_set_on_the_check(
+    org, worker, lead, smtp
+):
+    # By the organisation's period (3 years) this check is two years off.
+    _dbs_renewal_set(org, worker, dt.date(2026, 3, 30))
+    run_scheduled()
+    [reminder] = worker.notifications.filter(kind=Kind.RENEWAL)
+    assert reminder.key.startswith(f"{Kind.RENEWAL}:dbs:")
+    assert reminder.key.endswith(":2026-03-30:" + str(worker.pk))
+
+
+def test_no_dbs_reminder_when_the_check_sets_a_later_renewal_date(
+    org, worker, lead, smtp
+):
+    person = _dbs_renewal_set(org, worker, dt.date(2029, 1, 1))
+    check = person.vetting_checks.get()
+    # By the organisation's period alone it would be due in 20 days.
+    check.certificate_date = dt.date(2023, 3, 30)
+    check.save()
+    run_scheduled()
+    assert not Notification.objects.filter(kind=Kind.RENEWAL).exists()

@@ -5,6 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from safecontact.conftest import login
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.people.tests.factories import (
     ChildFactory,
@@ -286,3 +287,19 @@ def test_consent_must_name_a_purpose_in_use(client_for, lead, org):
         "Choose at least one purpose contact may be for." in response.content.decode()
     )
     assert not link.person.consents.exists()
+
+
+def test_training_without_an_expiry_lasts_the_organisations_renewal_period(
+    client, lead, org
+):
+    org.training_renewal_years = 2
+    org.save()
+    person = WorkerFactory.create(organisation=org, training="missing")
+    login(client, lead)
+    response = client.post(
+        reverse("people:training", args=[person.code]),
+        {"level": "foundation", "completed_on": "2026-01-15", "provider": ""},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    course = person.training.get()
+    assert course.expires_on.isoformat() == "2028-01-15"
