@@ -214,8 +214,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 AUDIT_UPLOAD_MAX_BYTES = envint(
     "AUDIT_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024), minimum=1
 )
-# Audits, with everything read from the chat, are deleted after this long.
-AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", "365", minimum=1)
+# Audits, with everything read from the chat, are deleted after this long:
+# the period a new organisation starts with (its Lead may change it).
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", "365", minimum=30)
 
 # Outbound email (the contact gateway and notifications to the Lead), in
 # Django 6.1's MAILERS form. Production sends through a real SMTP server; in

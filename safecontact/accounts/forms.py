@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.accounts.services import validate_timezone
+from safecontact.accounts.services import SETTINGS_FIELDS, validate_timezone
+from safecontact.lib.forms import DAYS, TimeInput
+from safecontact.lib.hours import window_initial, windows
 
 SUSPENDED_MESSAGE = (
     "Your organisation's use of SafeContact is suspended, so you cannot sign in. "
@@ -87,6 +91,26 @@ HOLD_LEVELS = [
 
 
 class SettingsForm(forms.ModelForm):
+    """The organisation's settings; agreed hours are days and one time range."""
+
+    default_days = forms.TypedMultipleChoiceField(
+        label="Default agreed days",
+        choices=DAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Used for a child or adult at risk whose consent agrees no hours of "
+            "its own. Leave every day unticked to need hours on each consent."
+        ),
+    )
+    default_start = forms.TimeField(
+        label="Default agreed hours from", required=False, widget=TimeInput()
+    )
+    default_end = forms.TimeField(
+        label="Default agreed hours until", required=False, widget=TimeInput()
+    )
+
     class Meta:
         model = Organisation
         fields = [
@@ -99,6 +123,9 @@ class SettingsForm(forms.ModelForm):
             "content_hold_threshold",
             "vetting_renewal_years",
             "training_renewal_years",
+            "case_retention_years",
+            "conduct_case_retention_years",
+            "audit_retention_days",
         ]
         labels = {
             "name": "Organisation name",
@@ -110,13 +137,65 @@ class SettingsForm(forms.ModelForm):
             "content_hold_threshold": "Hold a message for review when the scanner finds",
             "vetting_renewal_years": "Renew DBS checks every (years)",
             "training_renewal_years": "Renew safeguarding training every (years)",
+            "case_retention_years": "Keep closed concern records for (years)",
+            "conduct_case_retention_years": (
+                "Keep closed records about a worker's conduct for (years)"
+            ),
+            "audit_retention_days": "Keep group audits for (days)",
         }
-        help_texts = {"timezone": "For example Europe/London"}
+        help_texts = {
+            "timezone": "For example Europe/London",
+            "case_retention_years": "At least 6. Then the case is deleted, "
+            "leaving a note of its reference and dates.",
+            "conduct_case_retention_years": "At least 10: allegations about "
+            "people in positions of trust are kept longer.",
+            "audit_retention_days": "From 30 to 2190. Everything read from the "
+            "chat is deleted this many days after the upload.",
+        }
         widgets = {
             "copy_policy": forms.RadioSelect,
             "outside_hours": forms.RadioSelect,
             "content_hold_threshold": forms.Select(choices=HOLD_LEVELS),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            hours = window_initial(self.instance.default_hours)
+            for name in ("days", "start", "end"):
+                if name in hours:
+                    self.initial[f"default_{name}"] = hours[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        days = data.get("default_days")
+        start, end = data.get("default_start"), data.get("default_end")
+        if self.has_error("default_start") or self.has_error("default_end"):
+            return data  # a time that is not one already says so
+        if days and not (start and end):
+            self.add_error("default_start", "Give the times for the agreed days.")
+        elif days and start and end and end <= start:
+            self.add_error("default_end", "The end time must be after the start time.")
+        elif (start or end) and not days:
+            self.add_error("default_days", "Choose the days these hours are for.")
+        return data
+
+    def default_hours(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        if not data.get("default_days"):
+            return []
+        start, end = f"{data['default_start']:%H:%M}", f"{data['default_end']:%H:%M}"
+        return windows(data["default_days"], start, end)
+
+    def changes(self) -> dict[str, Any]:
+        """The settings this form changes, for ``update_settings``."""
+        changes = {
+            f: self.cleaned_data[f] for f in self.changed_data if f in SETTINGS_FIELDS
+        }
+        hours = self.default_hours()
+        if hours != self.instance.default_hours:
+            changes["default_hours"] = hours
+        return changes
 
     def clean_timezone(self) -> str:
         name: str = self.cleaned_data["timezone"].strip()

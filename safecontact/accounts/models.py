@@ -9,12 +9,37 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+
+from safecontact.concerns import retention
+from safecontact.lib.hours import validate_default_hours
 
 
 def new_report_token() -> str:
     return uuid.uuid4().hex
+
+
+def default_audit_retention_days() -> int:
+    """``AUDIT_RETENTION_DAYS``: the period a new organisation starts with."""
+    days: int = settings.AUDIT_RETENTION_DAYS
+    return days
+
+
+# Long enough to act on what a group audit found; no longer than the shortest
+# period concern records are kept, since it holds what children wrote.
+MIN_AUDIT_DAYS = 30
+MAX_AUDIT_DAYS = 365 * retention.MIN_YEARS
+
+
+def _between(low: int, high: int, unit: str, why: str = "") -> list[BaseValidator]:
+    message = f"Enter a number of {unit} from {low} to {high}{why}."
+    return [
+        MinValueValidator(low, message=message),
+        MaxValueValidator(high, message=message),
+    ]
 
 
 class Organisation(models.Model):
@@ -47,6 +72,45 @@ class Organisation(models.Model):
     )
     # Scanner findings at or above this severity (0 info .. 3 high) hold a message.
     content_hold_threshold = models.PositiveSmallIntegerField(default=2)
+    # Used for a child or adult at risk whose consent agrees no hours of its
+    # own: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}]. Empty:
+    # none, so contact needs hours agreed on each consent.
+    default_hours = models.JSONField(
+        "default agreed hours",
+        default=list,
+        blank=True,
+        validators=[validate_default_hours],
+    )
+    # Closed cases are kept this long, then deleted (purge_expired_cases).
+    case_retention_years = models.PositiveSmallIntegerField(
+        "years concern records are kept",
+        default=retention.DEFAULT_YEARS,
+        db_default=retention.DEFAULT_YEARS,
+        validators=_between(
+            retention.MIN_YEARS,
+            retention.MAX_YEARS,
+            "years",
+            ": below six years a claim could outlive the record",
+        ),
+    )
+    # Cases about the conduct of a worker or volunteer (allegations).
+    conduct_case_retention_years = models.PositiveSmallIntegerField(
+        "years records about a worker's conduct are kept",
+        default=retention.CONDUCT_YEARS,
+        db_default=retention.CONDUCT_YEARS,
+        validators=_between(
+            retention.MIN_CONDUCT_YEARS,
+            retention.MAX_YEARS,
+            "years",
+            ": allegations about workers are kept at least ten years",
+        ),
+    )
+    # Group audits, with everything read from the chat (purge_group_audits).
+    audit_retention_days = models.PositiveIntegerField(
+        "days group audits are kept",
+        default=default_audit_retention_days,
+        validators=_between(MIN_AUDIT_DAYS, MAX_AUDIT_DAYS, "days"),
+    )
     # Unguessable token in the public "report a concern" link for this organisation.
     report_token = models.CharField(
         max_length=32, unique=True, default=new_report_token

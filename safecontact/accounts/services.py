@@ -13,13 +13,14 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safecontact.accounts.models import ApiKey, Invitation, Organisation, User
+from safecontact.audits.models import GroupAudit
 from safecontact.audittrail.services import record_change, save_and_record, snapshot
 from safecontact.groups.services import seed_purposes
 from safecontact.people.models import Person
@@ -37,6 +38,10 @@ SETTINGS_FIELDS = (
     "content_hold_threshold",
     "vetting_renewal_years",
     "training_renewal_years",
+    "default_hours",
+    "case_retention_years",
+    "conduct_case_retention_years",
+    "audit_retention_days",
 )
 
 
@@ -563,7 +568,18 @@ def update_settings(
     save_and_record(
         actor=actor, organisation=organisation, obj=organisation, before=before
     )
+    if organisation.audit_retention_days != before.get("audit_retention_days"):
+        _reschedule_audit_deletion(organisation)
     return organisation
+
+
+def _reschedule_audit_deletion(organisation: Organisation) -> None:
+    """Each group audit is deleted the organisation's period after upload,
+    so a changed period moves every audit's date (shown on its page)."""
+    period = timedelta(days=organisation.audit_retention_days)
+    GroupAudit.objects.filter(organisation=organisation).update(
+        keep_until=F("created_at") + period
+    )
 
 
 @transaction.atomic

@@ -350,9 +350,10 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         request.POST or None, instance=Organisation.objects.get(pk=org.pk)
     )
     if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
-            services.update_settings(actor=user, organisation=org, changes=changes)
+            services.update_settings(
+                actor=user, organisation=org, changes=form.changes()
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -361,9 +362,14 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/settings.html", {"form": form})
 
 
+# Model fields the form shows as other fields (agreed hours as days and times).
+_SHOWN_AS = {"default_hours": "default_days"}
+
+
 def _add_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = _SHOWN_AS.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

@@ -234,7 +234,8 @@ def start_audit(
         uploaded_by=actor,
         file_name=file_name[:300],
         size_bytes=upload.stat().st_size,
-        keep_until=timezone.now() + dt.timedelta(days=settings.AUDIT_RETENTION_DAYS),
+        keep_until=timezone.now()
+        + dt.timedelta(days=group.organisation.audit_retention_days),
     )
     target = folder / f"{audit.code}.upload"
     shutil.move(upload, target)
@@ -356,7 +357,8 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
         roster=roster_for(
             group, local_day(timezone.now(), audit.organisation.timezone)
         ),
-        hours=hours_of(group.hours),
+        # A group without agreed hours of its own is judged by the default.
+        hours=hours_of(group.hours or audit.organisation.default_hours),
         tz=tz,
         key=_digest_key(),
         seen=set(

@@ -19,7 +19,12 @@ from safecontact.audits.forms import UploadForm
 from safecontact.audits.models import AuditFinding, GroupAudit
 from safecontact.audits.selectors import audits_for, shown_findings
 from safecontact.audits.uploads import ExportUploadHandler, too_big_message
-from safecontact.lib.access import get_for_org, lead_required, request_user
+from safecontact.lib.access import (
+    get_for_org,
+    lead_required,
+    request_organisation,
+    request_user,
+)
 
 REFRESH_SECONDS = 2
 
@@ -81,7 +86,9 @@ def _upload(request: HttpRequest, handler: ExportUploadHandler) -> HttpResponse:
             form.add_error("export", str(error))
         else:
             return redirect(audit)
-    return render(request, "audits/upload.html", {"form": form})
+    days = request_organisation(request).audit_retention_days
+    context = {"form": form, "retention_days": days}
+    return render(request, "audits/upload.html", context)
 
 
 def _too_big(request: HttpRequest) -> HttpResponse:

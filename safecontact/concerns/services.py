@@ -612,8 +612,19 @@ def expired_cases(now: datetime.datetime) -> list[Case]:
     return [
         case
         for case in closed.select_related("organisation").order_by("closed_at")
-        if (until := keep_until(case.category, case.closed_at)) and until <= now
+        if (until := _keep_until(case)) and until <= now
     ]
+
+
+def _keep_until(case: Case) -> datetime.datetime | None:
+    """When ``case`` may be deleted, by its organisation's retention periods."""
+    org = case.organisation
+    return keep_until(
+        case.category,
+        case.closed_at,
+        years=org.case_retention_years,
+        conduct_years=org.conduct_case_retention_years,
+    )
 
 
 def purge_expired_cases(

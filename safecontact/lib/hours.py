@@ -26,3 +26,36 @@ def validate_hours(hours: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             )
         clean.append({"day": day, "start": start, "end": end})
     return clean
+
+
+def validate_default_hours(hours: Sequence[dict[str, Any]]) -> None:
+    """An organisation's default agreed hours: each window ends after it
+    starts on the same day (contact does not run past midnight by default)."""
+    if not isinstance(hours, list):
+        raise ValidationError("Agreed hours must be a list of days and times.")
+    try:
+        clean = validate_hours(hours)
+    except ValidationError as exc:  # keyed by "hours": a field wants the words
+        raise ValidationError(exc.messages) from None
+    for window in clean:
+        if window["end"] <= window["start"]:
+            raise ValidationError(
+                "The end time must be after the start time, on the same day."
+            )
+
+
+def window_initial(hours: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Form values (days, start, end) for stored hours; the first window's
+    times stand for all (the forms set one time range for the chosen days)."""
+    if not hours:
+        return {}
+    return {
+        "days": sorted({w["day"] for w in hours}),
+        "start": hours[0]["start"],
+        "end": hours[0]["end"],
+    }
+
+
+def windows(days: Sequence[int], start: str, end: str) -> list[dict[str, Any]]:
+    """Stored hours for the same times on each of ``days``."""
+    return [{"day": d, "start": start, "end": end} for d in sorted(set(days))]

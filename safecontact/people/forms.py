@@ -9,6 +9,7 @@ from django import forms
 from safecontact.groups.models import Group, Purpose
 from safecontact.lib.forms import DAYS, DateInput, TimeInput
 from safecontact.lib.forms import apply_errors as apply_errors
+from safecontact.lib.hours import window_initial
 from safecontact.people.models import (
     Consent,
     Person,
@@ -258,6 +259,9 @@ class ConsentForm(forms.Form):
             ANY_WORKER,
             *((t, t) for t in titles),
         ]
+        # The organisation's default agreed hours are the starting point.
+        for name, value in window_initial(person.organisation.default_hours).items():
+            self.initial.setdefault(name, value)
         if person.kind == Person.Kind.CHILD:
             self.fields["given_by"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
                 cares_for__person=person, cares_for__parental_responsibility=True

@@ -10,7 +10,7 @@ from safecontact.conftest import login
 pytestmark = pytest.mark.django_db
 
 
-def _form(org: Organisation, **changes: object) -> dict[str, object]:
+def settings_form(org: Organisation, **changes: object) -> dict[str, object]:
     data = {
         "name": org.name,
         "email_from": org.email_from,
@@ -21,6 +21,9 @@ def _form(org: Organisation, **changes: object) -> dict[str, object]:
         "content_hold_threshold": org.content_hold_threshold,
         "vetting_renewal_years": org.vetting_renewal_years,
         "training_renewal_years": org.training_renewal_years,
+        "case_retention_years": org.case_retention_years,
+        "conduct_case_retention_years": org.conduct_case_retention_years,
+        "audit_retention_days": org.audit_retention_days,
     }
     return {**data, **changes}
 
@@ -29,7 +32,7 @@ def test_the_lead_changes_settings_and_each_change_is_audited(client, lead, org)
     login(client, lead)
     response = client.post(
         reverse("accounts:settings"),
-        _form(
+        settings_form(
             org,
             outside_hours="block",
             copy_policy="second_adult",
@@ -65,7 +68,7 @@ def test_bad_settings_are_refused_clearly_and_nothing_is_saved(
     login(client, lead)
     response = client.post(
         reverse("accounts:settings"),
-        _form(org, outside_hours="block", **{field: value}),
+        settings_form(org, outside_hours="block", **{field: value}),
     )
     assert response.status_code == HTTPStatus.OK
     assert b"error-summary" in response.content
@@ -90,6 +93,6 @@ def test_first_run_progress_comes_from_real_state(client, lead, org):
     login(client, lead)
     page = client.get(reverse("accounts:first_run"))
     assert page.context["done"] == 0 and page.context["total"] == 6
-    client.post(reverse("accounts:settings"), _form(org, outside_hours="block"))
+    client.post(reverse("accounts:settings"), settings_form(org, outside_hours="block"))
     page = client.get(reverse("accounts:first_run"))
     assert b"1 of 6 done" in page.content

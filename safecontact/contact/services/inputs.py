@@ -379,6 +379,8 @@ def org_rules(
         content_hold_threshold=Severity(organisation.content_hold_threshold),
         second_adults=seconds,
         supervisors=named_supervisors,
+        # For a consent that agrees no hours of its own.
+        default_hours=hours_of(organisation.default_hours),
     )
 
 
