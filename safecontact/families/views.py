@@ -38,6 +38,7 @@ from safecontact.lib.access import (
 )
 from safecontact.lib.client_ip import client_ip
 from safecontact.lib.forms import apply_errors
+from safecontact.lib.hours import window_initial
 from safecontact.people import services as people
 from safecontact.people.models import Consent, Person
 
@@ -112,9 +113,11 @@ def _easy_initial(consent: Consent | None) -> dict[str, Any]:
     return {"channels": consent.channels, "purposes": list(consent.purposes.all())}
 
 
-def _initial(consent: Consent | None) -> dict[str, Any]:
+def _initial(person: Person, consent: Consent | None) -> dict[str, Any]:
     if consent is None or consent.status != Consent.Status.GIVEN:
-        return {"days": [0, 1, 2, 3, 4, 5, 6]}
+        # The organisation's default agreed hours, else every day.
+        hours = window_initial(person.organisation.default_hours)
+        return hours or {"days": [0, 1, 2, 3, 4, 5, 6]}
     first = consent.hours[0] if consent.hours else {}
     return {
         "channels": consent.channels,
@@ -155,7 +158,8 @@ def consent(
             return redirect("families:home", token=token)
     elif request.method != "POST":
         form = form_class(
-            person=person, initial=_initial(selectors.dependant(person).consent)
+            person=person,
+            initial=_initial(person, selectors.dependant(person).consent),
         )
     template = "families/easy_read.html" if easy else "families/consent.html"
     context: dict[str, Any] = {

@@ -251,3 +251,23 @@ def test_a_new_organisation_starts_with_the_deployments_audit_period(settings):
     org = create_organisation(name="Fresh Start Church")
     assert org.audit_retention_days == 120
     assert (org.case_retention_years, org.conduct_case_retention_years) == (7, 10)
+
+
+def test_the_family_consent_form_starts_from_the_default_hours(client, org):
+    from safecontact.families.tests.conftest import link_for
+    from safecontact.people.tests.factories import (
+        ChildFactory,
+        ParentFactory,
+        RelationshipFactory,
+    )
+
+    org.default_hours = [{"day": 5, "start": "10:00", "end": "12:00"}]
+    org.save()
+    child = ChildFactory.create(organisation=org)
+    parent = ParentFactory.create(organisation=org)
+    RelationshipFactory.create(person=child, carer=parent)
+    token = link_for(parent).strip("/").split("/")[-1]
+    page = client.get(reverse("families:consent", args=[token, child.code]))
+    form = page.context["form"]
+    assert form["days"].value() == [5]
+    assert (form["start"].value(), form["end"].value()) == ("10:00", "12:00")
