@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.accounts.services import SETTINGS_FIELDS, validate_timezone
+from safecontact.accounts.services import (
+    SETTINGS_FIELDS,
+    queue_password_reset,
+    validate_timezone,
+)
 from safecontact.lib.forms import DAYS, TimeInput
 from safecontact.lib.hours import window_initial, windows
 
@@ -49,6 +53,24 @@ class SignInCodeForm(forms.Form):
         if not token:
             raise forms.ValidationError("Enter the code.")
         return token
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email goes through the notifications queue,
+    so a mail server that is down delays it and loses nothing."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        queue_password_reset(
+            user=context["user"], uidb64=context["uid"], token=context["token"]
+        )
 
 
 class LoginForm(AuthenticationForm):

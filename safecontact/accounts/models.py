@@ -17,6 +17,9 @@ from django.db import models
 from safecontact.concerns import retention
 from safecontact.lib.hours import validate_default_hours
 
+# An invitation link works for this many days.
+INVITATION_DAYS = 7
+
 
 def new_report_token() -> str:
     return uuid.uuid4().hex
@@ -114,6 +117,11 @@ class Organisation(models.Model):
     # Unguessable token in the public "report a concern" link for this organisation.
     report_token = models.CharField(
         max_length=32, unique=True, default=new_report_token
+    )
+    # When the Lead said the public "report a concern" link was shared
+    # (newsletter, poster, website): a step of getting started.
+    report_link_shared_at = models.DateTimeField(
+        "report link shared", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by an operator: nobody in a suspended organisation can sign in or use the API.

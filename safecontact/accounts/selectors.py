@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from safecontact.accounts.models import Invitation, Organisation
 from safecontact.audittrail.models import AuditEntry
-from safecontact.concerns.models import Case
 from safecontact.groups.models import Platform
 from safecontact.people.models import WorkerProfile
 
@@ -30,7 +29,14 @@ def first_run_steps(org: Organisation) -> list[Step]:
             "Check your settings",
             "Who is copied in, agreed hours, renewal periods.",
             reverse("accounts:settings"),
-            changed.filter(model="accounts.organisation", action="update").exists(),
+            # A settings save snapshots every field ("name" among them); an
+            # operator's suspension is not the Lead checking settings.
+            changed.filter(
+                model="accounts.organisation",
+                action="update",
+                actor__organisation=org,
+                after__has_key="name",
+            ).exists(),
         ),
         Step(
             "Review your purposes of contact",
@@ -61,9 +67,10 @@ def first_run_steps(org: Organisation) -> list[Step]:
         ),
         Step(
             "Share the link for reporting a concern",
-            "Done when the first concern has been reported.",
+            "Put it in your newsletter, on a poster and on your website, then "
+            "mark it as shared.",
             reverse("concerns:report_link"),
-            Case.objects.filter(organisation=org).exists(),
+            org.report_link_shared_at is not None,
         ),
     ]
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -19,13 +18,20 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safecontact.accounts.models import ApiKey, Invitation, Organisation, User
+from safecontact.accounts.models import (
+    INVITATION_DAYS,
+    ApiKey,
+    Invitation,
+    Organisation,
+    User,
+)
 from safecontact.audits.models import GroupAudit
 from safecontact.audittrail.services import record_change, save_and_record, snapshot
 from safecontact.groups.services import seed_purposes
+from safecontact.notifications import services as notifications
+from safecontact.notifications.models import Notification
 from safecontact.people.models import Person
 
-INVITATION_DAYS = 7
 BACKUP_CODE_COUNT = 10
 # Fields of Organisation a Lead may change on the settings page.
 SETTINGS_FIELDS = (
@@ -198,21 +204,25 @@ def _invite(*, actor: User | None, user: User) -> Invitation:
         before=None,
         after=snapshot(invitation, exclude={"hashed_token"}),
     )
-    link = settings.SITE_URL + reverse("accounts:accept_invitation", args=[raw])
-    org_name = org.name
-    transaction.on_commit(
-        lambda: send_mail(
-            f"Set up your SafeContact login for {org_name}",
-            f"You have been invited to SafeContact by {org_name} as "
-            f"{user.get_role_display()}.\n\n"
-            f"Open this link to choose your password. It works once, for "
-            f"{INVITATION_DAYS} days:\n\n{link}\n\n"
-            "If you were not expecting this, you can ignore this email.",
-            org.email_from or None,
-            [user.email],
-        )
+    # Through the notifications queue: a mail server that is down delays the
+    # email (retried, and shown to the Lead if it never goes), loses nothing.
+    notifications.queue_link(
+        kind=Notification.Kind.INVITATION,
+        user=user,
+        event=str(invitation.code),
+        path=reverse("accounts:accept_invitation", args=[raw]),
     )
     return invitation
+
+
+def queue_password_reset(*, user: User, uidb64: str, token: str) -> bool:
+    """Email ``user`` a password reset link through the notifications queue."""
+    return notifications.queue_link(
+        kind=Notification.Kind.PASSWORD_RESET,
+        user=user,
+        event=f"{user.pk}:{token}",
+        path=reverse("accounts:password_reset_confirm", args=[uidb64, token]),
+    )
 
 
 def _require_lead(actor: User, organisation: Organisation | None) -> None:
@@ -580,6 +590,27 @@ def _reschedule_audit_deletion(organisation: Organisation) -> None:
     GroupAudit.objects.filter(organisation=organisation).update(
         keep_until=F("created_at") + period
     )
+
+
+@transaction.atomic
+def mark_report_link_shared(*, actor: User, organisation: Organisation) -> Organisation:
+    """The Lead or deputy says the public reporting link has been shared
+    (a step of getting started). Marking it again keeps the first date."""
+    _require_lead(actor, organisation)
+    if organisation.report_link_shared_at is not None:
+        return organisation
+    organisation.report_link_shared_at = timezone.now()
+    # Only this field in the entry: a whole snapshot would read as a change
+    # of settings (another step of getting started).
+    save_and_record(
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        before={"report_link_shared_at": None},
+        after={"report_link_shared_at": organisation.report_link_shared_at.isoformat()},
+        update_fields=["report_link_shared_at"],
+    )
+    return organisation
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from safecontact.accounts import views
+from safecontact.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 _reset = "accounts/password_reset"
@@ -30,6 +31,7 @@ urlpatterns = [
             template_name=f"{_reset}_form.html",
             email_template_name=f"{_reset}_email.txt",
             subject_template_name=f"{_reset}_subject.txt",
+            form_class=QueuedPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),
         name="password_reset",

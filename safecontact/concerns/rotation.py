@@ -19,6 +19,7 @@ from safecontact.concerns.models import (
     Decision,
     Referral,
 )
+from safecontact.notifications.models import Notification
 
 TEXT_MODELS: tuple[type[models.Model], ...] = (
     Case,
@@ -26,6 +27,8 @@ TEXT_MODELS: tuple[type[models.Model], ...] = (
     Action,
     Decision,
     Referral,
+    # Invitation and password-reset links waiting to be emailed.
+    Notification,
 )
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safecontact.accounts.models import User
+from safecontact.accounts.services import mark_report_link_shared
 from safecontact.audittrail.selectors import recent_case_history
 from safecontact.concerns import forms, services
 from safecontact.concerns.crypto import decrypt_bytes
@@ -34,6 +35,7 @@ from safecontact.lib.access import (
     get_for_org,
     lead_required,
     member_required,
+    request_organisation,
     request_user,
 )
 from safecontact.lib.pages import paginate
@@ -369,12 +371,19 @@ def _report_url(request: HttpRequest) -> str:
 
 @lead_required
 def report_link(request: HttpRequest) -> HttpResponse:
+    """The public link, its QR code and words to share it with; the Lead
+    marks it shared (a step of getting started) by posting here."""
+    org = request_organisation(request)
+    if request.method == "POST":
+        mark_report_link_shared(actor=request_user(request), organisation=org)
+        messages.success(request, "Marked as shared. Thank you.")
+        return redirect("concerns:report_link")
     url = _report_url(request)
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     buffer = BytesIO()
     image.save(buffer)
-    svg = buffer.getvalue().decode()
-    return render(request, "concerns/report_link.html", {"url": url, "qr_svg": svg})
+    context = {"url": url, "qr_svg": buffer.getvalue().decode(), "org": org}
+    return render(request, "concerns/report_link.html", context)
 
 
 @lead_required

@@ -3,7 +3,8 @@
 A ``Notification`` is both the queue and the record (like the outbox's
 ``Delivery``): claimed by a conditional UPDATE, retried with backoff, never
 deleted. ``key`` is unique per event, recipient and day, so a job that runs
-twice queues nothing twice.
+twice queues nothing twice. Invitations and password resets go through the
+same queue, their link kept encrypted until sent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from safecontact.concerns.crypto import EncryptedTextField
 
 
 class Notification(models.Model):
@@ -26,6 +29,8 @@ class Notification(models.Model):
         REVIEWED = "reviewed", "Your held message was reviewed"
         RENEWAL = "renewal", "A DBS check or training is due"
         DIGEST = "digest", "Daily digest"
+        INVITATION = "invitation", "An invitation to set up a login"
+        PASSWORD_RESET = "password_reset", "A link to reset a password"
 
     class Status(models.TextChoices):
         # Waits for this person's daily digest.
@@ -38,8 +43,13 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # None only for a superuser's password reset (they belong to none).
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,7 +71,11 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Why the last try failed, in plain words (never an address or content).
     last_error = models.TextField(blank=True)
+    # The one-time link an invitation or password reset carries: encrypted
+    # while it waits, erased once the email has gone.
+    secret = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

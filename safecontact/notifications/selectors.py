@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.notifications.models import Preference
+from safecontact.notifications.models import Notification, Preference
 
 
 def leads(organisation: Organisation) -> QuerySet[User]:
@@ -26,6 +26,34 @@ def wants_daily(users: list[User]) -> set[int]:
         Preference.objects.filter(
             user__in=users, delivery=Preference.Delivery.DAILY
         ).values_list("user_id", flat=True)
+    )
+
+
+def visible_notifications(user: User) -> QuerySet[Notification]:
+    """Emails to people in ``user``'s organisation, except another person's
+    email about a concern (it could tell of a concern about ``user``)."""
+    concern_for_others = Q(kind=Notification.Kind.CONCERN) & ~Q(recipient=user)
+    return Notification.objects.filter(organisation=user.organisation).exclude(
+        concern_for_others
+    )
+
+
+def failed_notifications(user: User) -> QuerySet[Notification]:
+    """Emails that could not be delivered after their retries, newest first."""
+    return (
+        visible_notifications(user)
+        .filter(status=Notification.Status.FAILED)
+        .select_related("recipient")
+        .order_by("-next_attempt_at", "-id")
+    )
+
+
+def retrying_count(user: User) -> int:
+    """Emails that failed at least once and will be tried again by themselves."""
+    return (
+        visible_notifications(user)
+        .filter(status=Notification.Status.PENDING, attempts__gt=0)
+        .count()
     )
 
 
@@ -57,7 +85,19 @@ def queue_counts(user: User) -> list[Queue]:
     alerts = Alert.objects.filter(organisation=org, status=Alert.Status.OPEN)
     # Only cases this person may open: a case about the Lead is not counted.
     cases = visible_cases(user).filter(status=Case.Status.NEW)
+    failed = failed_notifications(user).count()
     return [
+        *(
+            [
+                Queue(
+                    "Emails that could not be sent",
+                    failed,
+                    reverse("notifications:failures"),
+                )
+            ]
+            if failed
+            else []
+        ),
         Queue("Held messages", held.count(), reverse("contact:held")),
         Queue("Open alerts", alerts.count(), reverse("contact:alerts")),
         Queue("Concerns not yet triaged", cases.count(), reverse("concerns:list")),

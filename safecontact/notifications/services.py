@@ -18,12 +18,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from safecontact.accounts.models import Organisation, User
+from safecontact.accounts.models import INVITATION_DAYS, Organisation, User
+from safecontact.concerns.crypto import DecryptionError
 from safecontact.lib.dates import org_today
 from safecontact.notifications import selectors
 from safecontact.notifications.models import Notification, Preference
@@ -35,7 +38,27 @@ Status = Notification.Status
 
 # The guidance asks that concerns reach the Lead without delay; an urgent
 # send outside agreed hours is only acceptable if the Lead knows at once.
-ALWAYS_IMMEDIATE = frozenset({Kind.CONCERN, Kind.URGENT, Kind.REVIEWED, Kind.RENEWAL})
+ALWAYS_IMMEDIATE = frozenset(
+    {
+        Kind.CONCERN,
+        Kind.URGENT,
+        Kind.REVIEWED,
+        Kind.RENEWAL,
+        Kind.INVITATION,
+        Kind.PASSWORD_RESET,
+    }
+)
+# Emails whose words come from a template, with the row's one-time link.
+LINK_EMAILS: dict[str, tuple[str, str]] = {
+    Kind.INVITATION: (
+        "accounts/invitation_subject.txt",
+        "accounts/invitation_email.txt",
+    ),
+    Kind.PASSWORD_RESET: (
+        "accounts/password_reset_subject.txt",
+        "accounts/password_reset_email.txt",
+    ),
+}
 
 # What each email says: that something needs you, never who or what.
 WORDS: dict[str, tuple[str, str]] = {
@@ -128,6 +151,11 @@ def queue(
         )
         for u in people
     ]
+    return len(_insert(rows, now=now, send_now=send_now))
+
+
+def _insert(rows: list[Notification], *, now: dt.datetime, send_now: bool) -> list[int]:
+    """Store the rows whose key is new; ids of those stored, sent after commit."""
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [r.key for r in rows]
     made = Notification.objects.filter(key__in=keys, created_at=now)
@@ -136,7 +164,31 @@ def queue(
         transaction.on_commit(lambda: send_due(now=now, ids=ids))
     else:
         transaction.on_commit(_enqueue_send)
-    return len(ids)
+    return ids
+
+
+def queue_link(*, kind: str, user: User, event: str, path: str) -> bool:
+    """Queue an email carrying a one-time link (an invitation, a password
+    reset) to ``user``, active or not; False if ``event`` was queued before.
+
+    The link is stored encrypted and erased once sent. The email is tried
+    after commit in this process, then retried by the queue like the rest.
+    """
+    if kind not in LINK_EMAILS:
+        raise ValueError(f"{kind} does not carry a link")
+    now = timezone.now()
+    row = Notification(
+        organisation=user.organisation,
+        recipient=user,
+        kind=kind,
+        key=f"{kind}:{event}",
+        link="",
+        secret=path,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    with transaction.atomic():
+        return bool(_insert([row], now=now, send_now=True))
 
 
 def _enqueue_send() -> None:
@@ -305,7 +357,10 @@ def send_due(
 
 def _send_one(nid: int, connection: Any, now: dt.datetime) -> tuple[str, Any]:
     row = Notification.objects.select_related("recipient", "organisation").get(id=nid)
-    email = build_email(row)
+    try:
+        email = build_email(row)
+    except DecryptionError:
+        return _failed(row, UNREADABLE_LINK, now, permanent=True), connection
     try:
         if connection is None:
             connection = mailers.default
@@ -313,21 +368,48 @@ def _send_one(nid: int, connection: Any, now: dt.datetime) -> tuple[str, Any]:
         connection.send_messages([email])
     except (smtplib.SMTPException, OSError) as exc:
         _close(connection)
-        return _failed(row, exc, now), None
+        reason, permanent = why_not_sent(exc)
+        return _failed(row, reason, now, permanent=permanent), None
     Notification.objects.filter(pk=row.pk).update(
-        status=Status.SENT, sent_at=now, attempts=row.attempts + 1, last_error=""
+        status=Status.SENT,
+        sent_at=now,
+        attempts=row.attempts + 1,
+        last_error="",
+        secret="",
     )
     return "sent", connection
 
 
-def _failed(row: Notification, exc: BaseException, now: dt.datetime) -> str:
+UNREADABLE_LINK = (
+    "The link in this email could not be read back (the encryption keys "
+    "changed). Send a new one."
+)
+
+
+def why_not_sent(exc: BaseException) -> tuple[str, bool]:
+    """Plain words for why an email did not go, and whether trying again
+    could help (an address the server refuses will be refused again)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "The mail server refused the address. Check the address is right.", True
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "SafeContact could not sign in to the mail server.", False
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return "The mail server refused the address the email is sent from.", False
+    if isinstance(exc, smtplib.SMTPException):
+        return "The mail server turned the email away.", False
+    return "The mail server could not be reached.", False
+
+
+def _failed(
+    row: Notification, reason: str, now: dt.datetime, *, permanent: bool
+) -> str:
     attempts = row.attempts + 1
-    permanent = attempts >= MOST_ATTEMPTS
+    permanent = permanent or attempts >= MOST_ATTEMPTS
     Notification.objects.filter(pk=row.pk).update(
         status=Status.FAILED if permanent else Status.PENDING,
         attempts=attempts,
         next_attempt_at=now + backoff(attempts),
-        last_error=f"Could not send ({type(exc).__name__}).",
+        last_error=reason,
     )
     # Who and which kind, never an address or content.
     log.info("notification %s attempt %d failed", row.code, attempts)
@@ -341,6 +423,10 @@ def _close(connection: Any) -> None:
 
 
 def build_email(row: Notification) -> EmailMessage:
+    org = row.organisation
+    sender = (org.email_from if org else "") or settings.DEFAULT_FROM_EMAIL
+    if row.kind in LINK_EMAILS:
+        return _link_email(row, sender)
     subject, sentence = WORDS[row.kind]
     lines = [sentence, ""]
     if row.kind == Kind.DIGEST:
@@ -355,10 +441,76 @@ def build_email(row: Notification) -> EmailMessage:
         f"Choose how often you hear from SafeContact: {settings.SITE_URL}"
         f"{reverse('notifications:preferences')}",
     ]
-    org = row.organisation
     return EmailMessage(
         subject=subject,
         body="\n".join(lines) + "\n",
-        from_email=org.email_from or settings.DEFAULT_FROM_EMAIL,
+        from_email=sender,
         to=[row.recipient.email],
     )
+
+
+def _link_email(row: Notification, sender: str) -> EmailMessage:
+    subject_template, body_template = LINK_EMAILS[row.kind]
+    context = {
+        "link": settings.SITE_URL + row.secret,
+        "organisation": row.organisation,
+        "role": row.recipient.get_role_display(),
+        "days": INVITATION_DAYS,
+    }
+    subject = " ".join(render_to_string(subject_template, context).split())
+    return EmailMessage(
+        subject=subject,
+        body=render_to_string(body_template, context),
+        from_email=sender,
+        to=[row.recipient.email],
+    )
+
+
+# --- Failures -------------------------------------------------------------------
+
+
+class NotificationError(Exception):
+    """The notification cannot be handled as asked; the message says why."""
+
+
+def retry_blocked(row: Notification, now: dt.datetime) -> str:
+    """Why trying ``row`` again would not help (its link is dead), or ""."""
+    age = now - row.created_at
+    if row.kind == Kind.INVITATION and age >= dt.timedelta(days=INVITATION_DAYS):
+        return "The invitation has expired: send a new one from their register entry."
+    reset_lifetime = dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    if row.kind == Kind.PASSWORD_RESET and age >= reset_lifetime:
+        return "The link has expired: they can ask for a new one on the sign-in page."
+    if row.last_error == UNREADABLE_LINK:
+        return UNREADABLE_LINK
+    return ""
+
+
+@transaction.atomic(durable=True)
+def retry_notification(*, actor: User, notification: Notification) -> Notification:
+    """Try an email that failed after its retries again, with a fresh round
+    of retries (Lead or deputy; audited). It is tried at once after commit."""
+    from safecontact.audittrail.services import record_change
+
+    if not actor.is_lead or actor.organisation_id != notification.organisation_id:
+        raise PermissionDenied("Only the Safeguarding Lead or deputy can do this.")
+    now = timezone.now()
+    blocked = retry_blocked(notification, now)
+    if blocked:
+        raise NotificationError(blocked)
+    claimed = Notification.objects.filter(
+        pk=notification.pk, status=Status.FAILED
+    ).update(status=Status.PENDING, attempts=0, next_attempt_at=now)
+    if claimed != 1:
+        raise NotificationError("This email is already being tried again.")
+    record_change(
+        actor=actor,
+        organisation=actor.organisation,
+        obj=notification,
+        action="update",
+        before={"status": Status.FAILED.label, "last_error": notification.last_error},
+        after={"status": Status.PENDING.label},
+    )
+    transaction.on_commit(lambda: send_due(now=now, ids=[notification.pk]))
+    notification.refresh_from_db()
+    return notification

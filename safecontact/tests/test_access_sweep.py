@@ -46,6 +46,7 @@ from safecontact.dashboard import services as umbrellas
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.ledger.models import LedgerEntry
 from safecontact.lib.access import TWO_FACTOR_MESSAGE
+from safecontact.notifications.models import Notification
 from safecontact.people.tests.factories import WorkerFactory, purpose_named
 from safecontact.policies.tests.factories import published_policy
 
@@ -74,6 +75,8 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "accounts:two_factor": (SIGNED_IN, SIGNED_IN),
     "accounts:api_keys": (MEMBERS, MEMBERS),
     "notifications:preferences": (MEMBERS, MEMBERS),
+    "notifications:failures": (LEADS, NOT_OFFERED),
+    "notifications:retry": (NOT_OFFERED, LEADS),
     "accounts:revoke_api_key": (NOT_OFFERED, MEMBERS),
     "accounts:backup_codes": (MEMBERS, MEMBERS),
     # A link's token is checked, not the visitor: an unknown link gets a page.
@@ -311,6 +314,7 @@ CODE_OF = {
     "accounts:set_active": "login",
     "accounts:reset_two_factor": "login",
     "operators": "organisation",
+    "notifications": "notification",
     "policies": "policy",
     "assessments": "assessment",
     "families": "person",
@@ -443,6 +447,15 @@ def _build_world() -> World:
         "organisation": org,
         "audit": audit,
         "audit_finding": audit.findings.get(),
+        "notification": Notification.objects.create(
+            organisation=org,
+            recipient=users["lead"],
+            kind=Notification.Kind.HELD,
+            key="sweep:failed",
+            link="/",
+            status=Notification.Status.FAILED,
+            attempts=30,
+        ),
     }
     return World(
         org=org,

@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 NEW = "a quiet afternoon of rain"
 
 
-def test_a_password_is_reset_by_email(client, worker, mailoutbox):
-    response = client.post(reverse("accounts:password_reset"), {"email": worker.email})
+def test_a_password_is_reset_by_email(
+    client, worker, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": worker.email}
+        )
     assert response["Location"] == reverse("accounts:password_reset_done")
     path = re.search(r"https?://[^/]+(/\S+)", mailoutbox[0].body).group(1)
     form = client.get(path, follow=True)
@@ -29,12 +34,13 @@ def test_a_password_is_reset_by_email(client, worker, mailoutbox):
 
 
 def test_the_reset_page_does_not_reveal_whether_an_address_exists(
-    client, worker, mailoutbox
+    client, worker, mailoutbox, django_capture_on_commit_callbacks
 ):
-    known = client.post(reverse("accounts:password_reset"), {"email": worker.email})
-    unknown = client.post(
-        reverse("accounts:password_reset"), {"email": "nobody@example.org"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": worker.email})
+        unknown = client.post(
+            reverse("accounts:password_reset"), {"email": "nobody@example.org"}
+        )
     assert known["Location"] == unknown["Location"]
     assert len(mailoutbox) == 1
     page = client.get(reverse("accounts:password_reset_done"))

@@ -57,6 +57,7 @@ def test_the_lead_sets_default_agreed_hours_and_the_change_is_audited(
         {"day": day, "start": "17:00", "end": "20:30"} for day in range(5)
     ]
     entry = AuditEntry.objects.get(model="accounts.organisation", action="update")
+    assert entry.before is not None and entry.after is not None
     assert entry.before["default_hours"] == []
     assert len(entry.after["default_hours"]) == 5
     page = client.get(reverse("accounts:settings"))
@@ -229,6 +230,7 @@ def test_a_changed_audit_period_moves_each_audits_deletion_and_the_purge(
     audit.refresh_from_db()
     assert audit.keep_until == audit.created_at + dt.timedelta(days=30)
     entry = AuditEntry.objects.get(model="accounts.organisation", action="update")
+    assert entry.after is not None
     assert entry.after["audit_retention_days"] == 30
     with time_machine.travel(audit.created_at + dt.timedelta(days=31)):
         call_command("purge_group_audits", "--apply")
