@@ -104,6 +104,12 @@ class OrganisationForm(forms.Form):
     )
     lead_email = forms.EmailField(label="Email of the first Safeguarding Lead")
 
+    def clean_timezone(self) -> str:
+        # Here, so the error summary links the message to the field.
+        name: str = self.cleaned_data["timezone"].strip()
+        validate_timezone(name)
+        return name
+
 
 HOLD_LEVELS = [
     (1, "Anything worth a look (low and above)"),

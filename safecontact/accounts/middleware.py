@@ -25,6 +25,7 @@ ALLOWED_VIEWS = frozenset(
     {
         "accounts:login",
         "accounts:logout",
+        "accounts:signed_out",
         "accounts:two_factor",
         "accounts:accept_invitation",
         "accounts:password_reset",

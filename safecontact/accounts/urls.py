@@ -9,6 +9,7 @@ _reset = "accounts/password_reset"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signed-out/", views.signed_out, name="signed_out"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("backup-codes/", views.backup_codes, name="backup_codes"),
     path("api-keys/", views.api_keys, name="api_keys"),

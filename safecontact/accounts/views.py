@@ -54,6 +54,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
 
+@require_safe
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where signing out lands: says so, and how to sign in again."""
+    return render(request, "accounts/signed_out.html")
+
+
 def _safe_next(request: HttpRequest) -> str:
     nxt = request.GET.get("next") or request.POST.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):

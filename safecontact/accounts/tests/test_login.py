@@ -109,3 +109,13 @@ def test_too_many_wrong_codes_say_to_wait(client, lead):
     for _ in range(3):
         response = client.post(reverse("accounts:two_factor"), {"token": "000000"})
     assert b"Too many wrong codes" in response.content
+
+
+def test_logging_out_lands_on_a_page_that_says_so(client, worker):
+    from safecontact.conftest import login as sign_in
+
+    sign_in(client, worker)
+    response = client.post(reverse("accounts:logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:signed_out")
+    assert b"You have logged out" in response.content
+    assert b"Log in again" in response.content
