@@ -32,6 +32,9 @@ class PersonForm(forms.ModelForm):
             "phone",
             "preferred_channel",
             "accessibility_needs",
+            "large_print",
+            "plain_text_email",
+            "supporter",
             "external_ref",
         ]
         widgets = {"date_of_birth": DateInput()}
@@ -39,11 +42,30 @@ class PersonForm(forms.ModelForm):
             "kind": "Who they are",
             "external_ref": "Reference in your other system",
             "accessibility_needs": "Accessibility needs",
+            "large_print": "Send emails in large print too",
+            "plain_text_email": "Send plain-text email only",
+            "supporter": "Supporter to copy in",
         }
         help_texts = {
             "date_of_birth": "Needed for children: age decides which rules apply.",
             "external_ref": "Optional. Used so a CSV re-import updates this record.",
+            "preferred_channel": "Messages go this way when the consent allows it "
+            "and SafeContact can send that way (email or the SafeContact inbox).",
+            "plain_text_email": "Wins over large print: no formatted email at all.",
+            "supporter": "An adult this person asked to be copied into what they "
+            "are sent (never for a child, or in a children's group).",
         }
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        supporters = Person.objects.none()
+        if organisation is not None:
+            supporters = Person.objects.filter(organisation=organisation).exclude(
+                kind=Person.Kind.CHILD
+            )
+            if self.instance.pk:
+                supporters = supporters.exclude(pk=self.instance.pk)
+        self.fields["supporter"].queryset = supporters  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

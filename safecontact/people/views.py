@@ -180,7 +180,9 @@ def _form_page(
 @GET_OR_POST
 @lead_required
 def person_add(request: HttpRequest) -> HttpResponse:
-    form = forms.PersonForm(request.POST or None)
+    form = forms.PersonForm(
+        request.POST or None, organisation=request_organisation(request)
+    )
 
     def save(data: dict[str, Any]) -> Person:
         return services.create_person(
@@ -204,7 +206,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
     form = forms.PersonForm(
-        request.POST or None, instance=Person.objects.get(pk=person.pk)
+        request.POST or None,
+        instance=Person.objects.get(pk=person.pk),
+        organisation=person.organisation,
     )
 
     def save(data: dict[str, Any]) -> Person:

@@ -107,8 +107,8 @@ class Consent:
     expires_on: dt.date | None = None
     withdrawn: bool = False
     channels: frozenset[Channel] = frozenset()
-    # Platform names the consent covers (the parent's choice); empty means
-    # the consent does not limit platforms (records made before the choice).
+    # Platforms the consent covers (``Platform.key``: the parent's choice);
+    # empty means it does not limit platforms (records made before the choice).
     platforms: frozenset[str] = frozenset()
     purposes: frozenset[str] = frozenset()  # purpose ids this consent allows
     groups: frozenset[str] = frozenset()  # group ids this consent covers
@@ -176,9 +176,17 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Platform:
+    """``id`` is what consents name (the register's code); without one, the
+    name stands in for it."""
+
     name: str
     minimum_age: int
     approved: bool
+    id: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.id or self.name
 
 
 @dataclass(frozen=True, slots=True)

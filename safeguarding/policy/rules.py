@@ -143,7 +143,7 @@ def _platform_consented(ctx: Context, r: Recipient, p: Platform) -> bool:
     c = r.consent
     if c is None or consent_state(c, ctx.today) is not ConsentState.CURRENT:
         return True
-    return not c.platforms or p.name in c.platforms
+    return not c.platforms or p.key in c.platforms
 
 
 def too_young(
