@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from safecontact.groups.models import Group, Purpose
+from safecontact.groups.models import Group, Platform, Purpose
 from safecontact.lib.forms import DAYS, DateInput, TimeInput
 from safecontact.lib.forms import apply_errors as apply_errors
 from safecontact.people.models import (
@@ -219,6 +219,13 @@ class ConsentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    platforms = forms.ModelMultipleChoiceField(
+        label="Platforms covered",
+        queryset=Platform.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked if the consent does not limit platforms.",
+    )
     days = forms.TypedMultipleChoiceField(
         label="Agreed days",
         choices=DAYS,
@@ -259,6 +266,9 @@ class ConsentForm(forms.Form):
         self.fields["purposes"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, retired_at=None
         )
+        self.fields["platforms"].queryset = Platform.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=org_id
+        )
         self.fields["allowed_workers"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, worker__isnull=False, worker__end_date=None
         )
@@ -297,6 +307,7 @@ class ConsentForm(forms.Form):
         ]
         data["purposes"] = list(data["purposes"])
         data["groups"] = list(data["groups"])
+        data["platforms"] = list(data["platforms"])
         data["allowed_workers"] = list(data["allowed_workers"])
         return data
 

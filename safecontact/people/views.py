@@ -25,6 +25,7 @@ from safecontact.assessments import selectors as assessment_selectors
 from safecontact.audittrail import selectors as audit_selectors
 from safecontact.audittrail.forms import TrailFilterForm
 from safecontact.audittrail.services import record_access
+from safecontact.families import selectors as family_selectors
 from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import (
     get_for_org,
@@ -388,6 +389,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     items = selectors.attention_items(organisation, today)
     items += policy_selectors.attention_items(organisation, today)
     items += assessment_selectors.attention(organisation, today, items)
+    items += family_selectors.renewal_items(organisation, today)
     by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
     for item in items:
         by_category[item.category].append(item)
