@@ -169,6 +169,7 @@ def test_the_lead_edits_preferences_on_the_person_page(client_for, org, lead):
     adult.refresh_from_db()
     assert adult.large_print and adult.supporter == helper
     entry = AuditEntry.objects.filter(object_code=str(adult.code)).latest("id")
+    assert entry.after is not None
     assert entry.after["large_print"] is True
 
 

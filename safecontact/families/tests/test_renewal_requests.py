@@ -76,6 +76,7 @@ def test_the_renewal_request_is_audited(client_for, org, lead):
     row = ConsentRequest.objects.get()
     entry = AuditEntry.objects.get(object_code=str(row.code))
     assert entry.actor == lead
+    assert entry.after is not None
     assert entry.after["renews"] == str(fam.consent.code)
 
 
