@@ -99,6 +99,8 @@ class SettingsForm(forms.ModelForm):
             "content_hold_threshold",
             "vetting_renewal_years",
             "training_renewal_years",
+            "consent_renewal_months",
+            "consent_notice_days",
         ]
         labels = {
             "name": "Organisation name",
@@ -110,8 +112,14 @@ class SettingsForm(forms.ModelForm):
             "content_hold_threshold": "Hold a message for review when the scanner finds",
             "vetting_renewal_years": "Renew DBS checks every (years)",
             "training_renewal_years": "Renew safeguarding training every (years)",
+            "consent_renewal_months": "Consent given online lasts (months)",
+            "consent_notice_days": "Show consent as ending soon (days before)",
         }
-        help_texts = {"timezone": "For example Europe/London"}
+        help_texts = {
+            "timezone": "For example Europe/London",
+            "consent_notice_days": "It goes on the attention list, with a button "
+            "that asks the family to renew it.",
+        }
         widgets = {
             "copy_policy": forms.RadioSelect,
             "outside_hours": forms.RadioSelect,
@@ -128,6 +136,18 @@ class SettingsForm(forms.ModelForm):
 
     def clean_training_renewal_years(self) -> int:
         return _years(self.cleaned_data["training_renewal_years"])
+
+    def clean_consent_renewal_months(self) -> int:
+        value: int = self.cleaned_data["consent_renewal_months"]
+        if not 1 <= value <= 36:
+            raise forms.ValidationError("Enter a number of months from 1 to 36.")
+        return value
+
+    def clean_consent_notice_days(self) -> int:
+        value: int = self.cleaned_data["consent_notice_days"]
+        if not 1 <= value <= 180:
+            raise forms.ValidationError("Enter a number of days from 1 to 180.")
+        return value
 
 
 def _years(value: int) -> int:

@@ -37,6 +37,8 @@ SETTINGS_FIELDS = (
     "content_hold_threshold",
     "vetting_renewal_years",
     "training_renewal_years",
+    "consent_renewal_months",
+    "consent_notice_days",
 )
 
 
