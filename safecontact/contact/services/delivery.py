@@ -49,6 +49,8 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 # that kills the process (out of memory, say) cannot do it for ever.
 MOST_INTERRUPTIONS = 3
 BATCH = 100
+# Kept out of the audit trail: who a row is addressed to, and shows.
+ADDRESSES = frozenset({"to", "cc", "bcc", "routing"})
 
 UNBUILDABLE = (
     "SafeContact could not turn this message into an email (a line break or "
@@ -560,7 +562,7 @@ def retry_delivery(*, actor: Any, delivery: Delivery) -> Delivery:
     """The Lead asks for a failed email to be tried again now."""
     from safecontact.audittrail.services import record_change, snapshot
 
-    before = snapshot(delivery, exclude={"to", "cc", "bcc"})
+    before = snapshot(delivery, exclude=ADDRESSES)
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING, next_attempt_at=timezone.now()
     )
@@ -571,6 +573,6 @@ def retry_delivery(*, actor: Any, delivery: Delivery) -> Delivery:
         obj=delivery,
         action="update",
         before=before,
-        after=snapshot(delivery, exclude={"to", "cc", "bcc"}),
+        after=snapshot(delivery, exclude=ADDRESSES),
     )
     return delivery

@@ -236,3 +236,26 @@ def test_a_parents_link_cannot_set_preferences(client, org, family):
     )
     family.parent.refresh_from_db()
     assert not family.parent.large_print
+
+
+def test_a_split_message_stopped_as_it_leaves_is_stopped_once_consent_current(
+    org, worker, sender, family, smtp, lead
+):
+    from safecontact.people.services import withdraw_consent
+    from safecontact.people.tests.factories import today
+
+    Person.objects.filter(pk=family.parent.pk).update(large_print=True)
+    message = send(worker, [family.child])
+    withdraw_consent(
+        actor=lead, subject=family.child, evidence="email", evidence_date=today()
+    )
+    deliver_due()
+    assert not smtp.mailbox.received
+    statuses = set(
+        Delivery.objects.filter(message=message).values_list("status", flat=True)
+    )
+    assert statuses == {Delivery.Status.STOPPED}
+    message.refresh_from_db()
+    assert message.status == Message.Status.STOPPED
+    assert "consent.current" in [r["rule_id"] for r in message.recheck["stopped_by"]]
+    assert LedgerEntry.objects.filter(kind="message.rechecked").count() == 1
