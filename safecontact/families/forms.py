@@ -179,9 +179,9 @@ class PreferencesForm(forms.Form):
     preferred_channel = forms.ChoiceField(
         label="How do you like to get messages?",
         choices=[
-            (Person.Channel.EMAIL, "Email"),
-            (Person.Channel.IN_APP, "My SafeContact inbox"),
-            (Person.Channel.PHONE, "A phone call"),
+            (Person.Channel.EMAIL, "By email"),
+            (Person.Channel.IN_APP, "In my SafeContact inbox"),
+            (Person.Channel.PHONE, "By a phone call"),
         ],
         widget=forms.RadioSelect,
     )
