@@ -154,6 +154,8 @@ class SettingsForm(forms.ModelForm):
             "case_retention_years",
             "conduct_case_retention_years",
             "audit_retention_days",
+            "consent_renewal_months",
+            "consent_notice_days",
         ]
         labels = {
             "name": "Organisation name",
@@ -170,6 +172,8 @@ class SettingsForm(forms.ModelForm):
                 "Keep closed records about a worker's conduct for (years)"
             ),
             "audit_retention_days": "Keep group audits for (days)",
+            "consent_renewal_months": "Consent given online lasts (months)",
+            "consent_notice_days": "Show consent as ending soon (days before)",
         }
         help_texts = {
             "timezone": "For example Europe/London",
@@ -179,6 +183,8 @@ class SettingsForm(forms.ModelForm):
             "people in positions of trust are kept longer.",
             "audit_retention_days": "From 30 to 2190. Everything read from the "
             "chat is deleted this many days after the upload.",
+            "consent_notice_days": "It goes on the attention list, with a button "
+            "that asks the family to renew it.",
         }
         widgets = {
             "copy_policy": forms.RadioSelect,
@@ -235,6 +241,18 @@ class SettingsForm(forms.ModelForm):
 
     def clean_training_renewal_years(self) -> int:
         return _years(self.cleaned_data["training_renewal_years"])
+
+    def clean_consent_renewal_months(self) -> int:
+        value: int = self.cleaned_data["consent_renewal_months"]
+        if not 1 <= value <= 36:
+            raise forms.ValidationError("Enter a number of months from 1 to 36.")
+        return value
+
+    def clean_consent_notice_days(self) -> int:
+        value: int = self.cleaned_data["consent_notice_days"]
+        if not 1 <= value <= 180:
+            raise forms.ValidationError("Enter a number of days from 1 to 180.")
+        return value
 
 
 def _years(value: int) -> int:

@@ -67,6 +67,10 @@ class Organisation(models.Model):
     vetting_renewal_years = models.PositiveSmallIntegerField(default=3)
     # Safeguarding training is due again this many years after it was done.
     training_renewal_years = models.PositiveSmallIntegerField(default=3, db_default=3)
+    # Consent given online lasts this many months; it is on the attention list
+    # (with a "send a renewal request" action) this many days before it ends.
+    consent_renewal_months = models.PositiveSmallIntegerField(default=12, db_default=12)
+    consent_notice_days = models.PositiveSmallIntegerField(default=30, db_default=30)
     copy_policy = models.CharField(
         max_length=32, choices=CopyPolicy, default=CopyPolicy.PARENT_THEN_SECOND_ADULT
     )

@@ -201,6 +201,11 @@ class Delivery(models.Model):
     bcc = models.JSONField(default=list)
     # "message": the message itself; "copy": a copy of an inbound reply.
     kind = models.CharField(max_length=16, default="message")
+    # How this row honours its recipients' accessibility preferences
+    # (contact/services/routing.py): {"by": "email" | "inbox", "format":
+    # "text" | "large_print", "people": [codes], "shown": {"to": [...], "cc":
+    # [...]}}. Empty: one row for everyone on the message's channel.
+    routing = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

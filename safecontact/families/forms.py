@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from safecontact.groups.models import Group, GroupMember, Purpose
+from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.lib.forms import DAYS, TimeInput
 from safecontact.people.models import Person
 
@@ -43,6 +44,15 @@ class FamilyConsentForm(forms.Form):
         queryset=Group.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    platforms = forms.ModelMultipleChoiceField(
+        label="Apps and websites contact may use",
+        queryset=Platform.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Group messages on any other app or website are stopped.",
+        error_messages={
+            "required": "Choose at least one app or website contact may use."
+        },
     )
     days = forms.TypedMultipleChoiceField(
         label="Days contact may happen",
@@ -81,6 +91,13 @@ class FamilyConsentForm(forms.Form):
             archived_at=None,
         ).distinct()
         self.fields["groups"].queryset = groups  # type: ignore[attr-defined]
+        # The organisation's approved platforms, and any its groups are on.
+        platforms = Platform.objects.filter(
+            Q(organisation_id=org_id, approved=True) | Q(groups__in=groups)
+        ).distinct()
+        self.fields["platforms"].queryset = platforms  # type: ignore[attr-defined]
+        if not platforms.exists():
+            del self.fields["platforms"]
         self.fields["purposes"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, retired_at=None
         )
@@ -108,6 +125,7 @@ class FamilyConsentForm(forms.Form):
             "channels": data["channels"],
             "purposes": list(data["purposes"]),
             "groups": list(data["groups"]),
+            "platforms": list(data.get("platforms", [])),
             "allowed_workers": list(data["allowed_workers"]),
             "hours": [
                 {"day": day, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
@@ -149,3 +167,66 @@ class EasyReadConsentForm(forms.Form):
             "channels": self.cleaned_data["channels"],
             "purposes": list(self.cleaned_data["purposes"]),
         }
+
+
+class PreferencesForm(forms.Form):
+    """An adult at risk's own accessibility preferences (Easy Read)."""
+
+    large_print = forms.BooleanField(label="Big writing in emails", required=False)
+    plain_text_email = forms.BooleanField(
+        label="Plain emails only: just words, nothing else", required=False
+    )
+    preferred_channel = forms.ChoiceField(
+        label="How do you like to get messages?",
+        choices=[
+            (Person.Channel.EMAIL, "By email"),
+            (Person.Channel.IN_APP, "In my SafeContact inbox"),
+            (Person.Channel.PHONE, "By a phone call"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    supporter = forms.ModelChoiceField(
+        label="Who should get a copy of messages to you?",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, choices: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["supporter"]
+        field.queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in choices]
+        )
+        field.label_from_instance = lambda p: p.first_name  # type: ignore[attr-defined]
+        if not choices:
+            del self.fields["supporter"]
+
+
+class PersonChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.get_kind_display()})"
+
+
+class ChooseForm(forms.Form):
+    """Children and adults at risk picked one by one (contact/_picker.html)."""
+
+    recipients = PersonChoice(
+        queryset=Person.objects.none(),
+        to_field_name="code",
+        label="Children and adults at risk",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one person.",
+            "invalid_choice": "Choose people from the list.",
+            "invalid_pk_value": "Choose people from the list.",
+        },
+    )
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation,
+            kind__in=(Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK),
+        )

@@ -75,7 +75,22 @@ class ConsentRequest(models.Model):
     requested_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the Lead chose, in words for the page: a group's name, "12 people
+    # chosen", or a renewal.
+    label = models.CharField(max_length=200, blank=True)
+    # The consent this request asks to renew (from the attention list); one
+    # request per consent and recipient, so the action can be clicked twice.
+    renews = models.ForeignKey(
+        "people.Consent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="renewal_requests",
+    )
     created_at = models.DateTimeField()
+    # Taken by a worker before it sends; a claim older than the lease whose
+    # email was never marked sent is taken again (a restart loses nothing).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminders = models.PositiveSmallIntegerField(default=0)
@@ -86,6 +101,16 @@ class ConsentRequest(models.Model):
             models.UniqueConstraint(
                 fields=["batch", "recipient", "subject"],
                 name="consent_request_once_per_batch",
+            ),
+            models.UniqueConstraint(
+                fields=["renews", "recipient"],
+                condition=models.Q(renews__isnull=False),
+                name="consent_renewal_once_per_recipient",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "-created_at"], name="consent_request_org_new"
             )
         ]
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
 from safecontact.contact.models import Message
+from safecontact.families.requests import renewal_sent
 from safecontact.groups.models import GroupMember
 from safecontact.lib.dates import org_today
 from safecontact.people.models import Consent, Person
-from safecontact.people.selectors import latest_consent
+from safecontact.people.selectors import AttentionItem, latest_consent
 
 MESSAGES_SHOWN = 50
 
@@ -68,3 +73,58 @@ def dependant(person: Person) -> Dependant:
 
 def family(holder: Person) -> list[Dependant]:
     return [dependant(p) for p in people_for(holder)]
+
+
+# --- The attention list: consent ending soon --------------------------------------
+
+
+def ending_soon(organisation: Any, day: dt.date) -> list[Consent]:
+    """Consents in force that end within the organisation's notice period,
+    each the newest record for its person (one query)."""
+    newer = Consent.objects.filter(
+        subject_id=OuterRef("subject_id"), recorded_at__gt=OuterRef("recorded_at")
+    )
+    last = day + dt.timedelta(days=organisation.consent_notice_days)
+    return list(
+        Consent.objects.filter(
+            organisation=organisation,
+            status=Consent.Status.GIVEN,
+            evidence_date__lte=day,
+            expires_on__gte=day,
+            expires_on__lte=last,
+        )
+        .exclude(Exists(newer))
+        .select_related("subject")
+        .order_by("expires_on", "subject__last_name", "subject__first_name")
+    )
+
+
+def renewal_items(organisation: Any, day: dt.date) -> list[AttentionItem]:
+    """One item per consent ending soon: one click asks for a renewal; once
+    asked, the item links to who has answered (two queries in all)."""
+    consents = ending_soon(organisation, day)
+    asked = renewal_sent([c.pk for c in consents])
+    items = []
+    for consent in consents:
+        days = (consent.expires_on - day).days if consent.expires_on else 0
+        ends = f"Consent ends on {consent.expires_on:%d %B %Y} ({days} days)."
+        sent = asked.get(consent.pk)
+        if sent is None:
+            fix = (
+                "Send a renewal request",
+                reverse("families:renew", args=[consent.code]),
+            )
+        else:
+            ends += f" A renewal request was sent on {sent[0]:%d %B %Y}."
+            fix = ("See who has answered", reverse("families:batch", args=[sent[1]]))
+        items.append(
+            AttentionItem(
+                "consent_renewal",
+                consent.subject,
+                ends,
+                *fix,
+                due=consent.expires_on,
+                fix_post=sent is None,
+            )
+        )
+    return items

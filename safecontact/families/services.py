@@ -17,7 +17,6 @@ from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from safecontact.families.footer import Audience, report_footer
 from safecontact.families.models import FamilyLink, LinkRequestThrottle
 from safecontact.groups.models import GroupMember
 from safecontact.lib.access import require_lead
+from safecontact.lib.large_print import email_in_format, wants_large_print
 from safecontact.people.models import Person
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,14 @@ def link_url(token: str) -> str:
 
 
 @transaction.atomic
-def issue_link(*, actor: Any, person: Person) -> tuple[FamilyLink, str]:
-    """A new link for ``person`` (replacing any earlier one) and its token.
+def issue_link(
+    *, actor: Any, person: Person, send: bool = True
+) -> tuple[FamilyLink, str]:
+    """A new link for ``person`` (replacing any earlier one) and its URL.
 
     ``actor`` is the Lead sending it, or None when the person asked for it.
-    The email leaves after the transaction commits.
+    The email leaves after the transaction commits; with ``send=False`` the
+    caller sends it (``send_link``) and learns whether it left.
     """
     if actor is not None:
         require_lead(actor, person.organisation_id)
@@ -76,11 +79,16 @@ def issue_link(*, actor: Any, person: Person) -> tuple[FamilyLink, str]:
         after={"person": str(person.code), "expires_at": link.expires_at.isoformat()},
     )
     url = link_url(token)
-    transaction.on_commit(lambda: _send_link(person, url, link.expires_at))
+    if send:
+        transaction.on_commit(lambda: send_link(person, url, link.expires_at))
     return link, url
 
 
-def _send_link(person: Person, url: str, expires_at: dt.datetime) -> None:
+def send_link(
+    person: Person, url: str, expires_at: dt.datetime, note: str = ""
+) -> bool:
+    """Email ``person`` their link, with ``note`` (why it was sent) first.
+    False when the mail server could not take it."""
     org = person.organisation
     audience = (
         Audience.EASY_READ
@@ -105,7 +113,9 @@ def _send_link(person: Person, url: str, expires_at: dt.datetime) -> None:
             "The link is for you alone: please do not forward it. It works "
             f"until {expires_at:%d %B %Y}; you can ask for a new one at any time."
         )
-    _mail(
+    if note:
+        body = body.replace("\n\n", f"\n\n{note}\n\n", 1)
+    return _mail(
         org,
         person,
         f"Your family page at {org.name}",
@@ -113,11 +123,13 @@ def _send_link(person: Person, url: str, expires_at: dt.datetime) -> None:
     )
 
 
-def _mail(org: Any, reader: Person, subject: str, body: str) -> None:
-    """Send one notification; a mail server that is down is logged, never
-    turned into an error page (the reader can ask again)."""
+def _mail(org: Any, reader: Person, subject: str, body: str) -> bool:
+    """Send one notification in the form the reader asked for (large print,
+    plain text); a mail server that is down is logged, never turned into an
+    error page (the reader can ask again). False when it did not leave."""
     try:
-        EmailMessage(
+        email_in_format(
+            large_print=wants_large_print(reader),
             subject=subject,
             body=body,
             from_email=formataddr(
@@ -127,6 +139,8 @@ def _mail(org: Any, reader: Person, subject: str, body: str) -> None:
         ).send()
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("Could not email %s: %s", reader.code, type(exc).__name__)
+        return False
+    return True
 
 
 def resolve_link(token: str, *, now: dt.datetime | None = None) -> FamilyLink | None:

@@ -17,15 +17,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from safecontact.contact.picker import picker
 from safecontact.families import requests as consent_requests
 from safecontact.families import selectors, services
 from safecontact.families.footer import Audience, report_url
 from safecontact.families.forms import (
+    ChooseForm,
     EasyReadConsentForm,
     FamilyConsentForm,
+    PreferencesForm,
     RequestLinkForm,
 )
 from safecontact.families.models import FamilyLink
@@ -39,10 +44,12 @@ from safecontact.lib.access import (
 from safecontact.lib.client_ip import client_ip
 from safecontact.lib.forms import apply_errors
 from safecontact.lib.hours import window_initial
+from safecontact.lib.pages import paginate
 from safecontact.people import services as people
 from safecontact.people.models import Consent, Person
 
 View = Callable[..., HttpResponse]
+BATCH_PAGE = 50
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -101,10 +108,64 @@ def home(request: HttpRequest, link: FamilyLink, token: str) -> HttpResponse:
     if holder.kind == Person.Kind.ADULT_AT_RISK:
         me = selectors.dependant(holder)
         form = EasyReadConsentForm(person=holder, initial=_easy_initial(me.consent))
-        context |= {"me": me, "form": form, "Capacity": Consent.Capacity}
+        context |= {
+            "me": me,
+            "form": form,
+            "Capacity": Consent.Capacity,
+            "prefs": _preferences_form(holder),
+        }
         return render(request, "families/easy_read.html", context)
     context["family"] = selectors.family(holder)
     return render(request, "families/home.html", context)
+
+
+def _preferences_form(holder: Person, data: Any = None) -> PreferencesForm:
+    initial = {
+        "large_print": holder.large_print,
+        "plain_text_email": holder.plain_text_email,
+        "preferred_channel": holder.preferred_channel,
+        "supporter": holder.supporter_id,
+    }
+    return PreferencesForm(
+        data, initial=initial, choices=people.supporter_choices(holder)
+    )
+
+
+@require_POST
+@with_link
+def preferences(request: HttpRequest, link: FamilyLink, token: str) -> HttpResponse:
+    """An adult at risk sets how they like messages (Easy Read page)."""
+    holder = link.person
+    if holder.kind != Person.Kind.ADULT_AT_RISK:
+        return redirect("families:home", token=token)
+    form = _preferences_form(holder, request.POST)
+    if form.is_valid():
+        try:
+            people.set_own_preferences(
+                by=holder,
+                link_code=link.code,
+                large_print=form.cleaned_data["large_print"],
+                plain_text_email=form.cleaned_data["plain_text_email"],
+                preferred_channel=form.cleaned_data["preferred_channel"],
+                supporter=form.cleaned_data.get("supporter"),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Thank you. We will send messages your way.")
+            return redirect("families:home", token=token)
+    me = selectors.dependant(holder)
+    context = {
+        "link": link,
+        "token": token,
+        "holder": holder,
+        "me": me,
+        "form": EasyReadConsentForm(person=holder, initial=_easy_initial(me.consent)),
+        "Capacity": Consent.Capacity,
+        "prefs": form,
+        **_footer(link),
+    }
+    return render(request, "families/easy_read.html", context)
 
 
 def _easy_initial(consent: Consent | None) -> dict[str, Any]:
@@ -123,6 +184,7 @@ def _initial(person: Person, consent: Consent | None) -> dict[str, Any]:
         "channels": consent.channels,
         "purposes": list(consent.purposes.all()),
         "groups": list(consent.groups.all()),
+        "platforms": list(consent.platforms.all()),
         "allowed_workers": list(consent.allowed_workers.all()),
         "days": sorted({h["day"] for h in consent.hours}),
         "start": first.get("start", "08:00"),
@@ -216,6 +278,7 @@ def withdraw(
 
 @lead_required
 def requests_page(request: HttpRequest) -> HttpResponse:
+    """Ask a group's families in one go; the batches sent, with progress."""
     org = request_organisation(request)
     groups = Group.objects.filter(organisation=org, archived_at=None)
     if request.method == "POST":
@@ -225,24 +288,112 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose a group.")
             return redirect("families:requests")
         group = get_for_org(groups, org, code=code)
-        consent_requests.request_consent(actor=request_user(request), group=group)
+        try:
+            batch = consent_requests.request_consent(
+                actor=request_user(request), group=group
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("families:requests")
         messages.success(
             request,
             f"Consent requests for {group.name} are being sent. This page shows "
-            "how far they have gone.",
+            "how far they have got.",
         )
-        return redirect("families:requests")
-    context = {"groups": groups, "batches": consent_requests.batches(org)}
+        return redirect("families:batch", code=batch)
+    now = timezone.now()
+    found = [(b, b.stalled(now)) for b in consent_requests.batches(org)]
+    context = {"groups": groups, "batches": found}
     return render(request, "families/requests.html", context)
+
+
+@lead_required
+def choose(request: HttpRequest) -> HttpResponse:
+    """Pick children and adults at risk (search, tick, turn pages: no
+    JavaScript needed) and ask their parents, or them, in one go."""
+    org = request_organisation(request)
+    posted = request.method == "POST"
+    sending = posted and request.POST.get("action") == "send"
+    form = ChooseForm(request.POST if sending else None, organisation=org)
+    if sending and form.is_valid():
+        try:
+            batch = consent_requests.request_consent(
+                actor=request_user(request),
+                subjects=list(form.cleaned_data["recipients"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Consent requests are being sent.")
+            return redirect("families:batch", code=batch)
+    people = form.fields["recipients"].queryset  # type: ignore[attr-defined]
+    found = picker(people, request.POST if posted else request.GET)
+    return render(request, "families/choose.html", {"form": form, "picker": found})
+
+
+@require_GET
+@lead_required
+def batch(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """One batch: how far it has got, who has answered, reminders."""
+    org = request_organisation(request)
+    summary = consent_requests.batch_summary(org, code)
+    if summary is None:
+        raise Http404
+    rows = paginate(request, consent_requests.batch_rows(org, code), BATCH_PAGE)
+    stalled = summary.stalled(timezone.now())
+    context = {"summary": summary, "page": rows, "stalled": stalled}
+    return render(request, "families/batch.html", context)
 
 
 @require_POST
 @lead_required
 def remind(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    count = consent_requests.remind(actor=request_user(request), batch=code)
-    if not count and not consent_requests.batch_exists(
-        request_organisation(request), code
-    ):
+    org = request_organisation(request)
+    if consent_requests.batch_summary(org, code) is None:
         raise Http404
-    messages.success(request, f"Reminders sent to {count} people.")
-    return redirect("families:requests")
+    count = consent_requests.remind(actor=request_user(request), batch=code)
+    if count:
+        messages.success(
+            request, f"Reminders are being sent to {count} {_people(count)}."
+        )
+    else:
+        messages.info(request, "Everyone who was asked has answered.")
+    return redirect("families:batch", code=code)
+
+
+@require_POST
+@lead_required
+def carry_on(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    org = request_organisation(request)
+    if consent_requests.batch_summary(org, code) is None:
+        raise Http404
+    if consent_requests.carry_on(actor=request_user(request), batch=code):
+        messages.success(request, "Sending has started again.")
+    else:
+        messages.info(request, "These requests are still being sent, or all went.")
+    return redirect("families:batch", code=code)
+
+
+@require_POST
+@lead_required
+def renew(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The attention list's one-click "send a renewal request"."""
+    org = request_organisation(request)
+    consent = get_for_org(Consent.objects.select_related("subject"), org, code=code)
+    name = consent.subject.first_name
+    try:
+        count = consent_requests.send_renewal_request(
+            actor=request_user(request), consent=consent
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if count:
+            messages.success(request, f"A renewal request for {name} is being sent.")
+        else:
+            messages.info(request, f"A renewal request for {name} was already sent.")
+    return redirect(reverse("people:attention") + "?category=consent_renewal")
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"

@@ -25,4 +25,6 @@ def current_members(group: Group) -> QuerySet[GroupMember]:
 
 def policy_platform(platform: Platform) -> policy.Platform:
     """The platform as the policy engine sees it."""
-    return policy.Platform(platform.name, platform.minimum_age, platform.approved)
+    return policy.Platform(
+        platform.name, platform.minimum_age, platform.approved, str(platform.code)
+    )

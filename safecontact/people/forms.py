@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from safecontact.groups.models import Group, Purpose
+from safecontact.groups.models import Group, Platform, Purpose
 from safecontact.lib.forms import DAYS, DateInput, TimeInput
 from safecontact.lib.forms import apply_errors as apply_errors
 from safecontact.lib.hours import window_initial
@@ -33,6 +33,9 @@ class PersonForm(forms.ModelForm):
             "phone",
             "preferred_channel",
             "accessibility_needs",
+            "large_print",
+            "plain_text_email",
+            "supporter",
             "external_ref",
         ]
         widgets = {"date_of_birth": DateInput()}
@@ -40,11 +43,30 @@ class PersonForm(forms.ModelForm):
             "kind": "Who they are",
             "external_ref": "Reference in your other system",
             "accessibility_needs": "Accessibility needs",
+            "large_print": "Send emails in large print too",
+            "plain_text_email": "Send plain-text email only",
+            "supporter": "Supporter to copy in",
         }
         help_texts = {
             "date_of_birth": "Needed for children: age decides which rules apply.",
             "external_ref": "Optional. Used so a CSV re-import updates this record.",
+            "preferred_channel": "Messages go this way when the consent allows it "
+            "and SafeContact can send that way (email or the SafeContact inbox).",
+            "plain_text_email": "Wins over large print: no formatted email at all.",
+            "supporter": "An adult this person asked to be copied into what they "
+            "are sent (never for a child, or in a children's group).",
         }
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        supporters = Person.objects.none()
+        if organisation is not None:
+            supporters = Person.objects.filter(organisation=organisation).exclude(
+                kind=Person.Kind.CHILD
+            )
+            if self.instance.pk:
+                supporters = supporters.exclude(pk=self.instance.pk)
+        self.fields["supporter"].queryset = supporters  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -205,6 +227,13 @@ class ConsentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    platforms = forms.ModelMultipleChoiceField(
+        label="Platforms covered",
+        queryset=Platform.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked if the consent does not limit platforms.",
+    )
     days = forms.TypedMultipleChoiceField(
         label="Agreed days",
         choices=DAYS,
@@ -244,6 +273,9 @@ class ConsentForm(forms.Form):
         )
         self.fields["purposes"].queryset = Purpose.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, retired_at=None
+        )
+        self.fields["platforms"].queryset = Platform.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=org_id
         )
         self.fields["allowed_workers"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, worker__isnull=False, worker__end_date=None
@@ -286,6 +318,7 @@ class ConsentForm(forms.Form):
         ]
         data["purposes"] = list(data["purposes"])
         data["groups"] = list(data["groups"])
+        data["platforms"] = list(data["platforms"])
         data["allowed_workers"] = list(data["allowed_workers"])
         return data
 

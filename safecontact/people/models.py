@@ -46,6 +46,19 @@ class Person(models.Model):
     preferred_channel = models.CharField(
         max_length=16, choices=Channel, default=Channel.EMAIL
     )
+    # Accessibility preferences delivery honours (safeguarding.policy.routing):
+    # emails with a large-print version, or plain text only (which wins).
+    large_print = models.BooleanField(default=False)
+    plain_text_email = models.BooleanField(default=False)
+    # Someone the person asked to be copied into what they are sent (an adult
+    # at risk's advocate or carer); the policy engine decides when.
+    supporter = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supporting",
+    )
     # The id in the system a CSV import came from, so re-import updates the same record.
     external_ref = models.CharField(max_length=100, blank=True)
     user = models.OneToOneField(
@@ -273,6 +286,11 @@ class Consent(models.Model):
         "groups.Purpose", blank=True, related_name="consents"
     )
     groups = models.ManyToManyField("groups.Group", blank=True, related_name="consents")
+    # The platforms contact may use (the parent's choice); none named means
+    # not limited (platform.consented).
+    platforms = models.ManyToManyField(
+        "groups.Platform", blank=True, related_name="consents"
+    )
     # Agreed hours: [{"day": 0-6 (Mon=0), "start": "18:00", "end": "20:00"}].
     hours = models.JSONField(default=list)
     allowed_roles = models.JSONField(

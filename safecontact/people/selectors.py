@@ -214,6 +214,8 @@ class AttentionItem:
     fix_url: str
     group: Any = None
     due: datetime.date | None = None
+    # The fix is one click (a button that posts), not a form to fill in.
+    fix_post: bool = False
 
 
 CATEGORIES = {
@@ -229,6 +231,7 @@ CATEGORIES = {
     "policy_acknowledgement": "Policies not yet acknowledged",
     "risk_assessment": "Risk assessments to review",
     "group_audit": "Found in audits of group chats",
+    "consent_renewal": "Consent ending soon",
 }
 
 

@@ -8,6 +8,7 @@ withdrawal is a new record that supersedes the one in force.
 from __future__ import annotations
 
 import datetime
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,9 @@ PERSON_FIELDS = frozenset(
         "phone",
         "accessibility_needs",
         "preferred_channel",
+        "large_print",
+        "plain_text_email",
+        "supporter",
         "external_ref",
     }
 )
@@ -104,6 +108,7 @@ def create_person(*, actor: User, organisation: Organisation, **fields: Any) -> 
     require_lead(actor, organisation)
     _check_fields(fields, PERSON_FIELDS)
     person = Person(organisation=organisation, **fields)
+    _check_supporter(person, fields.get("supporter"))
     _save_new(actor, organisation, person)
     return person
 
@@ -115,8 +120,76 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     becomes_child = fields.get("kind") == Person.Kind.CHILD
     if becomes_child and WorkerProfile.objects.filter(person=person).exists():
         raise ValidationError({"kind": "A worker cannot be recorded as a child."})
+    _check_supporter(person, fields.get("supporter", person.supporter))
     _save_changes(actor, person.organisation, person, fields)
     return person
+
+
+def _check_supporter(person: Person, supporter: Person | None) -> None:
+    """A supporter is another adult in the same organisation."""
+    if supporter is None:
+        return
+    if supporter.organisation_id != person.organisation_id:
+        raise PermissionDenied("The supporter must be in your organisation.")
+    if supporter.kind == Person.Kind.CHILD:
+        raise ValidationError({"supporter": "A supporter must be an adult."})
+    if person.pk is not None and supporter.pk == person.pk:
+        raise ValidationError({"supporter": "Choose someone other than the person."})
+
+
+def supporter_choices(person: Person) -> list[Person]:
+    """Whom an adult may name as their supporter on their own page: the
+    carers recorded for them, and whoever is named now."""
+    found = list(
+        Person.objects.filter(cares_for__person=person)
+        .exclude(kind=Person.Kind.CHILD)
+        .order_by("first_name", "pk")
+    )
+    if person.supporter is not None and person.supporter not in found:
+        found.append(person.supporter)
+    return found
+
+
+@transaction.atomic
+def set_own_preferences(
+    *,
+    by: Person,
+    link_code: Any,
+    large_print: bool,
+    plain_text_email: bool,
+    preferred_channel: str,
+    supporter: Person | None,
+) -> Person:
+    """An adult at risk sets their own accessibility preferences through their
+    family link (``link_code``); the audit trail names them."""
+    if by.kind != Person.Kind.ADULT_AT_RISK:
+        raise PermissionDenied("Only an adult at risk sets their own preferences.")
+    if supporter is not None and supporter not in supporter_choices(by):
+        raise PermissionDenied("Choose one of the people recorded as your carers.")
+    if preferred_channel not in Person.Channel.values:
+        raise ValidationError({"preferred_channel": "Choose a way we know."})
+    before = snapshot(by)
+    by.large_print, by.plain_text_email = large_print, plain_text_email
+    by.preferred_channel, by.supporter = preferred_channel, supporter
+    by.save(
+        update_fields=[
+            "large_print",
+            "plain_text_email",
+            "preferred_channel",
+            "supporter",
+            "updated_at",
+        ]
+    )
+    after = snapshot(by) | {"link": str(link_code)}
+    record_change(
+        actor=OnlineActor(by),
+        organisation=by.organisation,
+        obj=by,
+        action="update",
+        before=before,
+        after=after,
+    )
+    return by
 
 
 @transaction.atomic
@@ -419,6 +492,7 @@ def _consent_after(consent: Consent) -> dict[str, Any]:
     data["groups"] = sorted(str(g.code) for g in consent.groups.all())
     data["purposes"] = sorted(str(p.code) for p in consent.purposes.all())
     data["allowed_workers"] = sorted(str(p.code) for p in consent.allowed_workers.all())
+    data["platforms"] = sorted(str(p.code) for p in consent.platforms.all())
     return data
 
 
@@ -438,6 +512,7 @@ def record_consent(
     purposes: Sequence[Any] = (),
     hours: Sequence[dict[str, Any]] = (),
     groups: Sequence[Any] = (),
+    platforms: Sequence[Any] = (),
     allowed_roles: Sequence[str] = ("any_worker",),
     allowed_workers: Sequence[Person] = (),
     expires_on: datetime.date | None = None,
@@ -467,6 +542,7 @@ def record_consent(
         purposes=purposes,
         hours=hours,
         groups=groups,
+        platforms=platforms,
         allowed_roles=allowed_roles,
         allowed_workers=allowed_workers,
         expires_on=expires_on,
@@ -507,6 +583,16 @@ def _check_online(by: Person, subject: Person) -> None:
     raise PermissionDenied("Not your family's record.")
 
 
+def online_consent_ends(
+    organisation: Organisation, today: datetime.date
+) -> datetime.date:
+    """The last day of consent given online today: the same date, the
+    organisation's renewal period (in months) later."""
+    months = today.month - 1 + organisation.consent_renewal_months
+    year, month = today.year + months // 12, months % 12 + 1
+    return datetime.date(year, month, min(today.day, monthrange(year, month)[1]))
+
+
 @transaction.atomic
 def record_online_consent(
     *,
@@ -517,6 +603,7 @@ def record_online_consent(
     purposes: Sequence[Any] = (),
     hours: Sequence[dict[str, Any]] = (),
     groups: Sequence[Any] = (),
+    platforms: Sequence[Any] = (),
     allowed_workers: Sequence[Person] = (),
     expires_on: datetime.date | None = None,
     photos_allowed: bool | None = None,
@@ -550,10 +637,11 @@ def record_online_consent(
         purposes=purposes,
         hours=hours,
         groups=groups,
+        platforms=platforms,
         allowed_roles=(),
         allowed_workers=allowed_workers,
-        # Asked again each year, as the page tells the parent.
-        expires_on=expires_on or today + datetime.timedelta(days=365),
+        # Asked again after the organisation's renewal period, as the page says.
+        expires_on=expires_on or online_consent_ends(subject.organisation, today),
         given_by=by if subject.kind == Person.Kind.CHILD else None,
         capacity=capacity,
         notes="Given online through a secure family link.",
@@ -578,6 +666,7 @@ def _give_consent(
     allowed_roles: Sequence[str],
     allowed_workers: Sequence[Person],
     expires_on: datetime.date | None,
+    platforms: Sequence[Any] = (),
     given_by: Person | None,
     capacity: str,
     best_interests_by: str = "",
@@ -592,8 +681,8 @@ def _give_consent(
     _check_consent(kind, subject, given_by, channels, capacity, best_interests_by)
     _same_org(
         subject.organisation_id,
-        [*groups, *allowed_workers, *purposes],
-        "groups, workers and purposes",
+        [*groups, *allowed_workers, *purposes, *platforms],
+        "groups, workers, purposes and platforms",
     )
     retired = [str(p) for p in purposes if p.retired_at is not None]
     if retired:
@@ -626,7 +715,7 @@ def _give_consent(
         recorded_by=recorded_by,
         supersedes=latest_consent(subject),
     )
-    return _append_consent(actor, consent, groups, allowed_workers, purposes)
+    return _append_consent(actor, consent, groups, allowed_workers, purposes, platforms)
 
 
 @transaction.atomic
@@ -713,6 +802,7 @@ def _append_consent(
     groups: Sequence[Any],
     workers: Sequence[Person],
     purposes: Sequence[Any] = (),
+    platforms: Sequence[Any] = (),
 ) -> Consent:
     # Lists may be empty (a withdrawal holds none), which full_clean calls blank;
     # consent given online has no user recording it.
@@ -721,6 +811,7 @@ def _append_consent(
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)
     consent.purposes.set(purposes)
+    consent.platforms.set(platforms)
     record_change(
         actor=actor,
         organisation=consent.subject.organisation,

@@ -25,6 +25,7 @@ from safecontact.assessments import selectors as assessment_selectors
 from safecontact.audittrail import selectors as audit_selectors
 from safecontact.audittrail.forms import TrailFilterForm
 from safecontact.audittrail.services import record_access
+from safecontact.families import selectors as family_selectors
 from safecontact.groups.selectors import visible_groups
 from safecontact.lib.access import (
     get_for_org,
@@ -180,7 +181,9 @@ def _form_page(
 @GET_OR_POST
 @lead_required
 def person_add(request: HttpRequest) -> HttpResponse:
-    form = forms.PersonForm(request.POST or None)
+    form = forms.PersonForm(
+        request.POST or None, organisation=request_organisation(request)
+    )
 
     def save(data: dict[str, Any]) -> Person:
         return services.create_person(
@@ -204,7 +207,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
     form = forms.PersonForm(
-        request.POST or None, instance=Person.objects.get(pk=person.pk)
+        request.POST or None,
+        instance=Person.objects.get(pk=person.pk),
+        organisation=person.organisation,
     )
 
     def save(data: dict[str, Any]) -> Person:
@@ -384,6 +389,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     items = selectors.attention_items(organisation, today)
     items += policy_selectors.attention_items(organisation, today)
     items += assessment_selectors.attention(organisation, today, items)
+    items += family_selectors.renewal_items(organisation, today)
     by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
     for item in items:
         by_category[item.category].append(item)

@@ -43,6 +43,7 @@ from safecontact.contact.models import Delivery, Message
 from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import send
 from safecontact.dashboard import services as umbrellas
+from safecontact.families.requests import request_consent
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.ledger.models import LedgerEntry
 from safecontact.lib.access import TWO_FACTOR_MESSAGE
@@ -216,7 +217,12 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "families:consent": (PUBLIC, PUBLIC),
     "families:withdraw": (NOT_OFFERED, PUBLIC),
     "families:requests": (LEADS, LEADS),
+    "families:choose": (LEADS, LEADS),
+    "families:batch": (LEADS, NOT_OFFERED),
     "families:remind": (NOT_OFFERED, LEADS),
+    "families:carry_on": (NOT_OFFERED, LEADS),
+    "families:renew": (NOT_OFFERED, LEADS),
+    "families:preferences": (NOT_OFFERED, PUBLIC),
     # The API's description is public; its operations are in OPERATIONS.
     "api:openapi-json": (PUBLIC, PUBLIC),
     "api:openapi-view": (PUBLIC, PUBLIC),
@@ -320,6 +326,10 @@ CODE_OF = {
     "policies": "policy",
     "assessments": "assessment",
     "families": "person",
+    "families:batch": "consent_batch",
+    "families:remind": "consent_batch",
+    "families:carry_on": "consent_batch",
+    "families:renew": "consent",
     "audits": "audit",
     "audits:attention": "audit_finding",
     "audits:concern": "audit_finding",
@@ -424,6 +434,7 @@ def _build_world() -> World:
         actor=UserFactory.create(organisation=branch, role="lead"), link=membership
     )
     audit = finished_audit(group, users["lead"])
+    batch = request_consent(actor=users["lead"], subjects=[family.child])
     objects = {
         "person": family.child,
         "group": group,
@@ -458,6 +469,8 @@ def _build_world() -> World:
             status=Notification.Status.FAILED,
             attempts=30,
         ),
+        "consent_batch": SimpleNamespace(code=batch),
+        "consent": family.consent,
     }
     return World(
         org=org,

@@ -75,6 +75,14 @@ _RULES = (
         "suits their age; record their date of birth if it is missing.",
     ),
     Rule(
+        "platform.consented",
+        "Consent covers this platform",
+        "Consent sets clear boundaries, including which apps and websites "
+        "contact may use.",
+        "Contact them another way the consent covers, or ask the parent or "
+        "adult to add this platform to their consent.",
+    ),
+    Rule(
         "consent.current",
         "Current consent",
         "A parent or carer agrees to online contact with their child, and an "
@@ -129,6 +137,15 @@ _RULES = (
         "One-to-one contact with an adult at risk keeps clear boundaries and "
         "is open to the Safeguarding Lead.",
         "Nothing to do: the Lead is told and any named supervisor copied.",
+    ),
+    Rule(
+        "access.supporter_copied",
+        "A named supporter is copied in",
+        "Contact with an adult at risk is something they want, on their terms: "
+        "attention to their accessibility needs includes the support of someone "
+        "they trust.",
+        "Nothing to do: the supporter gets a copy. The Lead or the person can "
+        "change who it is.",
     ),
     Rule(
         "hours.agreed",

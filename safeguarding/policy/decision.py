@@ -26,6 +26,7 @@ class ChangeKind(enum.StrEnum):
     USE_BCC = "use_bcc"
     NOTIFY_LEAD = "notify_lead"
     COPY_SUPERVISOR = "copy_supervisor"
+    COPY_SUPPORTER = "copy_supporter"
 
 
 @dataclass(frozen=True, slots=True)

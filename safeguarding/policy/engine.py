@@ -18,6 +18,7 @@ _CHECKS: tuple[Callable[[rules.Context], Iterable[Reason]], ...] = (
     rules.group,
     rules.child_one_to_one,
     rules.adult_one_to_one,
+    rules.supporter,
     rules.bcc,
     rules.content,
     rules.reachable,

@@ -107,7 +107,9 @@ class Consent:
     expires_on: dt.date | None = None
     withdrawn: bool = False
     channels: frozenset[Channel] = frozenset()
-    platforms: frozenset[str] = frozenset()  # platform names, for PLATFORM
+    # Platforms the consent covers (``Platform.key``: the parent's choice);
+    # empty means it does not limit platforms (records made before the choice).
+    platforms: frozenset[str] = frozenset()
     purposes: frozenset[str] = frozenset()  # purpose ids this consent allows
     groups: frozenset[str] = frozenset()  # group ids this consent covers
     hours: AgreedHours | None = None
@@ -149,6 +151,9 @@ class Recipient:
     # The organisation holds a way to reach them on the message's channel
     # (an email address, or a SafeContact login for the in-app inbox).
     reachable: bool = True
+    # The id of someone they asked to be copied into what they are sent (an
+    # adult's named supporter), when reachable on the message's channel.
+    supporter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +176,17 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Platform:
+    """``id`` is what consents name (the register's code); without one, the
+    name stands in for it."""
+
     name: str
     minimum_age: int
     approved: bool
+    id: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.id or self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,6 +129,21 @@ def platform(ctx: Context) -> Iterator[Reason]:
         msg = too_young(r.date_of_birth, ctx.kinds[r.id], ctx.today, p)
         if msg:
             yield reason("platform.minimum_age", BLOCK, msg, person=r.id)
+        if not _platform_consented(ctx, r, p):
+            msg = f"The consent does not cover contact on {p.name}."
+            yield reason("platform.consented", BLOCK, msg, person=r.id)
+
+
+def _platform_consented(ctx: Context, r: Recipient, p: Platform) -> bool:
+    """The consent in force names ``p``, or names no platform at all (a
+    record made before platforms were chosen). Missing or lapsed consent is
+    ``consent.current``'s to report."""
+    if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
+        return True
+    c = r.consent
+    if c is None or consent_state(c, ctx.today) is not ConsentState.CURRENT:
+        return True
+    return not c.platforms or p.key in c.platforms
 
 
 def too_young(
@@ -203,12 +218,9 @@ def _capacity(person: str, c: Consent) -> Iterator[Reason]:
 
 
 def _coverage(ctx: Context, r: Recipient, c: Consent) -> Iterator[Reason]:
-    req, p = ctx.request, ctx.platform
+    req = ctx.request
     if req.channel not in c.channels:
         msg = f"The consent does not cover contact by {req.channel.replace('_', '-')}."
-        yield reason("consent.channel", BLOCK, msg, person=r.id)
-    elif req.channel is Channel.PLATFORM and p and p.name not in c.platforms:
-        msg = f"The consent does not cover contact on {p.name}."
         yield reason("consent.channel", BLOCK, msg, person=r.id)
     if req.purpose is not None and req.purpose.id not in c.purposes:
         msg = f"The consent does not cover '{req.purpose.name}'."
@@ -351,6 +363,30 @@ def adult_one_to_one(ctx: Context) -> Iterator[Reason]:
             msg + ".",
             person=adult.id,
             changes=tuple(changes),
+        )
+
+
+def supporter(ctx: Context) -> Iterator[Reason]:
+    """An adult who named a supporter has them copied in, as they asked.
+
+    Never for a child (a child's copies are their parents' or a second
+    adult's), and never into a group message with children in it: the
+    supporter is nobody the group's families agreed to.
+    """
+    group = ctx.request.group
+    if group is not None and (
+        group.audience in CHILD_AUDIENCES or ctx.of_kind(PersonKind.CHILD)
+    ):
+        return
+    ids = {r.id for r in ctx.request.recipients}
+    for r in ctx.request.recipients:
+        who = r.supporter
+        if not who or who in ids or ctx.kinds[r.id] is PersonKind.CHILD:
+            continue
+        change = Change(ChangeKind.COPY_SUPPORTER, who, "access.supporter_copied")
+        msg = "A copy will go to the supporter this person asked us to copy in."
+        yield reason(
+            "access.supporter_copied", CHANGES, msg, person=r.id, changes=(change,)
         )
 
 

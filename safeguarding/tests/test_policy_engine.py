@@ -465,7 +465,37 @@ CASES: list[tuple[str, MessageRequest, OrgRules, Outcome, set[str]]] = [
         ),
         ORG,
         B,
-        {"consent.channel"},
+        {"platform.consented"},
+    ),
+    (
+        "group platform left out of the parent's chosen platforms",
+        send(
+            recipients=(child(consent=consent(platforms=frozenset({"Email"}))), CHILD2),
+            group=GROUP,
+        ),
+        ORG,
+        B,
+        {"email.bcc", "platform.consented"},
+    ),
+    (
+        "a consent naming no platform does not limit them",
+        send(
+            recipients=(child(consent=consent(platforms=frozenset())), CHILD2),
+            group=GROUP,
+        ),
+        ORG,
+        AC,
+        {"email.bcc"},
+    ),
+    (
+        "a withdrawn consent is consent.current's, not the platform's",
+        send(
+            recipients=(child(consent=consent(withdrawn=True)), CHILD2),
+            group=GROUP,
+        ),
+        ORG,
+        B,
+        {"email.bcc", "consent.current"},
     ),
     # content
     (
@@ -710,6 +740,31 @@ def test_an_adults_at_risk_group_send_is_not_one_to_one():
     )
     decision = decide(send(recipients=adults, group=group, purpose="befriending"), ORG)
     assert rule_ids(decision) == {"email.bcc"}
+
+
+def test_an_adults_named_supporter_is_copied_in():
+    decision = decide(send(recipients=(replace(ADULT, supporter="s9"),)), ORG)
+    assert ("copy_supporter", "s9") in [(c.kind, c.person_id) for c in decision.changes]
+    assert "access.supporter_copied" in rule_ids(decision)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        # a child's copies are their parents' or a second adult's
+        send(recipients=(child(supporter="s9"), PARENT)),
+        # a supporter already on the message is not copied twice
+        send(recipients=(replace(ADULT, supporter="p1"), PARENT)),
+        # nobody outside a children's group reads its messages
+        send(
+            recipients=(replace(ADULT, supporter="s9"), CHILD),
+            group=replace(GROUP, audience=Audience.MIXED),
+        ),
+    ],
+    ids=["child", "already there", "children's group"],
+)
+def test_a_supporter_is_not_copied(request_):
+    assert "access.supporter_copied" not in rule_ids(decide(request_, ORG))
 
 
 # agreed hours, through decide()

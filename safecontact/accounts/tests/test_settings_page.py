@@ -24,6 +24,8 @@ def settings_form(org: Organisation, **changes: object) -> dict[str, object]:
         "case_retention_years": org.case_retention_years,
         "conduct_case_retention_years": org.conduct_case_retention_years,
         "audit_retention_days": org.audit_retention_days,
+        "consent_renewal_months": org.consent_renewal_months,
+        "consent_notice_days": org.consent_notice_days,
     }
     return {**data, **changes}
 
@@ -37,10 +39,12 @@ def test_the_lead_changes_settings_and_each_change_is_audited(client, lead, org)
             outside_hours="block",
             copy_policy="second_adult",
             timezone="Europe/Dublin",
+            consent_notice_days=45,
         ),
     )
     assert response.status_code == HTTPStatus.FOUND
     org.refresh_from_db()
+    assert (org.consent_notice_days, org.consent_renewal_months) == (45, 12)
     assert (org.outside_hours, org.copy_policy, org.timezone) == (
         "block",
         "second_adult",
@@ -58,6 +62,8 @@ def test_the_lead_changes_settings_and_each_change_is_audited(client, lead, org)
         ("timezone", "Mars/Olympus", b"not a time zone we know"),
         ("vetting_renewal_years", "0", b"from 1 to 10"),
         ("training_renewal_years", "99", b"from 1 to 10"),
+        ("consent_renewal_months", "0", b"from 1 to 36"),
+        ("consent_notice_days", "400", b"from 1 to 180"),
         ("email_from", "not-an-email", b"valid email"),
         ("name", "", b"This field is required"),
     ],

@@ -29,12 +29,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from safecontact.contact.models import Delivery, InboxItem, Message
-from safecontact.contact.services import recheck
+from safecontact.contact.services import recheck, routing
 from safecontact.contact.services.sending import header_safe
 from safecontact.contact.services.writers import writer_turn
 from safecontact.families.footer import footer_for_delivery
 from safecontact.ledger.models import LedgerEntry
 from safecontact.ledger.services import append_entry
+from safecontact.lib.large_print import email_in_format
+from safeguarding.policy.routing import Format
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 # that kills the process (out of memory, say) cannot do it for ever.
 MOST_INTERRUPTIONS = 3
 BATCH = 100
+# Kept out of the audit trail: who a row is addressed to, and shows.
+ADDRESSES = frozenset({"to", "cc", "bcc", "routing"})
 
 UNBUILDABLE = (
     "SafeContact could not turn this message into an email (a line break or "
@@ -206,10 +210,7 @@ def _deliver_one(
     ).get(id=delivery_id)
     if not recheck.may_leave(delivery, now):
         return "stopped", connection
-    if (
-        delivery.message.channel == Message.Channel.IN_APP
-        and delivery.kind == "message"
-    ):
+    if routing.by(delivery) == routing.INBOX and delivery.kind == "message":
         mark_sent(delivery, smtp_message_id="")
         return "sent", connection
     try:
@@ -339,15 +340,26 @@ def build_email(delivery: Delivery) -> EmailMessage:
     if replied_to and header_safe(replied_to):  # from outside: could be anything
         headers["In-Reply-To"] = replied_to
         headers["References"] = replied_to
-    if not delivery.to and not delivery.cc:
+    # A row split off by accessibility preferences shows the message's own
+    # To and Cc, and is sent only to its own people (its to, cc and bcc).
+    shown = (delivery.routing or {}).get("shown") or {
+        "to": delivery.to,
+        "cc": delivery.cc,
+    }
+    if not shown["to"] and not shown["cc"]:
         # Everyone is in Bcc: say so rather than leave To empty.
         headers["To"] = "undisclosed-recipients:;"
+    elif delivery.routing.get("shown"):
+        headers |= {
+            name.title(): ", ".join(shown[name]) for name in ("to", "cc") if shown[name]
+        }
     reply_to = (
         [plus_address(org.inbox_address, message.reply_token)]
         if org.inbox_address
         else []
     )
-    return EmailMessage(
+    return email_in_format(
+        large_print=delivery.routing.get("format") == Format.LARGE_PRINT,
         subject=_subject(delivery),
         body=_body(delivery),
         from_email=formataddr(
@@ -410,8 +422,8 @@ def _mark_sent(delivery: Delivery, smtp_message_id: str) -> bool:
         log.warning("delivery %s was taken over by another process", delivery.code)
         return False
     message = delivery.message
-    if message.channel == Message.Channel.IN_APP and delivery.kind == "message":
-        _fill_inboxes(message)
+    if routing.by(delivery) == routing.INBOX and delivery.kind == "message":
+        _fill_inboxes(message, delivery.routing.get("people"))
     if not message.deliveries.exclude(status=Delivery.Status.SENT).exists():
         Message.objects.filter(pk=message.pk).update(
             status=Message.Status.SENT, sent_at=now
@@ -427,6 +439,13 @@ def _mark_sent(delivery: Delivery, smtp_message_id: str) -> bool:
         "bcc": len(delivery.bcc),
         "smtp_message_id": smtp_message_id,
     }
+    if delivery.routing:
+        # Sent as its people asked (a preferred channel, large print).
+        content["routing"] = {
+            key: delivery.routing[key]
+            for key in ("by", "format", "people")
+            if key in delivery.routing
+        }
     if resent:
         # An earlier try may have reached the recipients: same Message-ID, so
         # mail systems that de-duplicate can, and the Lead can tell.
@@ -441,7 +460,12 @@ def _mark_sent(delivery: Delivery, smtp_message_id: str) -> bool:
     return True
 
 
-def _fill_inboxes(message: Message) -> None:
+def _fill_inboxes(message: Message, people: list[str] | None = None) -> None:
+    """An inbox item for each recipient with a login (``people``: only these
+    codes, when preferences split the message)."""
+    rows = message.recipient_rows.select_related("person")
+    if people is not None:
+        rows = rows.filter(person__code__in=people)
     items = [
         InboxItem(
             user_id=row.person.user_id,
@@ -450,7 +474,7 @@ def _fill_inboxes(message: Message) -> None:
             if row.role != "cc"
             else InboxItem.Reason.COPY,
         )
-        for row in message.recipient_rows.select_related("person")
+        for row in rows
         if row.person.user_id is not None
     ]
     InboxItem.objects.bulk_create(items, ignore_conflicts=True)
@@ -538,7 +562,7 @@ def retry_delivery(*, actor: Any, delivery: Delivery) -> Delivery:
     """The Lead asks for a failed email to be tried again now."""
     from safecontact.audittrail.services import record_change, snapshot
 
-    before = snapshot(delivery, exclude={"to", "cc", "bcc"})
+    before = snapshot(delivery, exclude=ADDRESSES)
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING, next_attempt_at=timezone.now()
     )
@@ -549,6 +573,6 @@ def retry_delivery(*, actor: Any, delivery: Delivery) -> Delivery:
         obj=delivery,
         action="update",
         before=before,
-        after=snapshot(delivery, exclude={"to", "cc", "bcc"}),
+        after=snapshot(delivery, exclude=ADDRESSES),
     )
     return delivery

@@ -137,9 +137,11 @@ def consent_for(
     groups: Iterable[str],
     workers: Iterable[str],
     purposes: Iterable[str] = (),
+    platforms: Iterable[str] = (),
 ) -> policy.Consent | None:
-    """The consent as the engine sees it; ``groups``, ``workers`` and
-    ``purposes`` are the codes its many-to-many rows point at."""
+    """The consent as the engine sees it; ``groups``, ``workers``,
+    ``purposes`` and ``platforms`` are the codes its many-to-many rows point
+    at."""
     if row is None:
         return None
     roles = set(row.allowed_roles)
@@ -151,6 +153,7 @@ def consent_for(
         expires_on=row.expires_on,
         withdrawn=row.status == ConsentRow.Status.WITHDRAWN,
         channels=frozenset(Channel(c) for c in row.channels if c in Channel),
+        platforms=frozenset(platforms),
         purposes=frozenset(purposes),
         groups=frozenset(groups),
         hours=hours_of(row.hours),
@@ -172,36 +175,49 @@ def recipients_for(
     to: Sequence[Person], sender: Sender, channel: str, people: dict[str, Person]
 ) -> tuple[Recipient, ...]:
     """The engine's view of every recipient, read in three queries in all
-    (carers, newest consents, their groups, named workers and purposes)
-    rather than five per recipient; the same rows as ``people.selectors``
-    would give."""
+    (carers, newest consents, their groups, named workers, purposes and
+    platforms) rather than five per recipient, and a fourth only when someone
+    named a supporter; the same rows as ``people.selectors`` would give."""
     ids = [p.pk for p in to]
     carers = _carers(to, channel)
     for found in carers.values():
         people.update({str(c.code): c for c in found})
-    consents = _latest_consents(ids)
-    groups, workers, purposes = _consent_codes([c.pk for c in consents.values()])
+    supporters = _supporters(to, channel)
+    people.update({str(s.code): s for s in supporters.values()})
+    consents = newest_consents(ids)
+    codes = _consent_codes([c.pk for c in consents.values()])
     recipients = []
     for person in to:
         row = consents.get(person.pk)
         pk = row.pk if row else 0
+        helper = supporters.get(person.supporter_id or 0)
         recipients.append(
             Recipient(
                 id=str(person.code),
                 kind=PersonKind(person.kind),
                 date_of_birth=person.date_of_birth,
                 consent=consent_for(
-                    row,
-                    sender,
-                    groups.get(pk, ()),
-                    workers.get(pk, ()),
-                    purposes.get(pk, ()),
+                    row, sender, *(found.get(pk, ()) for found in codes)
                 ),
                 parents=tuple(str(c.code) for c in carers.get(person.pk, ())),
                 reachable=reachable(person, channel),
+                supporter=str(helper.code) if helper else None,
             )
         )
     return tuple(recipients)
+
+
+def _supporters(to: Sequence[Person], channel: str) -> dict[int, Person]:
+    """Named supporters reachable on ``channel`` (one query, only when any
+    recipient named one): never a child, always the same organisation."""
+    wanted = {p.supporter_id for p in to if p.supporter_id}
+    if not wanted:
+        return {}
+    found = Person.objects.filter(pk__in=wanted).exclude(kind=Person.Kind.CHILD)
+    org_ids = {p.organisation_id for p in to}
+    return {
+        s.pk: s for s in found if s.organisation_id in org_ids and reachable(s, channel)
+    }
 
 
 def _carers(to: Sequence[Person], channel: str) -> dict[int, list[Person]]:
@@ -223,7 +239,7 @@ def _carers(to: Sequence[Person], channel: str) -> dict[int, list[Person]]:
     return found
 
 
-def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
+def newest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     """Each person's newest consent record, withdrawn or expired included
     (``people.selectors.latest_consent`` for many people)."""
     # Newest first, first row per person wins: cheaper to build than a
@@ -240,11 +256,14 @@ def _latest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
 Codes = dict[int, list[str]]
 
 
-def _consent_codes(consent_ids: Sequence[int]) -> tuple[Codes, Codes, Codes]:
-    """Group, named-worker and purpose codes of each consent, in one query."""
-    found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}}
+def _consent_codes(
+    consent_ids: Sequence[int],
+) -> tuple[Codes, Codes, Codes, Codes]:
+    """Group, named-worker, purpose and platform codes of each consent, in
+    one query."""
+    found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}, "f": {}}
     if not consent_ids:
-        return found["g"], found["w"], found["p"]
+        return found["g"], found["w"], found["p"], found["f"]
     in_groups = ConsentRow.groups.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("g"), "consent_id", "group__code")
@@ -254,9 +273,12 @@ def _consent_codes(consent_ids: Sequence[int]) -> tuple[Codes, Codes, Codes]:
     allowed = ConsentRow.purposes.through.objects.filter(
         consent_id__in=consent_ids
     ).values_list(Value("p"), "consent_id", "purpose__code")
-    for which, consent_id, code in in_groups.union(named, allowed, all=True):
+    on = ConsentRow.platforms.through.objects.filter(
+        consent_id__in=consent_ids
+    ).values_list(Value("f"), "consent_id", "platform__code")
+    for which, consent_id, code in in_groups.union(named, allowed, on, all=True):
         found[which].setdefault(consent_id, []).append(str(code))
-    return found["g"], found["w"], found["p"]
+    return found["g"], found["w"], found["p"], found["f"]
 
 
 def group_info(group: Group, today: dt.date) -> GroupInfo:

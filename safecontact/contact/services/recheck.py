@@ -115,7 +115,15 @@ def may_leave(delivery: Delivery, now: dt.datetime) -> bool:
     False when the re-check stopped it (the delivery and message say why)
     or put it back to wait for agreed hours.
     """
-    checked = recheck_message(delivery.message, now=now)
+    message = delivery.message
+    if message.status == Message.Status.STOPPED:
+        # Another of its rows (split by accessibility preferences) was stopped
+        # first: this one goes nowhere either, and is not logged twice.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.STOPPED, last_error=message.stopped_reason
+        )
+        return False
+    checked = recheck_message(message, now=now)
     if checked is None:
         return True
     check = checked.check

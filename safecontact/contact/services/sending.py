@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Recipient
-from safecontact.contact.services import inputs
+from safecontact.contact.services import inputs, routing
 from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group, Purpose
@@ -54,6 +54,7 @@ COPY_KINDS = (
     ChangeKind.ADD_CC_PARENT,
     ChangeKind.ADD_CC_SECOND_ADULT,
     ChangeKind.COPY_SUPERVISOR,
+    ChangeKind.COPY_SUPPORTER,
 )
 MAX_BODY = 20_000
 # Never allowed in an email header: CR and LF would start a new header (a
@@ -457,21 +458,27 @@ def queue_deliveries(
     now: dt.datetime | None = None,
     rows: Sequence[Recipient] | None = None,
 ) -> Delivery:
-    """The outbox row for ``message``: one email to all its recipients.
+    """The outbox rows for ``message``: one email to all its recipients, or,
+    when someone's accessibility preferences ask for it, one row per channel
+    and format (``contact/services/routing.py``). Returns the first.
 
     Deferred messages become due at ``deliver_at``; in-app messages use the
-    same row so they wait and are logged the same way.
+    same rows so they wait and are logged the same way.
     """
     due = message.deliver_at or now or timezone.now()
-    lists: dict[str, list[str]] = {"to": [], "cc": [], "bcc": []}
-    if message.channel == Message.Channel.EMAIL:
-        if rows is None:
-            rows = list(message.recipient_rows.select_related("person"))
-        for row in rows:
-            lists[row.role].append(address(row.person))
-    return Delivery.objects.create(
-        organisation=message.organisation,
-        message=message,
-        next_attempt_at=due,
-        **lists,
-    )
+    if rows is None:
+        rows = list(message.recipient_rows.select_related("person"))
+    made = [
+        Delivery(
+            organisation=message.organisation,
+            message=message,
+            next_attempt_at=due,
+            **fields,
+        )
+        for fields in routing.outbox_rows(message, rows)
+    ]
+    if len(made) == 1:
+        made[0].save()
+    else:
+        Delivery.objects.bulk_create(made)
+    return made[0]

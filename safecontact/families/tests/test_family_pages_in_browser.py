@@ -118,3 +118,11 @@ def test_an_adult_at_risk_says_yes_on_the_easy_read_page(
     assert consent.kind == Consent.Kind.ADULT
     assert consent.evidence == Consent.Evidence.ONLINE
     _axe_everywhere(browser, live_server, axe_check, path)
+    # How they like messages: used by delivery (test_access_preferences.py).
+    phone.get_by_label("Big writing in emails").check()
+    phone.get_by_label("By email").check()
+    phone.get_by_role("button", name="Save how I like my messages").click()
+    expect(phone.get_by_role("status")).to_contain_text("send messages your way")
+    adult.refresh_from_db()
+    assert adult.large_print
+    assert phone.get_by_label("Big writing in emails").is_checked()
