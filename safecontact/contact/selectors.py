@@ -116,21 +116,27 @@ def contactable_people(
 ) -> QuerySet[Person]:
     """Who ``user`` may pick as a recipient: everyone but workers for the Lead,
     deputy and trustees. For a worker: the people in their groups, those
-    people's parents and carers, and anyone whose consent names the worker
-    or their role. The rules still decide each message; this keeps the rest
-    of the register out of a worker's sight. ``among`` limits the answer
+    people's parents and carers, and anyone whose consent in force names the
+    worker or their role. The rules still decide each message; this keeps the
+    rest of the register out of a worker's sight. ``among`` limits the answer
     (and the work) to the people with these codes."""
-    people = visible_people(user).exclude(kind=Person.Kind.WORKER)
-    if among is not None:
-        people = people.filter(code__in=among)
+    return _contactable(user, among, by_consent=True)
+
+
+def _contactable(
+    user: User, among: Sequence[uuid.UUID] | None, *, by_consent: bool
+) -> QuerySet[Person]:
+    visible = visible_people(user).exclude(kind=Person.Kind.WORKER)
+    people = visible if among is None else visible.filter(code__in=among)
     if user.is_oversight:
         return people
-    carers = Relationship.objects.filter(person__in=people).values("carer_id")
-    everyone = Person.objects.filter(
-        Q(pk__in=people.values("pk"))
-        | Q(pk__in=carers)
-        | Q(pk__in=_consented_to(user, among))
-    )
+    # Carers of everyone the worker sees, not only of those ``among``: a
+    # parent is offered without their child being on the message too.
+    carers = Relationship.objects.filter(person__in=visible).values("carer_id")
+    found = Q(pk__in=people.values("pk")) | Q(pk__in=carers)
+    if by_consent:
+        found |= Q(pk__in=_consented_to(user, among))
+    everyone = Person.objects.filter(found)
     if among is not None:
         everyone = everyone.filter(code__in=among)
     return everyone.exclude(kind=Person.Kind.WORKER).order_by("last_name", "first_name")
@@ -212,7 +218,11 @@ def may_address(user: User, read: Read, today: dt.date) -> bool:
         return True
     named = _named_by_consent(read, today)
     rest = [p.code for p in read.to if p.pk not in named]
-    return not rest or contactable_people(user, among=rest).count() == len(rest)
+    if not rest:
+        return True
+    # The consent rule has had its say (from the same rows): only the groups
+    # and carers are left to look up.
+    return _contactable(user, rest, by_consent=False).count() == len(rest)
 
 
 def _named_by_consent(read: Read, today: dt.date) -> set[int]:
