@@ -199,7 +199,7 @@ def people_by_code(user: User, codes: Sequence[uuid.UUID]) -> list[Person]:
     if not codes:
         return []
     found = list(
-        Person.objects.filter(organisation_id=user.organisation_id, code__in=codes)
+        Person.objects.filter(organisation=user.organisation, code__in=codes)
         .exclude(kind=Person.Kind.WORKER)
         .order_by()
     )
