@@ -144,6 +144,8 @@ def main(count: int, *, api: bool, profile: bool) -> None:
         send(i)
     profiler.disable()
     stats = pstats.Stats(profiler)
+    if os.environ.get("PROFILE_OUT"):
+        stats.dump_stats(os.environ["PROFILE_OUT"])
     stats.sort_stats("cumulative").print_stats(40)
     stats.sort_stats("tottime").print_stats(15)
 
