@@ -332,7 +332,7 @@ def main() -> int:
         json.dumps(
             {
                 "what": "POST /api/v1/contact/messages: policy + scanner + ledger + outbox",
-                "server": f"gunicorn {WORKER_CLASS}, {WORKERS} workers x {THREADS} threads, DEBUG=false",
+                "server": f"gunicorn {WORKER_CLASS}, {WORKERS} workers x {THREADS} threads, --preload, DEBUG=false",
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
                 "results": rows,
