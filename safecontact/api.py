@@ -21,15 +21,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
-from safecontact.accounts.services import ApiKeyExpired, user_for_api_key
+from safecontact.accounts.services import ApiKeyExpired
 from safecontact.accounts.services import PermissionDenied as RolePermissionDenied
 from safecontact.lib.access import TWO_FACTOR_MESSAGE, half_signed_in
+from safecontact.lib.apikeys import key_user
 from safecontact.lib.errors import too_big_message
 
 
-def _key_user(raw_key: str) -> Any:
+def _key_user(request: HttpRequest, raw_key: str) -> Any:
     try:
-        return user_for_api_key(raw_key)
+        return key_user(request, raw_key)
     except ApiKeyExpired as exc:
         day = formats.date_format(timezone.localtime(exc.expired_at), "j F Y")
         raise HttpError(
@@ -40,14 +41,14 @@ def _key_user(raw_key: str) -> Any:
 
 class BearerKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return _key_user(token)
+        return _key_user(request, token)
 
 
 class HeaderKey(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return _key_user(key) if key else None
+        return _key_user(request, key) if key else None
 
 
 class VerifiedSession(SessionAuth):

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: ninja reads these annotations at
 # runtime, and @paginate hides the module namespace they would resolve in.
 
+from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
@@ -22,10 +23,10 @@ from safecontact.contact.schemas import (
     MessageOut,
     PreviewOut,
 )
+from safecontact.contact.services import inputs
 from safecontact.groups.models import Group, Purpose
 from safecontact.lib.dates import org_today
 from safecontact.lib.pages import LimitOffsetPagination
-from safecontact.people.models import Person
 
 router = Router(tags=["contact"])
 
@@ -39,14 +40,16 @@ def _sender(request: HttpRequest) -> User:
 
 def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
     """The same people, groups and purposes as the compose page offers; any
-    other person or group is a 404 that names nobody."""
-    allowed = selectors.addressable(user, among=data.recipients)
-    people = list(allowed.people.filter(code__in=data.recipients))
-    if len(people) != len(set(data.recipients)):
+    other person or group is a 404 that names nobody. The register is read
+    once for these checks and the decision (``inputs.read_for``)."""
+    people = selectors.people_by_code(user, data.recipients)
+    read = inputs.read_for(user, people)
+    today = org_today(user.organisation)
+    if not selectors.may_address(user, read, today):
         raise Http404
     group = None
     if data.group is not None:
-        group = allowed.groups.filter(code=data.group).first()
+        group = selectors.contactable_groups(user).filter(code=data.group).first()
         if group is None:
             raise Http404
     return services.send_message(
@@ -54,16 +57,17 @@ def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
         recipients=people,
         group=group,
         channel=data.channel,
-        purpose=_purpose(user, data, people, group),
+        purpose=_purpose(user, data, read, group, today),
         subject=data.subject,
         body=data.body,
         urgent_reason=data.urgent_reason,
         preview=preview,
+        read=read,
     )
 
 
 def _purpose(
-    user: User, data: MessageIn, people: list[Person], group: Group | None
+    user: User, data: MessageIn, read: inputs.Read, group: Group | None, today: date
 ) -> Purpose | None:
     """The chosen purpose, if it fits (422 saying which would); none given is
     left to the rules, which block the message and say why."""
@@ -74,13 +78,14 @@ def _purpose(
     ).first()
     if purpose is None:
         raise ValidationError({"purpose": "The purpose was not found."})
-    if people or group:
-        today = org_today(user.organisation)
-        problem = selectors.purpose_problem(
-            purpose, group=group, people=people, today=today
-        )
-        if problem:
-            raise ValidationError({"purpose": problem})
+    people = list(read.to)
+    if group is None and (not people or selectors.purpose_fits(purpose, read, today)):
+        return purpose
+    problem = selectors.purpose_problem(
+        purpose, group=group, people=people, today=today
+    )
+    if problem:
+        raise ValidationError({"purpose": problem})
     return purpose
 
 

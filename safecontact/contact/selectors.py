@@ -13,7 +13,7 @@ from django.http import Http404
 
 from safecontact.accounts.models import User
 from safecontact.contact.models import Alert, Delivery, InboundMessage, Message
-from safecontact.contact.services.inputs import ANY_WORKER
+from safecontact.contact.services.inputs import ANY_WORKER, Read
 from safecontact.groups.models import Group, Purpose
 from safecontact.groups.selectors import visible_groups
 from safecontact.ledger.models import LedgerEntry
@@ -116,21 +116,27 @@ def contactable_people(
 ) -> QuerySet[Person]:
     """Who ``user`` may pick as a recipient: everyone but workers for the Lead,
     deputy and trustees. For a worker: the people in their groups, those
-    people's parents and carers, and anyone whose consent names the worker
-    or their role. The rules still decide each message; this keeps the rest
-    of the register out of a worker's sight. ``among`` limits the answer
+    people's parents and carers, and anyone whose consent in force names the
+    worker or their role. The rules still decide each message; this keeps the
+    rest of the register out of a worker's sight. ``among`` limits the answer
     (and the work) to the people with these codes."""
-    people = visible_people(user).exclude(kind=Person.Kind.WORKER)
-    if among is not None:
-        people = people.filter(code__in=among)
+    return _contactable(user, among, by_consent=True)
+
+
+def _contactable(
+    user: User, among: Sequence[uuid.UUID] | None, *, by_consent: bool
+) -> QuerySet[Person]:
+    visible = visible_people(user).exclude(kind=Person.Kind.WORKER)
+    people = visible if among is None else visible.filter(code__in=among)
     if user.is_oversight:
         return people
-    carers = Relationship.objects.filter(person__in=people).values("carer_id")
-    everyone = Person.objects.filter(
-        Q(pk__in=people.values("pk"))
-        | Q(pk__in=carers)
-        | Q(pk__in=_consented_to(user, among))
-    )
+    # Carers of everyone the worker sees, not only of those ``among``: a
+    # parent is offered without their child being on the message too.
+    carers = Relationship.objects.filter(person__in=visible).values("carer_id")
+    found = Q(pk__in=people.values("pk")) | Q(pk__in=carers)
+    if by_consent:
+        found |= Q(pk__in=_consented_to(user, among))
+    everyone = Person.objects.filter(found)
     if among is not None:
         everyone = everyone.filter(code__in=among)
     return everyone.exclude(kind=Person.Kind.WORKER).order_by("last_name", "first_name")
@@ -186,6 +192,79 @@ def addressable(user: User, among: Sequence[uuid.UUID] | None = None) -> Address
     return Addressable(contactable_people(user, among), contactable_groups(user))
 
 
+def people_by_code(user: User, codes: Sequence[uuid.UUID]) -> list[Person]:
+    """The people with these codes in ``user``'s organisation, workers never
+    among them; 404 (naming nobody) unless every code is found. Whether
+    ``user`` may address them is ``may_address``'s answer."""
+    if not codes:
+        return []
+    found = list(
+        Person.objects.filter(organisation=user.organisation, code__in=codes)
+        .exclude(kind=Person.Kind.WORKER)
+        .order_by()
+    )
+    if len(found) != len(set(codes)):
+        raise Http404
+    return found
+
+
+def may_address(user: User, read: Read, today: dt.date) -> bool:
+    """Whether ``contactable_people(user)`` offers everyone in ``read.to``
+    (who are in ``user``'s organisation and not workers), answered from the
+    rows the send reads anyway where it can: a consent in force that names
+    the worker or their role needs no query. Anyone else is looked up the
+    way the compose page does."""
+    if user.is_oversight:
+        return True
+    named = _named_by_consent(read, today)
+    rest = [p.code for p in read.to if p.pk not in named]
+    if not rest:
+        return True
+    # The consent rule has had its say (from the same rows): only the groups
+    # and carers are left to look up.
+    return _contactable(user, rest, by_consent=False).count() == len(rest)
+
+
+def _named_by_consent(read: Read, today: dt.date) -> set[int]:
+    """``_consented_to`` for the people in ``read``, from its rows."""
+    worker = read.sender
+    if worker is None:
+        return set()
+    role = getattr(getattr(worker, "worker", None), "role_title", "")
+    code = str(worker.code)
+    named = set()
+    for person in read.to:
+        row = read.facts.consents.get(person.pk)
+        if row is None or row.state(today) is not ConsentState.CURRENT:
+            continue
+        roles = row.allowed_roles
+        if (
+            code in read.facts.workers.get(row.pk, ())
+            or ANY_WORKER in roles
+            or (role and role in roles)
+        ):
+            named.add(person.pk)
+    return named
+
+
+def purpose_fits(purpose: Purpose, read: Read, today: dt.date) -> bool:
+    """``purpose_problem`` is "" for a message to ``read.to`` (no group),
+    answered from the consents the send reads anyway."""
+    if purpose.retired_at is not None:
+        return False
+    code = str(purpose.code)
+    for person in read.to:
+        row = read.facts.consents.get(person.pk)
+        if (
+            _needs_consent(person, today)
+            and row is not None
+            and row.state(today) is ConsentState.CURRENT
+            and code not in read.facts.purposes.get(row.pk, ())
+        ):
+            return False
+    return True
+
+
 def purposes_for(
     organisation: Any,
     *,
@@ -208,12 +287,7 @@ def purposes_for(
 
 def _consents_in_force(people: Sequence[Person], today: dt.date) -> list[Consent]:
     """The newest consent of each child or adult at risk, where in force."""
-    needs = [
-        p.pk
-        for p in people
-        if p.kind == Person.Kind.ADULT_AT_RISK
-        or (p.kind == Person.Kind.CHILD and (p.age(today) or 0) < ADULT_AGE)
-    ]
+    needs = [p.pk for p in people if _needs_consent(p, today)]
     newest: dict[int, Consent] = {}
     rows = (
         Consent.objects.filter(subject_id__in=needs)
@@ -223,6 +297,13 @@ def _consents_in_force(people: Sequence[Person], today: dt.date) -> list[Consent
     for row in rows:
         newest.setdefault(row.subject_id, row)
     return [c for c in newest.values() if c.state(today) is ConsentState.CURRENT]
+
+
+def _needs_consent(person: Person, today: dt.date) -> bool:
+    """A child under 18 or an adult at risk: their consent limits purposes."""
+    return person.kind == Person.Kind.ADULT_AT_RISK or (
+        person.kind == Person.Kind.CHILD and (person.age(today) or 0) < ADULT_AGE
+    )
 
 
 def purpose_problem(

@@ -18,7 +18,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from safecontact.accounts.services import ApiKeyExpired, user_for_api_key
+from safecontact.accounts.services import ApiKeyExpired
+from safecontact.lib.apikeys import key_user
 
 REGISTER = "register"
 CONTACT_LOG = "contact_log"
@@ -79,7 +80,7 @@ def _api_user(request: HttpRequest) -> Any:
     token = header[7:] if header.lower().startswith("bearer ") else ""
     key = token or request.headers.get("X-API-Key", "")
     try:
-        return user_for_api_key(key) if key else None
+        return key_user(request, key) if key else None
     except ApiKeyExpired:
         return None  # the API's own check answers with the reason
 

@@ -218,10 +218,17 @@ def binding_unread(person: Person, *, is_lead: bool) -> tuple[str, ...]:
     On the send path: one query when the organisation has no binding code,
     three when it has.
     """
+    # Not policies_with_versions(): its owner join is not needed here, and
+    # compiling it cost more than the rest of this check.
+    published = PolicyVersion.objects.exclude(published_at=None).order_by("-number")
     binding = list(
-        policies_with_versions(person.organisation_id).filter(
-            blocks_contact=True, retired_at=None
+        Policy.objects.filter(
+            organisation_id=person.organisation_id,
+            blocks_contact=True,
+            retired_at=None,
         )
+        .prefetch_related(Prefetch("versions", published, to_attr="published"))
+        .order_by("title")
     )
     if not binding:
         return ()

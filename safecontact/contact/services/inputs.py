@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Value
+from django.db.models import F, Prefetch, Value
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
@@ -20,7 +20,7 @@ from safecontact.groups.models import Purpose as PurposeRow
 from safecontact.groups.selectors import policy_platform
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
-from safecontact.people.models import Person, Relationship, Training, VettingCheck
+from safecontact.people.models import Person, Training, VettingCheck
 from safecontact.policies.selectors import binding_unread
 from safeguarding import policy
 from safeguarding.policy import (
@@ -75,13 +75,12 @@ def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
     return AgreedHours(windows) if windows else None
 
 
-def sender_for(
-    actor: User, today: dt.date, channel: str = ""
-) -> tuple[Sender, Person | None]:
-    # One query for the person and profile, two for what clearance reads
-    # (vetting, training), instead of one per attribute. The organisation is
-    # the actor's, already loaded with the API key or session user.
-    # No ORDER BY anywhere: one row at most, and clearance sorts in Python.
+def sender_row(actor: User) -> Person | None:
+    """The actor's register entry with what clearance reads: one query for
+    the person and profile, two for vetting and training, instead of one per
+    attribute. No ORDER BY anywhere: one row at most, and clearance sorts in
+    Python. The organisation is the actor's, already loaded with the API key
+    or session user."""
     found = (
         Person.objects.select_related("worker")
         .prefetch_related(
@@ -95,6 +94,27 @@ def sender_for(
     org = actor.organisation
     if person is not None and org is not None and person.organisation_id == org.pk:
         person.organisation = org
+    return person
+
+
+class _Unread:
+    """Marks an argument the function reads itself."""
+
+
+UNREAD = _Unread()
+
+
+def sender_for(
+    actor: User,
+    today: dt.date,
+    channel: str = "",
+    person: Person | _Unread | None = UNREAD,
+) -> tuple[Sender, Person | None]:
+    """The sender as the engine sees it; ``person`` is ``sender_row(actor)``
+    when the caller has read it already."""
+    if isinstance(person, _Unread):
+        person = sender_row(actor)
+    org = actor.organisation
     if person is None or register.worker_profile(person) is None:
         reasons = ("Your login is not linked to a worker in the register.",)
         return Sender("", False, False, False, reasons), person
@@ -171,24 +191,68 @@ def reachable(person: Person, channel: str) -> bool:
     return bool(person.email)
 
 
+Codes = dict[int, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the register holds about some recipients, read in three queries
+    in all rather than five per recipient: carers with parental
+    responsibility, each person's newest consent, and the group, named-worker,
+    purpose and platform codes of those consents (by consent pk)."""
+
+    carers: dict[int, list[Person]]
+    consents: dict[int, ConsentRow]
+    groups: Codes
+    workers: Codes
+    purposes: Codes
+    platforms: Codes
+
+
+def read_facts(to: Sequence[Person]) -> Facts:
+    """The same rows as ``people.selectors`` would give, for many people."""
+    consents = newest_consents([p.pk for p in to])
+    codes = _consent_codes([c.pk for c in consents.values()])
+    return Facts(_carers(to), consents, *codes)
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The register rows a message to ``to`` is judged on. The send API reads
+    them once, checks whom the sender may address and which purposes fit
+    with them, and hands them to ``send_message`` so nothing is read twice."""
+
+    actor: User
+    to: tuple[Person, ...]
+    sender: Person | None
+    facts: Facts
+
+
+def read_for(actor: User, to: Sequence[Person]) -> Read:
+    return Read(actor, tuple(to), sender_row(actor), read_facts(to))
+
+
 def recipients_for(
-    to: Sequence[Person], sender: Sender, channel: str, people: dict[str, Person]
+    to: Sequence[Person],
+    sender: Sender,
+    channel: str,
+    people: dict[str, Person],
+    facts: Facts | None = None,
 ) -> tuple[Recipient, ...]:
-    """The engine's view of every recipient, read in three queries in all
-    (carers, newest consents, their groups, named workers, purposes and
-    platforms) rather than five per recipient, and a fourth only when someone
-    named a supporter; the same rows as ``people.selectors`` would give."""
-    ids = [p.pk for p in to]
-    carers = _carers(to, channel)
+    """The engine's view of every recipient (``facts`` read if not given),
+    and a query more only when someone named a supporter."""
+    facts = facts or read_facts(to)
+    carers = {
+        pk: [c for c in found if reachable(c, channel)]
+        for pk, found in facts.carers.items()
+    }
     for found in carers.values():
         people.update({str(c.code): c for c in found})
     supporters = _supporters(to, channel)
     people.update({str(s.code): s for s in supporters.values()})
-    consents = newest_consents(ids)
-    codes = _consent_codes([c.pk for c in consents.values()])
     recipients = []
     for person in to:
-        row = consents.get(person.pk)
+        row = facts.consents.get(person.pk)
         pk = row.pk if row else 0
         helper = supporters.get(person.supporter_id or 0)
         recipients.append(
@@ -197,7 +261,12 @@ def recipients_for(
                 kind=PersonKind(person.kind),
                 date_of_birth=person.date_of_birth,
                 consent=consent_for(
-                    row, sender, *(found.get(pk, ()) for found in codes)
+                    row,
+                    sender,
+                    facts.groups.get(pk, ()),
+                    facts.workers.get(pk, ()),
+                    facts.purposes.get(pk, ()),
+                    facts.platforms.get(pk, ()),
                 ),
                 parents=tuple(str(c.code) for c in carers.get(person.pk, ())),
                 reachable=reachable(person, channel),
@@ -220,22 +289,24 @@ def _supporters(to: Sequence[Person], channel: str) -> dict[int, Person]:
     }
 
 
-def _carers(to: Sequence[Person], channel: str) -> dict[int, list[Person]]:
-    """Reachable carers with parental responsibility, in register order
+def _carers(to: Sequence[Person]) -> dict[int, list[Person]]:
+    """Carers with parental responsibility, in register order
     (``people.selectors.carers_with_responsibility`` for many people)."""
     org_of = {p.pk: p.organisation_id for p in to}
+    # The carers themselves, each with the person they care for: cheaper to
+    # build than the relationships with their carers joined in.
     links = (
-        Relationship.objects.filter(person_id__in=org_of, parental_responsibility=True)
-        .select_related("carer")
-        .order_by("carer__last_name", "carer__first_name", "carer_id")
+        Person.objects.filter(
+            cares_for__person_id__in=org_of, cares_for__parental_responsibility=True
+        )
+        .annotate(cared_for=F("cares_for__person_id"))
+        .order_by("last_name", "first_name", "id")
     )
     found: dict[int, list[Person]] = {}
-    for link in links:
-        carer = link.carer
-        if carer.organisation_id == org_of[link.person_id] and reachable(
-            carer, channel
-        ):
-            found.setdefault(link.person_id, []).append(carer)
+    for carer in links:
+        cared_for = carer.cared_for  # type: ignore[attr-defined]
+        if carer.organisation_id == org_of[cared_for]:
+            found.setdefault(cared_for, []).append(carer)
     return found
 
 
@@ -251,9 +322,6 @@ def newest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     for row in rows:
         newest.setdefault(row.subject_id, row)
     return newest
-
-
-Codes = dict[int, list[str]]
 
 
 def _consent_codes(
@@ -447,16 +515,24 @@ def message_request(
     now: dt.datetime,
     urgent_reason: str = "",
     findings: tuple[Finding, ...] = (),
+    read: Read | None = None,
 ) -> Built:
     """The one way a message (new, or about to leave) becomes engine input.
 
     ``to`` empty with a group means everyone in the group but the sender.
+    ``read`` is ``read_for(actor, to)`` when the caller has read it already.
     """
     today = policy.local_day(now, org.timezone)
-    sender, sender_person = sender_for(actor, today, channel)
+    if read is not None and (read.actor != actor or read.to != tuple(to)):
+        raise ValueError("read_for() was given another sender or recipients")
+    sender, sender_person = sender_for(
+        actor, today, channel, read.sender if read else UNREAD
+    )
     to = list(to) or (group_recipients(group, sender_person) if group else [])
     people = {str(p.code): p for p in to}
-    recs = recipients_for(to, sender, channel, people)
+    recs = recipients_for(
+        to, sender, channel, people, read.facts if read and read.to else None
+    )
     seconds: tuple[str, ...] = ()
     if needs_second_adult(recs, org, today):
         seconds = second_adults(org, channel, today, people)

@@ -101,16 +101,18 @@ def send_message(
     body: str,
     urgent_reason: str = "",
     preview: bool = False,
+    read: inputs.Read | None = None,
 ) -> Message:
     """Check and (unless ``preview``) store and queue one message.
 
     Returns the message with ``decision`` filled in; with ``preview`` it is
     not saved (no pk) and nothing is logged. Raises ``ValidationError`` for
     input that cannot be judged (no recipients, empty text, another
-    organisation's people).
+    organisation's people). ``read`` is ``inputs.read_for(actor, recipients)``
+    when the caller has read the register for its own checks already.
     """
     prepared = _prepare(
-        actor, recipients, group, channel, purpose, subject, body, urgent_reason
+        actor, recipients, group, channel, purpose, subject, body, urgent_reason, read
     )
     if preview:
         return prepared.message
@@ -190,6 +192,7 @@ def _prepare(
     subject: str,
     body: str,
     urgent_reason: str = "",
+    read: inputs.Read | None = None,
 ) -> Prepared:
     _validate(actor, recipients, group, channel, subject, body)
     org = actor.organisation
@@ -210,6 +213,7 @@ def _prepare(
         now=timezone.now(),
         urgent_reason=urgent_reason,
         findings=in_subject + in_body,
+        read=read,
     )
     if not built.to:
         raise ValidationError({"group": "Nobody else is in this group yet."})

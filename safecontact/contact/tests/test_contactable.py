@@ -147,6 +147,26 @@ def test_the_api_takes_what_the_compose_page_offers(
     assert response.status_code == HTTPStatus.OK, response.json()
 
 
+def test_the_api_takes_a_parent_of_a_child_in_the_workers_group(
+    client, worker, sender, group
+):
+    """Found as a carer of someone the worker sees, not only when their child
+    is on the same message."""
+    child = next(m.person for m in group.members.all() if m.person.kind == "child")
+    parent = child.carers.get().carer
+    response = _api(
+        client,
+        worker,
+        "/messages",
+        {
+            "recipients": [str(parent.code)],
+            "purpose": str(purpose_named(parent.organisation).code),
+            "body": "Hello",
+        },
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+
+
 def test_a_worker_no_longer_picks_a_child_whose_consent_naming_them_lapsed(
     worker, sender, org
 ):
