@@ -94,7 +94,7 @@ def test_a_mail_server_that_is_down_loses_nothing(held, lead, smtp):
     assert counts["retry"] == 1 and counts["sent"] == 0
     first = Notification.objects.get(attempts=1)
     assert first.status == Notification.Status.PENDING
-    assert "Could not send" in first.last_error
+    assert first.last_error == "The mail server could not be reached."
     smtp.start()
     later = timezone.now() + dt.timedelta(minutes=5)
     assert send_due(now=later)["sent"] == 4
