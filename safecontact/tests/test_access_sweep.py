@@ -591,7 +591,7 @@ def expected(check: Check, visitor: str) -> set[str]:
     if allowed is NOT_OFFERED:
         return {NO_METHOD, LOGIN, TWO_FACTOR, FORBIDDEN, NOT_FOUND}
     if check.what == "accounts:logout":
-        return {LOGIN}  # everyone ends on the login page
+        return {OK}  # everyone ends on the "you have logged out" page
     if visitor.startswith("half") and not check.half_open:
         return {TWO_FACTOR}
     if check.admin:

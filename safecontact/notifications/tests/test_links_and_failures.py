@@ -252,3 +252,19 @@ def test_retrying_needs_a_lead(worker, org, lead):
     row = _failed(org, lead)
     with pytest.raises(services.PermissionDenied):
         services.retry_notification(actor=worker, notification=row)
+
+
+def test_an_operator_without_an_organisation_can_reset_their_password(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    from safecontact.accounts.tests.factories import UserFactory
+
+    operator = UserFactory.create(
+        organisation=None, is_superuser=True, email="ops@example.org"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": operator.email})
+    [mail] = smtp.mailbox.for_address("ops@example.org")
+    assert "/account/password-reset/" in _link(mail)
+    row = Notification.objects.get(recipient=operator)
+    assert row.organisation is None and row.status == Status.SENT
