@@ -158,3 +158,21 @@ def test_online_consent_lasts_the_organisations_renewal_period(client, org):
         },
     )
     assert child.consents.get().expires_on == dt.date(2026, 9, 10)
+
+
+def test_the_renewal_items_cost_the_same_queries_at_any_size(org, lead):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safecontact.families.requests import send_renewal_request
+    from safecontact.families.selectors import renewal_items
+
+    counts, ending = [], 0
+    for size in (2, 20):  # 2 consents ending soon, then 22
+        families = [_ending_in(org, 10) for _ in range(size)]
+        ending += size
+        send_renewal_request(actor=lead, consent=families[0].consent)
+        with CaptureQueriesContext(connection) as queries:
+            assert len(renewal_items(org, today())) == ending
+        counts.append(len(queries))
+    assert counts == [2, 2], counts
