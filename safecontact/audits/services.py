@@ -14,10 +14,11 @@ UTF-16 and Windows/Latin-1 text are decoded as such (``chatlogs.files``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
-import shutil
+import os
 import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,8 @@ from safecontact.accounts.models import User
 from safecontact.audits import analysis
 from safecontact.audits.analysis import name_key
 from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
+from safecontact.audits.sealed import open_sealed, plain_size
+from safecontact.audits.uploads import upload_folder
 from safecontact.audittrail.services import (
     record_access,
     record_change,
@@ -57,7 +60,7 @@ from safeguarding.chatlogs import (
     parse_file,
     parse_lines,
 )
-from safeguarding.chatlogs.files import open_lines
+from safeguarding.chatlogs.files import Source, open_binary, open_lines
 from safeguarding.policy.hours import local_day
 from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
@@ -65,7 +68,6 @@ BATCH = 4096
 PEEK_LINES = 50  # enough to tell an export from other text
 PLAIN_SENDER = "(text)"
 MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
-UPLOAD_FOLDER = "audit-uploads"
 # An audit with no progress for this long lost its worker (a restart).
 STALL_AFTER = dt.timedelta(minutes=10)
 
@@ -98,7 +100,7 @@ class ScanSummary:
     levels: dict[str, str] = field(default_factory=dict)
 
 
-def detect_kind(path: Path) -> str:
+def detect_kind(path: Source) -> str:
     """ "whatsapp" when the file's first lines read as a chat export, else
     "text"; ``ChatlogError`` when the file is not text at all."""
     with open_lines(path) as lines:
@@ -202,7 +204,7 @@ def _require_lead(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("Only the Safeguarding Lead and deputies run audits.")
 
 
-def check_export(path: Path) -> None:
+def check_export(path: Source) -> None:
     """Refuse at once what is plainly not a WhatsApp export (a corrupt zip, a
     zip bomb, a binary file, plain text), so nothing is queued for it."""
     try:
@@ -223,22 +225,20 @@ def check_export(path: Path) -> None:
 def start_audit(
     *, actor: User, group: Group, upload: Path, file_name: str
 ) -> GroupAudit:
-    """Keep the uploaded export and queue its audit; ``upload`` is moved."""
+    """Keep the uploaded export and queue its audit. ``upload`` is the export
+    encrypted (``sealed``, as the upload handler writes it); it is moved."""
     _require_lead(actor, group.organisation_id)
-    check_export(upload)
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_export(functools.partial(open_sealed, upload))
     audit = GroupAudit(
         organisation=group.organisation,
         group=group,
         uploaded_by=actor,
         file_name=file_name[:300],
-        size_bytes=upload.stat().st_size,
+        size_bytes=plain_size(upload),
         keep_until=timezone.now() + dt.timedelta(days=settings.AUDIT_RETENTION_DAYS),
     )
-    target = folder / f"{audit.code}.upload"
-    shutil.move(upload, target)
-    target.chmod(0o600)
+    target = upload_folder() / f"{audit.code}.upload"
+    os.replace(upload, target)
     audit.upload_path = str(target)
     save_and_record(
         actor=actor,
@@ -342,7 +342,8 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
     path = Path(audit.upload_path)
     if not path.is_file():
         raise AuditError("The uploaded file is gone: upload the export again.")
-    total = _count_lines(path)
+    export = functools.partial(open_sealed, path)
+    total = _count_lines(export)
     GroupAudit.objects.filter(pk=audit.pk).update(lines_total=total)
 
     def progress(line_no: int, messages: int) -> None:
@@ -364,20 +365,21 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
         ),
         progress=progress,
     )
-    return auditor.run(parse_file(path))
+    return auditor.run(parse_file(export))
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(export: Source) -> int:
     """About how many lines the export has, for the progress bar: newlines in
     the file, or in the chat text of a zip (read once more, not decoded)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            texts = [i for i in archive.infolist() if i.filename.endswith(".txt")]
-            biggest = max(texts, key=lambda info: info.file_size)
-            with archive.open(biggest) as member:
-                return _newlines(member)
-    except (zipfile.BadZipFile, ValueError):
-        with path.open("rb") as raw:
+    with open_binary(export) as raw:
+        try:
+            with zipfile.ZipFile(raw) as archive:
+                texts = [i for i in archive.infolist() if i.filename.endswith(".txt")]
+                biggest = max(texts, key=lambda info: info.file_size)
+                with archive.open(biggest) as member:
+                    return _newlines(member)
+        except (zipfile.BadZipFile, ValueError):
+            raw.seek(0)
             return _newlines(raw)
 
 

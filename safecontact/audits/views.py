@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from http import HTTPStatus
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -18,7 +16,11 @@ from safecontact.audits import services
 from safecontact.audits.forms import UploadForm
 from safecontact.audits.models import AuditFinding, GroupAudit
 from safecontact.audits.selectors import audits_for, shown_findings
-from safecontact.audits.uploads import ExportUploadHandler, too_big_message
+from safecontact.audits.uploads import (
+    ExportUploadHandler,
+    SealedUpload,
+    too_big_message,
+)
 from safecontact.lib.access import get_for_org, lead_required, request_user
 
 REFRESH_SECONDS = 2
@@ -68,19 +70,21 @@ def _upload(request: HttpRequest, handler: ExportUploadHandler) -> HttpResponse:
         return _too_big(request)
     if request.method == "POST" and form.is_valid():
         export = form.cleaned_data["export"]
-        if not isinstance(export, TemporaryUploadedFile):  # pragma: no cover
-            raise TypeError("exports are streamed to a temporary file")
+        if not isinstance(export, SealedUpload):  # pragma: no cover
+            raise TypeError("exports are encrypted as they stream to disk")
         try:
             audit = services.start_audit(
                 actor=user,
                 group=form.cleaned_data["group"],
-                upload=Path(export.temporary_file_path()),
+                upload=export.sealed_path,
                 file_name=export.name or "",
             )
         except services.AuditError as error:
             form.add_error("export", str(error))
         else:
             return redirect(audit)
+        finally:
+            export.close()  # deletes it, unless the audit took it
     return render(request, "audits/upload.html", {"form": form})
 
 

@@ -10,7 +10,7 @@ import pytest
 from safecontact.accounts.models import User
 from safecontact.audits import services
 from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
-from safecontact.audits.tests.exports import at, chat, write, write_zip
+from safecontact.audits.tests.exports import at, chat, sealed, write, write_zip
 from safecontact.groups.models import Group
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def refused(lead: User, group: Group, path: Path) -> str:
     with pytest.raises(services.AuditError) as error:
-        services.start_audit(actor=lead, group=group, upload=path, file_name="x")
+        services.start_audit(
+            actor=lead, group=group, upload=sealed(path), file_name="x"
+        )
     assert not GroupAudit.objects.exists()
     return str(error.value)
 
@@ -60,7 +62,9 @@ def test_other_encodings_are_read(
 ) -> None:
     text = chat([(at(23), "Zoë Stranger", "café tonight?")])
     path = write(tmp_path / "chat.txt", text, encoding)
-    audit = services.start_audit(actor=lead, group=group, upload=path, file_name="c")
+    audit = services.start_audit(
+        actor=lead, group=group, upload=sealed(path), file_name="c"
+    )
     done = services.run_audit(audit.pk)
     assert done is not None and done.status == GroupAudit.Status.DONE
     assert {f.sender for f in done.findings.all()} == {"Zoë Stranger"}
@@ -75,7 +79,10 @@ def test_an_export_with_no_messages_saves_nothing(
         for n in range(5)
     )
     audit = services.start_audit(
-        actor=lead, group=group, upload=write(tmp_path / "c.txt", text), file_name="c"
+        actor=lead,
+        group=group,
+        upload=sealed(write(tmp_path / "c.txt", text)),
+        file_name="c",
     )
     done = services.run_audit(audit.pk)
     assert done is not None and done.status == GroupAudit.Status.FAILED
@@ -89,7 +96,9 @@ def test_a_file_that_turns_binary_part_way_saves_nothing(
     text = chat([(at(18, n % 60), "Sam", "hello") for n in range(3000)])
     path = tmp_path / "c.txt"
     path.write_bytes(text.encode() + b"\x01\x02\x03\x04" * 20_000)
-    audit = services.start_audit(actor=lead, group=group, upload=path, file_name="c")
+    audit = services.start_audit(
+        actor=lead, group=group, upload=sealed(path), file_name="c"
+    )
     done = services.run_audit(audit.pk)
     assert done is not None and done.status == GroupAudit.Status.FAILED
     assert "binary" in done.error
