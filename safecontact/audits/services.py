@@ -48,9 +48,11 @@ from safecontact.audittrail.services import (
 from safecontact.concerns.crypto import encrypted_field_names
 from safecontact.concerns.models import Case
 from safecontact.concerns.services import ConcernReport, report_concern
+from safecontact.contact.models import Alert
 from safecontact.contact.services.inputs import hours_of
 from safecontact.groups.models import Group
 from safecontact.lib.access import LEADS
+from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
 from safecontact.people.selectors import worker_clearance
 from safeguarding.chatlogs import (
@@ -599,6 +601,31 @@ def raise_concern(*, actor: User, finding: AuditFinding) -> Case:
         update_fields=["case"],
     )
     return case
+
+
+@transaction.atomic(durable=True)
+def raise_alert(*, actor: User, finding: AuditFinding) -> Alert:
+    """An alert on the Lead's queue from a finding. It points at the finding
+    and copies nothing from the chat: the lines stay encrypted there."""
+    _require_lead(actor, finding.audit.organisation_id)
+    if Alert.objects.filter(audit_finding=finding).exists():
+        raise AuditError("An alert has already been raised from this finding.")
+    alert = Alert.objects.create(
+        organisation=finding.audit.organisation,
+        audit_finding=finding,
+        kind=Alert.Kind.AUDIT,
+        severity=finding.severity,
+    )
+    record_change(
+        actor=actor,
+        organisation=alert.organisation,
+        obj=alert,
+        action="create",
+        before=None,
+        after=snapshot(alert),
+    )
+    notifications.alert_raised(alert)  # the deputies see it on their queue too
+    return alert
 
 
 def record_audit_view(*, actor: User, audit: GroupAudit) -> None:

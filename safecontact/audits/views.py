@@ -143,6 +143,21 @@ def attention(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @lead_required
+def alert(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    finding = _finding(request, code)
+    try:
+        raised = services.raise_alert(actor=request_user(request), finding=finding)
+    except services.AuditError as error:
+        messages.error(request, str(error))
+        return redirect(f"{finding.audit.get_absolute_url()}#finding-{finding.code}")
+    messages.success(
+        request, "Alert raised from the finding: it is on the alerts list."
+    )
+    return redirect(raised)
+
+
+@require_POST
+@lead_required
 def concern(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     finding = _finding(request, code)
     try:

@@ -137,15 +137,12 @@ def _streamed_post(client: Client, group: Group, export: Path, tmp: Path) -> Any
     body = tmp / f"{export.name}.body"
     boundary = _multipart(body, group, export)
     with body.open("rb") as stream:
-        return client.generic(
-            "POST",
-            reverse("audits:upload"),
-            **{
-                "wsgi.input": stream,
-                "CONTENT_LENGTH": str(body.stat().st_size),
-                "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
-            },
-        )
+        environ: dict[str, Any] = {
+            "wsgi.input": stream,
+            "CONTENT_LENGTH": str(body.stat().st_size),
+            "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
+        }
+        return client.generic("POST", reverse("audits:upload"), **environ)
 
 
 def _peak_upload(client: Client, group: Group, export: Path, tmp: Path) -> int:
