@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safecontact.assessments import selectors, services
 from safecontact.assessments.forms import AssessmentForm, ControlForm, HazardForm
 from safecontact.assessments.models import Control, RiskAssessment
+from safecontact.assessments.starters import umbrella_starters
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -73,7 +74,11 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @lead_required
 def assessment_new(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
-    form = AssessmentForm(request.POST or None, organisation=organisation)
+    form = AssessmentForm(
+        request.POST or None,
+        organisation=organisation,
+        umbrella=umbrella_starters(organisation).values(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.create_assessment(
@@ -84,6 +89,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
                 group=form.cleaned_data["group"],
                 description=form.cleaned_data["description"],
                 from_template=form.cleaned_data["from_template"],
+                umbrella_template=form.cleaned_data.get("umbrella_template", ""),
             )
         except ValidationError as error:
             apply_errors(form, error)
