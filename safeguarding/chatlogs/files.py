@@ -19,6 +19,7 @@ import codecs
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,7 +90,7 @@ def _zip_member(raw: IO[bytes]) -> Iterator[IO[bytes]]:
         _check_size(info)
         with archive, archive.open(info) as member:
             yield member
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         raise ChatlogError("the zip export is corrupt") from exc
     except (NotImplementedError, RuntimeError) as exc:
         raise ChatlogError("the zip export is encrypted or uses an odd format") from exc

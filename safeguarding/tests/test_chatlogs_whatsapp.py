@@ -449,6 +449,19 @@ def test_it_refuses_an_encrypted_zip(tmp_path):
         parse_file(path)
 
 
+def test_it_refuses_a_zip_whose_compressed_text_is_damaged():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "_chat.txt",
+            "".join(f"31/12/2020, 21:05 - A: line {n * 7919}\n" for n in range(20000)),
+        )
+    data = bytearray(buffer.getvalue())
+    data[200:208] = b"\xff" * 8  # inside the deflated text: zlib cannot inflate it
+    with pytest.raises(ChatlogError, match="corrupt"):
+        list(parse_file(lambda: io.BytesIO(bytes(data))))
+
+
 def test_it_refuses_a_missing_file(tmp_path):
     with pytest.raises(ChatlogError, match="cannot open"):
         parse_file(tmp_path / "nope.txt")

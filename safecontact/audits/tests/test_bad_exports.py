@@ -103,3 +103,56 @@ def test_a_file_that_turns_binary_part_way_saves_nothing(
     assert done is not None and done.status == GroupAudit.Status.FAILED
     assert "binary" in done.error
     assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+
+
+def test_a_zip_damaged_part_way_fails_plainly_and_saves_nothing(
+    lead: User, group: Group, tmp_path: Path
+) -> None:
+    # The chat's first lines read, so the upload is accepted; the damage is
+    # found by the worker (a checksum or inflate error), which saves nothing.
+    rows = [
+        (at(18, n % 60), f"Sender {n % 7}", f"message number {n * 7919}")
+        for n in range(20_000)
+    ]
+    path = write_zip(tmp_path / "chat.zip", chat(rows))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    audit = services.start_audit(
+        actor=lead, group=group, upload=sealed(path), file_name="c"
+    )
+    done = services.run_audit(audit.pk)
+    assert done is not None and done.status == GroupAudit.Status.FAILED
+    assert "stopped being readable" in done.error
+    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [("utf-32", "binary data"), ("cp037", "does not look like a WhatsApp export")],
+)
+def test_an_encoding_we_cannot_read_is_refused(
+    lead: User, group: Group, tmp_path: Path, encoding: str, reason: str
+) -> None:
+    text = chat([(at(18, n), "Ann", f"hello {n}") for n in range(9)])
+    assert reason in refused(lead, group, write(tmp_path / "c.txt", text, encoding))
+
+
+def test_a_zip_whose_checksum_fails_fails_plainly_and_saves_nothing(
+    lead: User, group: Group, tmp_path: Path
+) -> None:
+    text = chat([(at(18, n % 60), "Ann", f"hello number {n}") for n in range(3000)])
+    path = tmp_path / "chat.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("_chat.txt", text)
+    data = path.read_bytes()
+    changed = data.replace(b"hello number 2999", b"HELLO number 2999")
+    path.write_bytes(changed)
+    audit = services.start_audit(
+        actor=lead, group=group, upload=sealed(path), file_name="c"
+    )
+    done = services.run_audit(audit.pk)
+    assert done is not None and done.status == GroupAudit.Status.FAILED
+    assert "stopped being readable" in done.error
+    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
