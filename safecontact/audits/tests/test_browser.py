@@ -1,5 +1,6 @@
 """The Lead uploads a made-up export for a group, sees the unknown adult and
-the out-of-hours messages, and raises a concern from a finding."""
+the out-of-hours messages, and acts on a finding in one click each: raises a
+concern, raises an alert and puts it on the attention list."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from safecontact.accounts.tests.factories import UserFactory, confirmed_totp_device
+from safecontact.audits.models import GroupAudit
 from safecontact.audits.tests.exports import EVENING, at, chat, write
 from safecontact.concerns.models import Case
+from safecontact.contact.models import Alert
 from safecontact.groups.tests.factories import GroupFactory
 from safecontact.people.tests.factories import WorkerFactory
 from safecontact.people.tests.test_browser_register import _log_in_with_two_factor
@@ -18,7 +22,7 @@ from safecontact.people.tests.test_browser_register import _log_in_with_two_fact
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_upload_an_export_and_raise_a_concern(page, axe_check, org, tmp_path: Path):
+def test_upload_an_export_and_act_on_a_finding(page, axe_check, org, tmp_path: Path):
     lead = UserFactory.create(role="lead", organisation=org)
     GroupFactory.create(organisation=org, name="Youth WhatsApp", hours=EVENING)
     WorkerFactory.create(organisation=org, first_name="Wendy", last_name="Leader")
@@ -59,3 +63,23 @@ def test_upload_an_export_and_raise_a_concern(page, axe_check, org, tmp_path: Pa
     axe_check(page)
     case = Case.objects.get()
     assert "Mystery Visitor" in case.narrative
+
+    report = GroupAudit.objects.get().get_absolute_url()
+    page.goto(report)
+    page.get_by_role("button", name="Raise an alert about Mystery Visitor").click()
+    page.get_by_role("heading", name="Alert from a group audit: Open").wait_for()
+    page.get_by_role("cell", name="hello everyone").wait_for()
+    axe_check(page)
+    assert Alert.objects.get().audit_finding is not None
+    page.goto(reverse("contact:alerts"))
+    page.get_by_role("link", name="Alert from a group audit", exact=False).wait_for()
+    axe_check(page)
+
+    page.goto(report)
+    page.get_by_role(
+        "button", name="Add to the attention list (Mystery Visitor)"
+    ).click()
+    page.get_by_text("Added to the attention list.").wait_for()
+    page.goto(reverse("people:attention"))
+    page.get_by_text("Found in audits of group chats").first.wait_for()
+    axe_check(page)
