@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -524,35 +524,33 @@ def _problems(
 # --- Acting on findings ----------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
-    _require_lead(actor, finding.audit.organisation_id)
-    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-    finding.on_attention_list = True
+def _save_finding(actor: User, finding: AuditFinding, **changes: Any) -> None:
+    """Change ``finding`` and record it on the audit trail (never its text)."""
+    encrypted = encrypted_field_names(AuditFinding)
+    before = snapshot(finding, exclude=encrypted)
+    for name, value in changes.items():
+        setattr(finding, name, value)
     save_and_record(
         actor=actor,
         organisation=finding.audit.organisation,
         obj=finding,
         before=before,
-        exclude=encrypted_field_names(AuditFinding),
-        update_fields=["on_attention_list"],
+        exclude=encrypted,
+        update_fields=list(changes),
     )
+
+
+@transaction.atomic(durable=True)
+def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    _require_lead(actor, finding.audit.organisation_id)
+    _save_finding(actor, finding, on_attention_list=True)
     return finding
 
 
+@transaction.atomic(durable=True)
 def dismiss_from_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
     _require_lead(actor, finding.audit.organisation_id)
-    with transaction.atomic(durable=True):
-        before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-        finding.on_attention_list = False
-        save_and_record(
-            actor=actor,
-            organisation=finding.audit.organisation,
-            obj=finding,
-            before=before,
-            exclude=encrypted_field_names(AuditFinding),
-            update_fields=["on_attention_list"],
-        )
+    _save_finding(actor, finding, on_attention_list=False)
     return finding
 
 
@@ -590,16 +588,7 @@ def raise_concern(*, actor: User, finding: AuditFinding) -> Case:
         source=Case.Source.IN_APP,
         form=Case.Form.STAFF,
     )
-    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-    finding.case = case
-    save_and_record(
-        actor=actor,
-        organisation=finding.audit.organisation,
-        obj=finding,
-        before=before,
-        exclude=encrypted_field_names(AuditFinding),
-        update_fields=["case"],
-    )
+    _save_finding(actor, finding, case=case)
     return case
 
 

@@ -138,7 +138,11 @@ def attention(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     else:
         services.add_to_attention_list(actor=user, finding=finding)
         messages.success(request, "Added to the attention list.")
-    return redirect(f"{finding.audit.get_absolute_url()}#finding-{finding.code}")
+    return redirect(_on_report(finding))
+
+
+def _on_report(finding: AuditFinding) -> str:
+    return f"{finding.audit.get_absolute_url()}#finding-{finding.code}"
 
 
 @require_POST
@@ -149,7 +153,7 @@ def alert(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         raised = services.raise_alert(actor=request_user(request), finding=finding)
     except services.AuditError as error:
         messages.error(request, str(error))
-        return redirect(f"{finding.audit.get_absolute_url()}#finding-{finding.code}")
+        return redirect(_on_report(finding))
     messages.success(
         request, "Alert raised from the finding: it is on the alerts list."
     )
@@ -164,6 +168,6 @@ def concern(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         case = services.raise_concern(actor=request_user(request), finding=finding)
     except services.AuditError as error:
         messages.error(request, str(error))
-        return redirect(finding.audit)
+        return redirect(_on_report(finding))
     messages.success(request, f"Concern {case.reference} raised from the finding.")
     return redirect("concerns:detail", case.code)

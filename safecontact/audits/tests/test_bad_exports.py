@@ -25,6 +25,17 @@ def refused(lead: User, group: Group, path: Path) -> str:
     return str(error.value)
 
 
+def failed(lead: User, group: Group, path: Path) -> str:
+    """Accepted at upload, failed by the worker with nothing saved: why."""
+    audit = services.start_audit(
+        actor=lead, group=group, upload=sealed(path), file_name="c"
+    )
+    done = services.run_audit(audit.pk)
+    assert done is not None and done.status == GroupAudit.Status.FAILED
+    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+    return done.error
+
+
 def test_a_corrupt_zip_is_refused(lead: User, group: Group, tmp_path: Path) -> None:
     path = write_zip(tmp_path / "chat.zip", chat([(at(18), "A", "hello")] * 50))
     data = path.read_bytes()
@@ -96,13 +107,7 @@ def test_a_file_that_turns_binary_part_way_saves_nothing(
     text = chat([(at(18, n % 60), "Sam", "hello") for n in range(3000)])
     path = tmp_path / "c.txt"
     path.write_bytes(text.encode() + b"\x01\x02\x03\x04" * 20_000)
-    audit = services.start_audit(
-        actor=lead, group=group, upload=sealed(path), file_name="c"
-    )
-    done = services.run_audit(audit.pk)
-    assert done is not None and done.status == GroupAudit.Status.FAILED
-    assert "binary" in done.error
-    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+    assert "binary" in failed(lead, group, path)
 
 
 def test_a_zip_damaged_part_way_fails_plainly_and_saves_nothing(
@@ -119,13 +124,7 @@ def test_a_zip_damaged_part_way_fails_plainly_and_saves_nothing(
     middle = len(data) // 2
     data[middle : middle + 64] = bytes(64)
     path.write_bytes(bytes(data))
-    audit = services.start_audit(
-        actor=lead, group=group, upload=sealed(path), file_name="c"
-    )
-    done = services.run_audit(audit.pk)
-    assert done is not None and done.status == GroupAudit.Status.FAILED
-    assert "stopped being readable" in done.error
-    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+    assert "stopped being readable" in failed(lead, group, path)
 
 
 @pytest.mark.parametrize(
@@ -149,10 +148,4 @@ def test_a_zip_whose_checksum_fails_fails_plainly_and_saves_nothing(
     data = path.read_bytes()
     changed = data.replace(b"hello number 2999", b"HELLO number 2999")
     path.write_bytes(changed)
-    audit = services.start_audit(
-        actor=lead, group=group, upload=sealed(path), file_name="c"
-    )
-    done = services.run_audit(audit.pk)
-    assert done is not None and done.status == GroupAudit.Status.FAILED
-    assert "stopped being readable" in done.error
-    assert not AuditFinding.objects.exists() and not SeenMessage.objects.exists()
+    assert "stopped being readable" in failed(lead, group, path)
