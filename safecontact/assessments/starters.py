@@ -248,14 +248,11 @@ def read_template(body: str) -> tuple[str, tuple[StarterHazard, ...]]:
 def umbrella_starters(organisation: Any) -> dict[str, UmbrellaStarter]:
     """Risk assessment templates from the umbrella body ``organisation``
     belongs to, by form choice (1 query)."""
-    from safecontact.dashboard.models import UmbrellaMembership, UmbrellaTemplate
+    from safecontact.dashboard.models import UmbrellaTemplate
 
-    active = UmbrellaMembership.objects.filter(
-        member=organisation, accepted_at__isnull=False, ended_at=None
-    ).values("umbrella_id")
-    found = UmbrellaTemplate.objects.filter(
-        umbrella_id__in=active, kind=UmbrellaTemplate.Kind.RISK_ASSESSMENT
-    ).select_related("umbrella")
+    found = UmbrellaTemplate.objects.for_member(
+        organisation, UmbrellaTemplate.Kind.RISK_ASSESSMENT
+    )
     starters = {}
     for template in found:
         description, hazards = read_template(template.body)
