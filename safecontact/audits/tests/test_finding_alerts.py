@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safecontact.accounts.models import User
@@ -150,3 +151,22 @@ def test_it_goes_with_the_audit_on_its_retention_date(lead: User, group: Group) 
     )
     call_command("purge_group_audits", "--apply", verbosity=0)
     assert not Alert.objects.exists() and not AuditFinding.objects.exists()
+
+
+def _alerts_page_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("contact:alerts"))
+    assert response.status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_the_alerts_list_costs_the_same_queries_for_more_audit_alerts(
+    lead: User, group: Group, client_for: Clients
+) -> None:
+    client = client_for(lead)
+    for _ in range(2):
+        services.raise_alert(actor=lead, finding=scanner_finding(group))
+    few = _alerts_page_queries(client)
+    for _ in range(8):
+        services.raise_alert(actor=lead, finding=scanner_finding(group))
+    assert _alerts_page_queries(client) == few
