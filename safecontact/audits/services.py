@@ -38,7 +38,7 @@ from safecontact.audits import analysis
 from safecontact.audits.analysis import name_key
 from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
 from safecontact.audits.sealed import open_sealed, plain_size
-from safecontact.audits.uploads import upload_folder
+from safecontact.audits.uploads import UPLOAD_FOLDER, upload_folder
 from safecontact.audittrail.services import (
     record_access,
     record_change,
@@ -72,6 +72,8 @@ PLAIN_SENDER = "(text)"
 MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
 # An audit with no progress for this long lost its worker (a restart).
 STALL_AFTER = dt.timedelta(minutes=10)
+# An upload file older than this that no audit points at was left behind.
+STRAY_AFTER = dt.timedelta(days=1)
 
 
 class ScanError(Exception):
@@ -628,13 +630,34 @@ def expired_audits(now: dt.datetime) -> list[GroupAudit]:
     return list(GroupAudit.objects.filter(keep_until__lt=now).select_related("group"))
 
 
+def stray_uploads(now: dt.datetime) -> list[Path]:
+    """Encrypted uploads no audit will read: one cut off mid-upload (the
+    server stopped before the request ended), or one whose audit is gone."""
+    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
+    if not folder.is_dir():
+        return []
+    waiting = set(
+        GroupAudit.objects.exclude(upload_path="").values_list("upload_path", flat=True)
+    )
+    cutoff = (now - STRAY_AFTER).timestamp()
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if str(path) not in waiting and path.stat().st_mtime < cutoff
+    )
+
+
 def purge_expired_audits(
     *, apply: bool = False, now: dt.datetime | None = None
 ) -> list[GroupAudit]:
     """Audits past their keep-until date; deleted (with everything read from
-    the chat and the hashes of its messages) only when ``apply``."""
-    expired = expired_audits(now or timezone.now())
+    the chat and the hashes of its messages) only when ``apply``, with any
+    upload files left behind (``stray_uploads``)."""
+    now = now or timezone.now()
+    expired = expired_audits(now)
     if apply:
+        for path in stray_uploads(now):
+            path.unlink(missing_ok=True)
         for audit in expired:
             with transaction.atomic(durable=True):
                 if audit.upload_path:

@@ -3,6 +3,8 @@ disk, never held whole in memory, deleted once read or refused."""
 
 from __future__ import annotations
 
+import os
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -177,3 +180,21 @@ def test_the_upload_streams_in_bounded_memory(
     five = _peak_upload(client, group, exports[2], tmp_path)
     assert five < 2 * 1024 * 1024, f"{five / 1024:.0f} KiB for 5 MB"
     assert five < one + 256 * 1024, f"{one / 1024:.0f} then {five / 1024:.0f} KiB"
+
+
+def test_purge_removes_upload_files_left_behind(
+    lead: User, group: Group, client_for: Clients, tmp_path: Path, settings: Any
+) -> None:
+    source = tmp_path / "chat.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    post(client_for(lead), group, source)
+    waiting = Path(GroupAudit.objects.get().upload_path)
+    stray = waiting.with_name("incoming-cut-off.sealed")
+    stray.write_bytes(b"left by a request that never finished")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (waiting, stray):
+        os.utime(path, (two_days_ago, two_days_ago))
+    call_command("purge_group_audits", verbosity=0)
+    assert stray.exists()
+    call_command("purge_group_audits", "--apply", verbosity=0)
+    assert not stray.exists() and waiting.exists()  # its audit still reads it
