@@ -198,3 +198,31 @@ def test_purge_removes_upload_files_left_behind(
     assert stray.exists()
     call_command("purge_group_audits", "--apply", verbosity=0)
     assert not stray.exists() and waiting.exists()  # its audit still reads it
+
+
+def test_an_upload_with_a_form_error_leaves_no_file(
+    lead: User, client_for: Clients, tmp_path: Path, settings: Any
+) -> None:
+    source = tmp_path / "chat.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    with source.open("rb") as export:
+        response = client_for(lead).post(
+            reverse("audits:upload"), {"group": "", "export": export}
+        )
+    assert response.status_code == HTTPStatus.OK
+    assert "Which group is this chat?" in response.content.decode()
+    assert list(files_under(Path(settings.MEDIA_ROOT))) == []
+
+
+def test_an_upload_stopped_at_the_limit_leaves_no_file(
+    lead: User, group: Group, client_for: Clients, tmp_path: Path, settings: Any
+) -> None:
+    source = tmp_path / "big.txt"
+    source.write_text("".join(ordinary(20_000, ("Ann", "Bob"))))
+    # Within the allowance for the form around the file, so the body is read:
+    # the handler stops it part way, with some of it already encrypted.
+    settings.AUDIT_UPLOAD_MAX_BYTES = source.stat().st_size - 10_000
+    response = _streamed_post(client_for(lead), group, source, tmp_path)
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert not GroupAudit.objects.exists()
+    assert list(files_under(Path(settings.MEDIA_ROOT))) == []
