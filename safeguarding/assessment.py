@@ -130,8 +130,8 @@ def concerns(facts: GroupFacts) -> tuple[Concern, ...]:
     add(
         "alerts",
         facts.alerts,
-        "The scanner raised an alert about a message in this group.",
-        "The scanner raised {n} alerts about messages in this group.",
+        "An alert was raised about a message in this group or its chat.",
+        "{n} alerts were raised about messages in this group or its chat.",
     )
     add(
         "one_to_one_messages",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 
 from safecontact.accounts.models import User
 from safecontact.assessments.models import Hazard, RiskAssessment
+from safecontact.assessments.starters import UmbrellaStarter
 from safecontact.groups.models import Group
 from safecontact.lib.forms import DateInput
 
@@ -43,15 +45,33 @@ class AssessmentForm(forms.ModelForm):
             "you when that changes.",
         }
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    umbrella_template = forms.ChoiceField(
+        label="Or start from your umbrella body's template",
+        required=False,
+        help_text="Its hazards and controls replace the usual ones.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Any,
+        umbrella: Iterable[UmbrellaStarter] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         group = cast(forms.ModelChoiceField, self.fields["group"])
         group.queryset = Group.objects.filter(
             organisation=organisation, archived_at=None
         ).order_by("name")
         group.required = False
+        choices = [(t.key, f"{t.title} (from {t.umbrella})") for t in umbrella]
         if self.instance.pk:
             del self.fields["from_template"]
+        if self.instance.pk or not choices:
+            del self.fields["umbrella_template"]
+        else:
+            field = cast(forms.ChoiceField, self.fields["umbrella_template"])
+            field.choices = [("", "None: use the usual hazards"), *choices]
 
 
 class HazardForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from safecontact.assessments.models import Control, RiskAssessment
 from safecontact.contact.models import Alert, Message, Recipient
@@ -52,9 +53,16 @@ def group_facts(
     )
     members = _member_counts(ids)
     direct = _one_to_one_counts(organisation, ids, since)
+    # Alerts on the group's messages, and alerts raised from audits of it.
     alerts = dict(
-        Alert.objects.filter(message__group_id__in=ids, created_at__gte=since)
-        .values_list("message__group_id")
+        Alert.objects.filter(
+            Q(message__group_id__in=ids) | Q(audit_finding__audit__group_id__in=ids),
+            created_at__gte=since,
+        )
+        .annotate(
+            group_id=Coalesce("message__group_id", "audit_finding__audit__group_id")
+        )
+        .values_list("group_id")
         .annotate(n=Count("id"))
     )
     return {

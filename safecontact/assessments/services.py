@@ -17,7 +17,11 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.assessments.models import Control, Hazard, RiskAssessment
 from safecontact.assessments.selectors import group_facts
-from safecontact.assessments.starters import STARTERS
+from safecontact.assessments.starters import (
+    STARTERS,
+    StarterHazard,
+    umbrella_starters,
+)
 from safecontact.audittrail.services import record_change, snapshot
 from safecontact.groups.models import Group
 from safecontact.lib.access import require_lead
@@ -88,10 +92,22 @@ def create_assessment(
     group: Group | None = None,
     description: str = "",
     from_template: bool = True,
+    umbrella_template: str = "",
 ) -> RiskAssessment:
-    """A draft assessment, with the template's hazards and controls for the activity."""
+    """A draft assessment, with the template's hazards and controls for the
+    activity, or those of a template from the organisation's umbrella body
+    (``umbrella_template``, a key of ``umbrella_starters``)."""
     require_lead(actor, organisation)
     _check_group(organisation, group)
+    hazards = STARTERS.get(activity, ()) if from_template else ()
+    if umbrella_template:
+        chosen = umbrella_starters(organisation).get(umbrella_template)
+        if chosen is None:
+            raise ValidationError(
+                {"umbrella_template": "Choose one of your umbrella body's templates."}
+            )
+        hazards = chosen.hazards
+        description = description.strip() or chosen.description
     assessment = RiskAssessment(
         organisation=organisation,
         title=title.strip(),
@@ -103,9 +119,14 @@ def create_assessment(
     assessment.full_clean()
     assessment.save()
     _audit(actor, assessment, "create", None, organisation)
-    for position, starter in enumerate(
-        STARTERS.get(activity, ()) if from_template else ()
-    ):
+    _add_starters(assessment, hazards)
+    return assessment
+
+
+def _add_starters(
+    assessment: RiskAssessment, starters: tuple[StarterHazard, ...]
+) -> None:
+    for position, starter in enumerate(starters):
         hazard = Hazard.objects.create(
             assessment=assessment,
             description=starter.description,
@@ -119,7 +140,6 @@ def create_assessment(
         Control.objects.bulk_create(
             Control(hazard=hazard, action=text) for text in starter.controls
         )
-    return assessment
 
 
 @transaction.atomic(durable=True)

@@ -8,7 +8,9 @@ before controls, likelihood and impact after, controls).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from safecontact.assessments.models import RiskAssessment
 
@@ -171,3 +173,91 @@ STARTERS: dict[str, tuple[StarterHazard, ...]] = {
     ),
     RiskAssessment.Activity.OTHER: _SHARED,
 }
+
+
+# --- Templates an umbrella body publishes to its members ------------------------
+
+MAX_TEMPLATE_HAZARDS = 50
+DEFAULT_SCORE = (3, 3)  # unknown: the Lead sets it before signing off
+DEFAULT_WHO = "Members of the group"
+_SCORE = re.compile(
+    r"(before|after)\s*:\s*([1-5])\s*[x\u00d7*]\s*([1-5])", re.IGNORECASE
+)
+_WHO = re.compile(r"who might be harmed\s*:\s*", re.IGNORECASE)
+_BULLET = re.compile(r"[-*+]\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class UmbrellaStarter:
+    """A risk assessment template an umbrella body published, read for use."""
+
+    key: str  # "umbrella-<code>", the form's choice
+    title: str
+    umbrella: str
+    description: str
+    hazards: tuple[StarterHazard, ...]
+
+
+@dataclass
+class _Draft:
+    description: str
+    who: str = DEFAULT_WHO
+    scores: dict[str, tuple[int, int]] = field(default_factory=dict)
+    controls: list[str] = field(default_factory=list)
+
+    def hazard(self) -> StarterHazard:
+        return StarterHazard(
+            self.description[:2000],
+            self.who[:300],
+            self.scores.get("before", DEFAULT_SCORE),
+            self.scores.get("after", self.scores.get("before", DEFAULT_SCORE)),
+            tuple(self.controls),
+        )
+
+
+def read_template(body: str) -> tuple[str, tuple[StarterHazard, ...]]:
+    """The introduction and the hazards of a template's Markdown.
+
+    Each heading starts a hazard (its text says what could happen); under it,
+    ``Who might be harmed: ...``, ``Before: 3 x 5`` and ``After: 1 x 5``
+    (likelihood x impact) and a list of controls (``- ...``). Anything else
+    before the first heading is the introduction; other lines are left out.
+    One pass over the lines, so any length reads in linear time.
+    """
+    intro: list[str] = []
+    drafts: list[_Draft] = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            text = line.lstrip("#").strip()
+            if text and len(drafts) < MAX_TEMPLATE_HAZARDS:
+                drafts.append(_Draft(text))
+            continue
+        if not drafts:
+            intro.append(raw)
+        elif who := _WHO.match(line):
+            drafts[-1].who = line[who.end() :].strip() or DEFAULT_WHO
+        elif score := _SCORE.fullmatch(line):
+            when, likelihood, impact = score.groups()
+            drafts[-1].scores[when.lower()] = (int(likelihood), int(impact))
+        elif bullet := _BULLET.match(line):
+            drafts[-1].controls.append(line[bullet.end() :].strip()[:2000])
+    return "\n".join(intro).strip(), tuple(draft.hazard() for draft in drafts)
+
+
+def umbrella_starters(organisation: Any) -> dict[str, UmbrellaStarter]:
+    """Risk assessment templates from the umbrella body ``organisation``
+    belongs to, by form choice (1 query)."""
+    from safecontact.dashboard.models import UmbrellaTemplate
+
+    found = UmbrellaTemplate.objects.for_member(
+        organisation, UmbrellaTemplate.Kind.RISK_ASSESSMENT
+    )
+    starters = {}
+    for template in found:
+        description, hazards = read_template(template.body)
+        key = f"umbrella-{template.code}"
+        starters[key] = UmbrellaStarter(
+            key, template.title, template.umbrella.name, description, hazards
+        )
+    return starters

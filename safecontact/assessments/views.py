@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safecontact.assessments import selectors, services
 from safecontact.assessments.forms import AssessmentForm, ControlForm, HazardForm
-from safecontact.assessments.models import Control, RiskAssessment
+from safecontact.assessments.models import Control, Hazard, RiskAssessment
+from safecontact.assessments.starters import umbrella_starters
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -47,6 +48,14 @@ def _in_org(queryset: Any, request: HttpRequest, code: uuid.UUID, path: str) -> 
     return found
 
 
+def _hazard(
+    request: HttpRequest, assessment: RiskAssessment, hazard_code: uuid.UUID
+) -> Hazard:
+    return _in_org(
+        assessment.hazards.all(), request, hazard_code, "assessment__organisation"
+    )
+
+
 def _rated(likelihood: int, impact: int) -> dict[str, Any]:
     value = score(likelihood, impact)
     level = band(value)
@@ -73,7 +82,11 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @lead_required
 def assessment_new(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
-    form = AssessmentForm(request.POST or None, organisation=organisation)
+    form = AssessmentForm(
+        request.POST or None,
+        organisation=organisation,
+        umbrella=umbrella_starters(organisation).values(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.create_assessment(
@@ -84,6 +97,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
                 group=form.cleaned_data["group"],
                 description=form.cleaned_data["description"],
                 from_template=form.cleaned_data["from_template"],
+                umbrella_template=form.cleaned_data.get("umbrella_template", ""),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -184,13 +198,7 @@ def hazard_form(
     request: HttpRequest, code: uuid.UUID, hazard_code: uuid.UUID | None = None
 ) -> HttpResponse:
     assessment = _assessment(request, code)
-    hazard = (
-        _in_org(
-            assessment.hazards.all(), request, hazard_code, "assessment__organisation"
-        )
-        if hazard_code
-        else None
-    )
+    hazard = _hazard(request, assessment, hazard_code) if hazard_code else None
     form = HazardForm(request.POST or None, instance=hazard)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,9 +226,7 @@ def hazard_delete(
     request: HttpRequest, code: uuid.UUID, hazard_code: uuid.UUID
 ) -> HttpResponse:
     assessment = _assessment(request, code)
-    hazard = _in_org(
-        assessment.hazards.all(), request, hazard_code, "assessment__organisation"
-    )
+    hazard = _hazard(request, assessment, hazard_code)
     services.delete_hazard(actor=request_user(request), hazard=hazard)
     messages.success(
         request, "Hazard removed. Sign the assessment off again when it is ready."
@@ -234,9 +240,7 @@ def control_add(
     request: HttpRequest, code: uuid.UUID, hazard_code: uuid.UUID
 ) -> HttpResponse:
     assessment = _assessment(request, code)
-    hazard = _in_org(
-        assessment.hazards.all(), request, hazard_code, "assessment__organisation"
-    )
+    hazard = _hazard(request, assessment, hazard_code)
     form = ControlForm(request.POST or None, organisation=request_organisation(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -27,19 +27,22 @@ class Shown:
     next_step: str
 
 
+def shown(finding: AuditFinding) -> Shown:
+    """One finding with its summary and the chat's lines, decrypted."""
+    detail = json.loads(finding.detail or "{}")
+    return Shown(
+        finding=finding,
+        summary=detail.get("summary", ""),
+        lines=detail.get("lines", []),
+        next_step=detail.get("next_step", ""),
+    )
+
+
 def shown_findings(audit: GroupAudit) -> list[tuple[str, list[Shown]]]:
     """The audit's findings by kind, in the order the page shows them."""
     by_kind: dict[str, list[Shown]] = {kind: [] for kind in AuditFinding.Kind.values}
-    for finding in audit.findings.select_related("person", "case"):
-        detail = json.loads(finding.detail or "{}")
-        by_kind[finding.kind].append(
-            Shown(
-                finding=finding,
-                summary=detail.get("summary", ""),
-                lines=detail.get("lines", []),
-                next_step=detail.get("next_step", ""),
-            )
-        )
+    for finding in audit.findings.select_related("person", "case", "alert"):
+        by_kind[finding.kind].append(shown(finding))
     return [
         (AuditFinding.Kind(kind).label, shown)
         for kind, shown in by_kind.items()

@@ -14,16 +14,17 @@ UTF-16 and Windows/Latin-1 text are decoded as such (``chatlogs.files``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
-import shutil
+import os
 import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from safecontact.accounts.models import User
 from safecontact.audits import analysis
 from safecontact.audits.analysis import name_key
 from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
+from safecontact.audits.sealed import open_sealed, plain_size
+from safecontact.audits.uploads import UPLOAD_FOLDER, upload_folder
 from safecontact.audittrail.services import (
     record_access,
     record_change,
@@ -45,9 +48,11 @@ from safecontact.audittrail.services import (
 from safecontact.concerns.crypto import encrypted_field_names
 from safecontact.concerns.models import Case
 from safecontact.concerns.services import ConcernReport, report_concern
+from safecontact.contact.models import Alert
 from safecontact.contact.services.inputs import hours_of
 from safecontact.groups.models import Group
 from safecontact.lib.access import LEADS
+from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
 from safecontact.people.selectors import worker_clearance
 from safeguarding.chatlogs import (
@@ -57,7 +62,7 @@ from safeguarding.chatlogs import (
     parse_file,
     parse_lines,
 )
-from safeguarding.chatlogs.files import open_lines
+from safeguarding.chatlogs.files import Source, open_binary, open_lines
 from safeguarding.policy.hours import local_day
 from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
@@ -65,9 +70,10 @@ BATCH = 4096
 PEEK_LINES = 50  # enough to tell an export from other text
 PLAIN_SENDER = "(text)"
 MAX_LINE_CHARS = 100_000  # a longer "line" is split, so one line cannot exhaust memory
-UPLOAD_FOLDER = "audit-uploads"
 # An audit with no progress for this long lost its worker (a restart).
 STALL_AFTER = dt.timedelta(minutes=10)
+# An upload file older than this that no audit points at was left behind.
+STRAY_AFTER = dt.timedelta(days=1)
 
 
 class ScanError(Exception):
@@ -98,7 +104,7 @@ class ScanSummary:
     levels: dict[str, str] = field(default_factory=dict)
 
 
-def detect_kind(path: Path) -> str:
+def detect_kind(path: Source) -> str:
     """ "whatsapp" when the file's first lines read as a chat export, else
     "text"; ``ChatlogError`` when the file is not text at all."""
     with open_lines(path) as lines:
@@ -202,7 +208,7 @@ def _require_lead(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("Only the Safeguarding Lead and deputies run audits.")
 
 
-def check_export(path: Path) -> None:
+def check_export(path: Source) -> None:
     """Refuse at once what is plainly not a WhatsApp export (a corrupt zip, a
     zip bomb, a binary file, plain text), so nothing is queued for it."""
     try:
@@ -223,23 +229,21 @@ def check_export(path: Path) -> None:
 def start_audit(
     *, actor: User, group: Group, upload: Path, file_name: str
 ) -> GroupAudit:
-    """Keep the uploaded export and queue its audit; ``upload`` is moved."""
+    """Keep the uploaded export and queue its audit. ``upload`` is the export
+    encrypted (``sealed``, as the upload handler writes it); it is moved."""
     _require_lead(actor, group.organisation_id)
-    check_export(upload)
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_export(functools.partial(open_sealed, upload))
     audit = GroupAudit(
         organisation=group.organisation,
         group=group,
         uploaded_by=actor,
         file_name=file_name[:300],
-        size_bytes=upload.stat().st_size,
+        size_bytes=plain_size(upload),
         keep_until=timezone.now()
         + dt.timedelta(days=group.organisation.audit_retention_days),
     )
-    target = folder / f"{audit.code}.upload"
-    shutil.move(upload, target)
-    target.chmod(0o600)
+    target = upload_folder() / f"{audit.code}.upload"
+    os.replace(upload, target)
     audit.upload_path = str(target)
     save_and_record(
         actor=actor,
@@ -343,7 +347,8 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
     path = Path(audit.upload_path)
     if not path.is_file():
         raise AuditError("The uploaded file is gone: upload the export again.")
-    total = _count_lines(path)
+    export = functools.partial(open_sealed, path)
+    total = _count_lines(export)
     GroupAudit.objects.filter(pk=audit.pk).update(lines_total=total)
 
     def progress(line_no: int, messages: int) -> None:
@@ -366,20 +371,21 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
         ),
         progress=progress,
     )
-    return auditor.run(parse_file(path))
+    return auditor.run(parse_file(export))
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(export: Source) -> int:
     """About how many lines the export has, for the progress bar: newlines in
     the file, or in the chat text of a zip (read once more, not decoded)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            texts = [i for i in archive.infolist() if i.filename.endswith(".txt")]
-            biggest = max(texts, key=lambda info: info.file_size)
-            with archive.open(biggest) as member:
-                return _newlines(member)
-    except (zipfile.BadZipFile, ValueError):
-        with path.open("rb") as raw:
+    with open_binary(export) as raw:
+        try:
+            with zipfile.ZipFile(raw) as archive:
+                texts = [i for i in archive.infolist() if i.filename.endswith(".txt")]
+                biggest = max(texts, key=lambda info: info.file_size)
+                with archive.open(biggest) as member:
+                    return _newlines(member)
+        except (zipfile.BadZipFile, ValueError):
+            raw.seek(0)
             return _newlines(raw)
 
 
@@ -522,35 +528,33 @@ def _problems(
 # --- Acting on findings ----------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
-    _require_lead(actor, finding.audit.organisation_id)
-    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-    finding.on_attention_list = True
+def _save_finding(actor: User, finding: AuditFinding, **changes: Any) -> None:
+    """Change ``finding`` and record it on the audit trail (never its text)."""
+    encrypted = encrypted_field_names(AuditFinding)
+    before = snapshot(finding, exclude=encrypted)
+    for name, value in changes.items():
+        setattr(finding, name, value)
     save_and_record(
         actor=actor,
         organisation=finding.audit.organisation,
         obj=finding,
         before=before,
-        exclude=encrypted_field_names(AuditFinding),
-        update_fields=["on_attention_list"],
+        exclude=encrypted,
+        update_fields=list(changes),
     )
+
+
+@transaction.atomic(durable=True)
+def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    _require_lead(actor, finding.audit.organisation_id)
+    _save_finding(actor, finding, on_attention_list=True)
     return finding
 
 
+@transaction.atomic(durable=True)
 def dismiss_from_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
     _require_lead(actor, finding.audit.organisation_id)
-    with transaction.atomic(durable=True):
-        before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-        finding.on_attention_list = False
-        save_and_record(
-            actor=actor,
-            organisation=finding.audit.organisation,
-            obj=finding,
-            before=before,
-            exclude=encrypted_field_names(AuditFinding),
-            update_fields=["on_attention_list"],
-        )
+    _save_finding(actor, finding, on_attention_list=False)
     return finding
 
 
@@ -588,17 +592,33 @@ def raise_concern(*, actor: User, finding: AuditFinding) -> Case:
         source=Case.Source.IN_APP,
         form=Case.Form.STAFF,
     )
-    before = snapshot(finding, exclude=encrypted_field_names(AuditFinding))
-    finding.case = case
-    save_and_record(
-        actor=actor,
-        organisation=finding.audit.organisation,
-        obj=finding,
-        before=before,
-        exclude=encrypted_field_names(AuditFinding),
-        update_fields=["case"],
-    )
+    _save_finding(actor, finding, case=case)
     return case
+
+
+@transaction.atomic(durable=True)
+def raise_alert(*, actor: User, finding: AuditFinding) -> Alert:
+    """An alert on the Lead's queue from a finding. It points at the finding
+    and copies nothing from the chat: the lines stay encrypted there."""
+    _require_lead(actor, finding.audit.organisation_id)
+    if Alert.objects.filter(audit_finding=finding).exists():
+        raise AuditError("An alert has already been raised from this finding.")
+    alert = Alert.objects.create(
+        organisation=finding.audit.organisation,
+        audit_finding=finding,
+        kind=Alert.Kind.AUDIT,
+        severity=finding.severity,
+    )
+    record_change(
+        actor=actor,
+        organisation=alert.organisation,
+        obj=alert,
+        action="create",
+        before=None,
+        after=snapshot(alert),
+    )
+    notifications.alert_raised(alert)  # the deputies see it on their queue too
+    return alert
 
 
 def record_audit_view(*, actor: User, audit: GroupAudit) -> None:
@@ -612,13 +632,34 @@ def expired_audits(now: dt.datetime) -> list[GroupAudit]:
     return list(GroupAudit.objects.filter(keep_until__lt=now).select_related("group"))
 
 
+def stray_uploads(now: dt.datetime) -> list[Path]:
+    """Encrypted uploads no audit will read: one cut off mid-upload (the
+    server stopped before the request ended), or one whose audit is gone."""
+    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
+    if not folder.is_dir():
+        return []
+    waiting = set(
+        GroupAudit.objects.exclude(upload_path="").values_list("upload_path", flat=True)
+    )
+    cutoff = (now - STRAY_AFTER).timestamp()
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if str(path) not in waiting and path.stat().st_mtime < cutoff
+    )
+
+
 def purge_expired_audits(
     *, apply: bool = False, now: dt.datetime | None = None
 ) -> list[GroupAudit]:
     """Audits past their keep-until date; deleted (with everything read from
-    the chat and the hashes of its messages) only when ``apply``."""
-    expired = expired_audits(now or timezone.now())
+    the chat and the hashes of its messages) only when ``apply``, with any
+    upload files left behind (``stray_uploads``)."""
+    now = now or timezone.now()
+    expired = expired_audits(now)
     if apply:
+        for path in stray_uploads(now):
+            path.unlink(missing_ok=True)
         for audit in expired:
             with transaction.atomic(durable=True):
                 if audit.upload_path:

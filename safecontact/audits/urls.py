@@ -9,5 +9,6 @@ urlpatterns = [
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/restart/", views.restart, name="restart"),
     path("findings/<uuid:code>/attention/", views.attention, name="attention"),
+    path("findings/<uuid:code>/alert/", views.alert, name="alert"),
     path("findings/<uuid:code>/concern/", views.concern, name="concern"),
 ]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from http import HTTPStatus
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -18,7 +16,11 @@ from safecontact.audits import services
 from safecontact.audits.forms import UploadForm
 from safecontact.audits.models import AuditFinding, GroupAudit
 from safecontact.audits.selectors import audits_for, shown_findings
-from safecontact.audits.uploads import ExportUploadHandler, too_big_message
+from safecontact.audits.uploads import (
+    ExportUploadHandler,
+    SealedUpload,
+    too_big_message,
+)
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -73,19 +75,21 @@ def _upload(request: HttpRequest, handler: ExportUploadHandler) -> HttpResponse:
         return _too_big(request)
     if request.method == "POST" and form.is_valid():
         export = form.cleaned_data["export"]
-        if not isinstance(export, TemporaryUploadedFile):  # pragma: no cover
-            raise TypeError("exports are streamed to a temporary file")
+        if not isinstance(export, SealedUpload):  # pragma: no cover
+            raise TypeError("exports are encrypted as they stream to disk")
         try:
             audit = services.start_audit(
                 actor=user,
                 group=form.cleaned_data["group"],
-                upload=Path(export.temporary_file_path()),
+                upload=export.sealed_path,
                 file_name=export.name or "",
             )
         except services.AuditError as error:
             form.add_error("export", str(error))
         else:
             return redirect(audit)
+        finally:
+            export.close()  # deletes it, unless the audit took it
     days = request_organisation(request).audit_retention_days
     context = {"form": form, "retention_days": days}
     return render(request, "audits/upload.html", context)
@@ -141,7 +145,26 @@ def attention(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     else:
         services.add_to_attention_list(actor=user, finding=finding)
         messages.success(request, "Added to the attention list.")
-    return redirect(f"{finding.audit.get_absolute_url()}#finding-{finding.code}")
+    return redirect(_on_report(finding))
+
+
+def _on_report(finding: AuditFinding) -> str:
+    return f"{finding.audit.get_absolute_url()}#finding-{finding.code}"
+
+
+@require_POST
+@lead_required
+def alert(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    finding = _finding(request, code)
+    try:
+        raised = services.raise_alert(actor=request_user(request), finding=finding)
+    except services.AuditError as error:
+        messages.error(request, str(error))
+        return redirect(_on_report(finding))
+    messages.success(
+        request, "Alert raised from the finding: it is on the alerts list."
+    )
+    return redirect(raised)
 
 
 @require_POST
@@ -152,6 +175,6 @@ def concern(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         case = services.raise_concern(actor=request_user(request), finding=finding)
     except services.AuditError as error:
         messages.error(request, str(error))
-        return redirect(finding.audit)
+        return redirect(_on_report(finding))
     messages.success(request, f"Concern {case.reference} raised from the finding.")
     return redirect("concerns:detail", case.code)

@@ -337,13 +337,25 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         CONTENT = "content", "Worrying content in one message"
         EARLY_WARNING = "early_warning", "Early warning: a pattern across messages"
+        AUDIT = "audit", "Found in an audit of a group chat"
 
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
+    # What the alert is about: a message through the gateway, or a finding of
+    # a group audit (exactly one). An audit's alert holds nothing from the
+    # chat itself: its lines stay in the finding, encrypted, and go with it
+    # when the audit is deleted on its retention schedule.
     message = models.ForeignKey(
-        Message, on_delete=models.PROTECT, related_name="alerts"
+        Message, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    audit_finding = models.OneToOneField(
+        "audits.AuditFinding",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert",
     )
     # The ledger entry recording the attempt or the inbound mail.
     ledger_entry = models.ForeignKey(
@@ -380,6 +392,13 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(message__isnull=False, audit_finding__isnull=True)
+                | models.Q(message__isnull=True, audit_finding__isnull=False),
+                name="alert_about_a_message_or_a_finding",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Alert {str(self.code)[:8]} ({self.get_status_display()})"

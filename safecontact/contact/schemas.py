@@ -126,14 +126,24 @@ class AlertOut(Schema):
     code: UUID
     status: str
     severity: int
-    message: UUID
+    kind: str
+    message: UUID | None = Field(
+        description="The message the alert is about; none for an audit's alert."
+    )
+    audit_finding: UUID | None = Field(
+        description="The group audit finding it is about (its lines stay there)."
+    )
     ledger_entry: UUID | None
     findings: list[FindingOut]
     created_at: dt.datetime
 
     @staticmethod
-    def resolve_message(obj: Any) -> UUID:
-        return UUID(str(obj.message.code))
+    def resolve_message(obj: Any) -> UUID | None:
+        return UUID(str(obj.message.code)) if obj.message else None
+
+    @staticmethod
+    def resolve_audit_finding(obj: Any) -> UUID | None:
+        return obj.audit_finding.code if obj.audit_finding else None
 
     @staticmethod
     def resolve_ledger_entry(obj: Any) -> UUID | None:

@@ -91,7 +91,10 @@ def stopped_messages(organisation: Any, limit: int = 20) -> list[Message]:
 
 def alerts(organisation: Any, status: str = "") -> QuerySet[Alert]:
     found = Alert.objects.filter(organisation=organisation).select_related(
-        "message__sender", "ledger_entry"
+        "message__sender",
+        "ledger_entry",
+        "audit_finding__audit__group",
+        "audit_finding__case",
     )
     return found.filter(status=status) if status else found
 

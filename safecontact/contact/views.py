@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
+from safecontact.audits.selectors import Shown, shown
 from safecontact.contact import selectors, services
 from safecontact.contact.forms import AlertForm, ComposeForm, ReviewForm
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message
@@ -176,10 +177,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     status = status if status in Alert.Status.values else ""
     found = selectors.alerts(request_organisation(request), status)
     page = paginate(request, found)
-    rows = [(a, highlight(a.message.body, _body_only(a))) for a in page]
     ctx = {
         "page": page,
-        "rows": rows,
+        "rows": [_alert_row(alert) for alert in page],
         "status": status,
         "statuses": Alert.Status.choices,
     }
@@ -188,6 +188,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 def _body_only(alert: Alert) -> list[dict[str, Any]]:
     return [f for f in alert.findings if f.get("field", "body") == "body"]
+
+
+def _alert_row(alert: Alert) -> tuple[Alert, Any, Shown | None]:
+    """The alert, its message's body with the findings marked, or the audit
+    finding it came from with the chat's lines."""
+    if alert.audit_finding is not None:
+        return alert, "", shown(alert.audit_finding)
+    assert alert.message is not None  # noqa: S101 (a database constraint)
+    return alert, highlight(alert.message.body, _body_only(alert)), None
 
 
 @lead_required
@@ -204,11 +213,11 @@ def alert_detail(request: HttpRequest, code: Any) -> HttpResponse:
         )
         flash.success(request, f"Alert marked {alert.get_status_display().lower()}.")
         return redirect("contact:alerts")
-    body = highlight(alert.message.body, _body_only(alert))
+    _, body, finding = _alert_row(alert)
     return render(
         request,
         "contact/alert_detail.html",
-        {"alert": alert, "body": body, "form": form},
+        {"alert": alert, "body": body, "finding": finding, "form": form},
     )
 
 

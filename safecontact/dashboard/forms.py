@@ -66,3 +66,10 @@ class TemplateForm(forms.ModelForm):
         model = UmbrellaTemplate
         fields = ["kind", "title", "body"]
         labels = {"kind": "What it is", "body": "Text (Markdown)"}
+        help_texts = {
+            "body": "For a risk assessment, start each hazard with a heading "
+            "(## What could happen), then lines such as “Who might be harmed: "
+            "children in the group”, “Before: 3 x 5” and “After: 1 x 5” "
+            "(likelihood x impact, 1 to 5), and one line per control starting "
+            "with a dash. Text before the first heading introduces it."
+        }

@@ -9,6 +9,7 @@ hold counts only, never a name.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -179,6 +180,15 @@ class ThresholdNotice(models.Model):
         return f"{self.member_id} {self.figure} {self.value}% on {self.day}"
 
 
+class UmbrellaTemplateQuerySet(models.QuerySet["UmbrellaTemplate"]):
+    def for_member(self, organisation: Any, kind: str) -> UmbrellaTemplateQuerySet:
+        """Templates of ``kind`` from the umbrella ``organisation`` belongs to now."""
+        active = UmbrellaMembership.objects.filter(
+            member=organisation, accepted_at__isnull=False, ended_at=None
+        ).values("umbrella_id")
+        return self.filter(umbrella_id__in=active, kind=kind).select_related("umbrella")
+
+
 class UmbrellaTemplate(models.Model):
     """A policy or risk-assessment text an umbrella publishes to its members."""
 
@@ -199,6 +209,8 @@ class UmbrellaTemplate(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UmbrellaTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

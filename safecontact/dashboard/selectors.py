@@ -234,6 +234,12 @@ SERIES_LABELS = {
     "opened": "Concerns opened",
     "closed": "Concerns closed",
 }
+# Alerts raised from group audits count with the scanner's alerts.
+ALERT_SERIES_OF: dict[str, str] = {
+    Alert.Kind.CONTENT.value: "content",
+    Alert.Kind.AUDIT.value: "content",
+    Alert.Kind.EARLY_WARNING.value: "early_warning",
+}
 _BLOCKED = (Message.Status.BLOCKED, Message.Status.STOPPED, Message.Status.REJECTED)
 
 
@@ -357,7 +363,10 @@ def _fold_totals(activity: Activity, result: dict[str, int]) -> None:
 def _alert_activity(activity: Activity, organisation: Any, periods: Any) -> None:
     (start, end), _ = periods
     base = Alert.objects.filter(organisation=organisation)
-    groups = {kind.value: Q(kind=kind) for kind in Alert.Kind}
+    groups = {
+        series: Q(kind__in=[k for k, s in ALERT_SERIES_OF.items() if s == series])
+        for series in set(ALERT_SERIES_OF.values())
+    }
     weekly = (
         base.filter(created_at__gte=start, created_at__lt=end)
         .annotate(week=TruncWeek("created_at"))
@@ -366,7 +375,7 @@ def _alert_activity(activity: Activity, organisation: Any, periods: Any) -> None
         .order_by("week")
     )
     for row in weekly:
-        _add(activity, row["kind"], [(row["week"], row["n"])])
+        _add(activity, ALERT_SERIES_OF[row["kind"]], [(row["week"], row["n"])])
     _fold_totals(activity, _totals(base, "created_at", groups, periods))
 
 

@@ -87,14 +87,11 @@ class TemplateStarter:
 
 def umbrella_starters(organisation: Any) -> dict[str, TemplateStarter]:
     """Policy templates from the umbrella body ``organisation`` belongs to (1 query)."""
-    from safecontact.dashboard.models import UmbrellaMembership, UmbrellaTemplate
+    from safecontact.dashboard.models import UmbrellaTemplate
 
-    active = UmbrellaMembership.objects.filter(
-        member=organisation, accepted_at__isnull=False, ended_at=None
-    ).values("umbrella_id")
-    found = UmbrellaTemplate.objects.filter(
-        umbrella_id__in=active, kind=UmbrellaTemplate.Kind.POLICY
-    ).select_related("umbrella")
+    found = UmbrellaTemplate.objects.for_member(
+        organisation, UmbrellaTemplate.Kind.POLICY
+    )
     return {
         f"umbrella-{t.code}": TemplateStarter(
             f"umbrella-{t.code}",

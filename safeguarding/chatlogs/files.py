@@ -2,7 +2,9 @@
 
 A plain `.txt` (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, or a
 Windows/Latin-1 export) or a WhatsApp `.zip` export holding the chat text.
-Reading is lazy: memory stays constant however long the chat is.
+Reading is lazy: memory stays constant however long the chat is. The file
+may also come from an *opener*, a function returning a fresh binary file
+object that can seek (SafeContact decrypts an upload waiting on disk so).
 
 A file that is not text is refused with a reason, not read as text: the
 signature of a known binary format, or NUL bytes (outside UTF-16), control
@@ -17,12 +19,16 @@ import codecs
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from safeguarding.chatlogs.errors import ChatlogError
+
+# A path, or a function returning a fresh, seekable binary file (closed here).
+Source = str | Path | Callable[[], IO[bytes]]
 
 MAX_MEMBER_BYTES = 2 * 1024**3  # a million-line chat is a few hundred MB at most
 MAX_COMPRESSION_RATIO = 100  # chat text compresses about 3-10 times; bombs far more
@@ -54,14 +60,18 @@ _SIGNATURES = (
 )
 
 
-@contextmanager
-def open_lines(path: str | Path) -> Iterator[Iterator[str]]:
-    """Yield an iterator over the chat's lines, line endings included."""
-    path = Path(path)
+def open_binary(source: Source) -> IO[bytes]:
+    """The source's bytes from the start; ``ChatlogError`` when it cannot open."""
     try:
-        raw = path.open("rb")
+        return source() if callable(source) else Path(source).open("rb")
     except OSError as exc:
         raise ChatlogError(f"cannot open the export: {exc.strerror}") from exc
+
+
+@contextmanager
+def open_lines(source: Source) -> Iterator[Iterator[str]]:
+    """Yield an iterator over the chat's lines, line endings included."""
+    raw = open_binary(source)
     with raw:
         if raw.read(4) == _ZIP_MAGIC:
             with _zip_member(raw) as member:
@@ -80,7 +90,7 @@ def _zip_member(raw: IO[bytes]) -> Iterator[IO[bytes]]:
         _check_size(info)
         with archive, archive.open(info) as member:
             yield member
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         raise ChatlogError("the zip export is corrupt") from exc
     except (NotImplementedError, RuntimeError) as exc:
         raise ChatlogError("the zip export is encrypted or uses an odd format") from exc

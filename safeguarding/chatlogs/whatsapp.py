@@ -13,11 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from pathlib import Path
 from typing import Literal
 
 from safeguarding.chatlogs.errors import ChatlogError
-from safeguarding.chatlogs.files import open_lines
+from safeguarding.chatlogs.files import Source, open_lines
 from safeguarding.chatlogs.phrases import (
     EventKind,
     attachment_name,
@@ -138,9 +137,12 @@ def parse_text(text: str, *, date_order: DateOrder | None = None) -> Iterator[Ch
 
 
 def parse_file(
-    path: str | Path, *, date_order: DateOrder | None = None
+    path: Source, *, date_order: DateOrder | None = None
 ) -> Iterator[ChatItem]:
     """Parse a `.txt` or `.zip` export lazily, in constant memory.
+
+    ``path`` may also be an opener (``files.Source``): it is called each time
+    the file is read from the start.
 
     Raises ChatlogError at once for a file that is not a readable export. To
     settle day/month order it reads ahead until a deciding date, at worst the
@@ -155,7 +157,7 @@ def parse_file(
     return _parse_path(path, date_order)
 
 
-def _parse_path(path: str | Path, date_order: DateOrder) -> Iterator[ChatItem]:
+def _parse_path(path: Source, date_order: DateOrder) -> Iterator[ChatItem]:
     with open_lines(path) as lines:
         yield from _Parser(date_order).run(lines)
 

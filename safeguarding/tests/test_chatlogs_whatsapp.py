@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 (test lines are in many scripts on purpose)
 """WhatsApp export parser, on synthetic exports written for these tests only."""
 
+import io
 import sys
 import zipfile
 from datetime import datetime
@@ -448,9 +449,43 @@ def test_it_refuses_an_encrypted_zip(tmp_path):
         parse_file(path)
 
 
+def test_it_refuses_a_zip_whose_compressed_text_is_damaged():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "_chat.txt",
+            "".join(f"31/12/2020, 21:05 - A: line {n * 7919}\n" for n in range(20000)),
+        )
+    data = bytearray(buffer.getvalue())
+    data[200:208] = b"\xff" * 8  # inside the deflated text: zlib cannot inflate it
+    with pytest.raises(ChatlogError, match="corrupt"):
+        list(parse_file(lambda: io.BytesIO(bytes(data))))
+
+
 def test_it_refuses_a_missing_file(tmp_path):
     with pytest.raises(ChatlogError, match="cannot open"):
         parse_file(tmp_path / "nope.txt")
+
+
+def test_it_reads_a_zip_export_from_an_opener(tmp_path):
+    path = write_zip(tmp_path / "c.zip", {"_chat.txt": "31/12/2020, 21:05 - A: x\n"})
+    opened = []
+
+    def opener():
+        opened.append(1)
+        return io.BytesIO(path.read_bytes())
+
+    (item,) = parse_file(opener)
+    assert item == ChatMessage(1, at(2020, 12, 31, 21, 5), "A", "x")
+    assert len(opened) == 2  # once to settle the date order, once to read
+
+
+def test_it_refuses_an_opener_that_fails():
+    def opener():
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(ChatlogError, match="cannot open the export: Permission"):
+        parse_file(opener)
 
 
 def test_it_streams_a_large_file_lazily(tmp_path):

@@ -13,7 +13,11 @@ from safecontact.assessments.models import Control, Hazard, RiskAssessment
 from safecontact.audittrail.models import AuditEntry
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
 from safecontact.people.models import VettingCheck
-from safecontact.people.tests.factories import ConsentFactory, WorkerFactory
+from safecontact.people.tests.factories import (
+    ChildFactory,
+    ConsentFactory,
+    WorkerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,22 @@ def test_an_adult_whose_check_lapses_flags_the_assessment(lead):
         renewal_due=day - dt.timedelta(days=1)
     )
     assert reasons() == ("An adult in the group is now without a current DBS check.",)
+
+
+def test_a_child_who_turns_18_in_the_group_flags_the_assessment(lead):
+    """Nobody adds an unchecked adult: a member grows into one. The register
+    then counts them as an adult without a check (group.uncleared_adult would
+    refuse them as a new member) and the signed-off assessment is flagged."""
+    group = GroupFactory.create(organisation=lead.organisation)
+    today = timezone.localdate()
+    eighteen_soon = dt.date(today.year - 18, today.month, min(today.day, 28))
+    child = ChildFactory.create(
+        organisation=lead.organisation,
+        date_of_birth=eighteen_soon + dt.timedelta(days=10),
+    )
+    GroupMemberFactory.create(group=group, person=child)
+    assessment = services.sign_off(actor=lead, assessment=_assessment(lead, group))
+    later = today + dt.timedelta(days=40)
+    facts = selectors.group_facts(lead.organisation, [group], later)
+    reasons = selectors.standings([assessment], later, facts)[0].reasons
+    assert "An adult in the group is now without a current DBS check." in reasons

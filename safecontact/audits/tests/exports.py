@@ -7,6 +7,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from safecontact.audits.sealed import seal_file
+
 EVENING = [{"day": d, "start": "18:00", "end": "20:00"} for d in range(7)]
 DAY = dt.date(2026, 3, 14)  # a Saturday; day 14 settles day/month order
 
@@ -46,3 +48,8 @@ def ordinary(count: int, senders: tuple[str, ...]) -> Iterator[str]:
         day, minute = divmod(n, 100)
         when = start + dt.timedelta(days=day, minutes=minute)
         yield android(when, senders[n % len(senders)], f"See you at the hall, item {n}")
+
+
+def sealed(path: Path) -> Path:
+    """The export encrypted as the upload handler stores it, beside ``path``."""
+    return seal_file(path, path.with_name(path.name + ".sealed"))

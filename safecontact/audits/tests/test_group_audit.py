@@ -15,7 +15,7 @@ from django.db import connection
 from safecontact.accounts.models import User
 from safecontact.audits import services
 from safecontact.audits.models import AuditFinding, GroupAudit, SeenMessage
-from safecontact.audits.tests.exports import at, chat, write, write_zip
+from safecontact.audits.tests.exports import at, chat, sealed, write, write_zip
 from safecontact.groups.models import Group
 from safecontact.people.tests.factories import (
     ChildFactory,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def audit_of(lead: User, group: Group, path: Path) -> GroupAudit:
     audit = services.start_audit(
-        actor=lead, group=group, upload=path, file_name=path.name
+        actor=lead, group=group, upload=sealed(path), file_name=path.name
     )
     finished = services.run_audit(audit.pk)
     assert finished is not None
@@ -164,7 +164,7 @@ def test_only_leads_and_deputies_start_an_audit(
         services.start_audit(
             actor=worker,
             group=group,
-            upload=write(tmp_path / "chat.txt", chat([(at(18), "A", "b")])),
+            upload=sealed(write(tmp_path / "chat.txt", chat([(at(18), "A", "b")]))),
             file_name="chat.txt",
         )
 
@@ -175,7 +175,7 @@ def test_the_upload_is_deleted_once_read(
     audit = services.start_audit(
         actor=lead,
         group=group,
-        upload=write(tmp_path / "chat.txt", chat([(at(18), "A", "b")])),
+        upload=sealed(write(tmp_path / "chat.txt", chat([(at(18), "A", "b")]))),
         file_name="chat.txt",
     )
     stored = Path(audit.upload_path)

@@ -186,3 +186,19 @@ def test_purge_is_a_dry_run_unless_told(lead: User, group: Group) -> None:
     assert GroupAudit.objects.filter(pk=audit.pk).exists()
     call_command("purge_group_audits", "--apply", verbosity=0)
     assert not GroupAudit.objects.exists() and not AuditFinding.objects.exists()
+
+
+def test_html_in_the_chat_is_shown_as_text_never_run(
+    lead: User, group: Group, client_for: Clients
+) -> None:
+    text = chat([(at(23, 0), "<b>Bold</b> Visitor", "<script>alert(1)</script> hi")])
+    client = client_for(lead)
+    upload(client, group, text.encode())
+    audit = GroupAudit.objects.get()
+    audit_export.func(audit.pk)
+    finding = audit.findings.filter(kind=AuditFinding.Kind.OUT_OF_HOURS).get()
+    alert = client.post(reverse("audits:alert", args=[finding.code]))
+    for url in (audit.get_absolute_url(), alert["Location"]):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)" not in page and "<b>Bold" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; hi" in page

@@ -14,12 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
+from safecontact.audits import services as audits
+from safecontact.audits.tests.factories import finished_audit
 from safecontact.concerns import services as concerns
 from safecontact.concerns.tests.factories import make_case
 from safecontact.contact.models import Message
 from safecontact.dashboard import selectors
 from safecontact.dashboard.models import ComplianceSnapshot
 from safecontact.dashboard.tests.builders import organisation_of
+from safecontact.groups.tests.factories import GroupFactory
 from safecontact.lib.dates import org_today
 
 
@@ -178,3 +181,16 @@ def test_it_reads_todays_figures_until_the_lead_works_them_out_again(
     fresh = client.get(reverse("dashboard:dashboard")).context["compliance"]
     assert fresh.workers == 6
     assert ComplianceSnapshot.objects.filter(organisation=org).count() == 1
+
+
+def test_alerts_raised_from_group_audits_count_as_alerts(
+    org: Organisation, lead: User
+) -> None:
+    finding = finished_audit(GroupFactory.create(organisation=org)).findings.get()
+    audits.raise_alert(actor=lead, finding=finding)
+    today = org_today(org)
+    found = selectors.activity(
+        org, selectors.Period(today - dt.timedelta(days=27), today)
+    )
+    assert found.totals["content"] == 1
+    assert sum(found.series["content"].values()) == 1
