@@ -53,7 +53,8 @@ def _youth_group_items(page):
 def _record_noahs_consent(page, noah):
     page.goto(reverse("people:consent", args=[noah.code]))
     page.get_by_label("Given by (parent or carer)").select_option(label="Ravi Patel")
-    page.get_by_label("Email", exact=True).check()
+    channels = page.get_by_role("group", name="Ways contact is agreed")
+    channels.get_by_label("Email", exact=True).check()
     for purpose in ("Group notices and arrangements", "Trips and events"):
         page.get_by_label(purpose, exact=True).check()
     page.get_by_label("Youth Group", exact=True).check()
