@@ -179,7 +179,7 @@ def main() -> None:
     linear = linear_time(args.small_mb)
     for name, figures in linear.items():
         print(
-            f"{name}: sizes {figures['sizes']} chars, {figures['seconds']} s, "
+            f"{name}: sizes {figures['sizes']}, {figures['seconds']} s, "
             f"ratio {figures['ratio']} (10 is linear)"
         )
     results = {
