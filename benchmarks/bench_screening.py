@@ -12,15 +12,19 @@ recognisers on the same WhatsApp lines in the same run.
 
 Linear time: the worst shapes for the scanner, each at two sizes ten times
 apart, with the ratio of their times (about 10 is linear, about 100 would be
-quadratic): one huge single line through ``manage.py scan``'s reader
-(``audits.services.scan_path``), and one message full of findings and
-disguises through the scanner. Figures go to benchmarks/results/bench_screening.json.
+quadratic): one huge single line (3 MB and 30 MB) and one WhatsApp message
+followed by 100,000 and by 1,000,000 continuation lines, both through
+``manage.py scan``'s reader (``audits.services.scan_path``: parser, scanner,
+both models and risk), and one message full of findings and disguises
+through the scanner. The load average is recorded with the figures: on a
+shared machine they are not the machine's best. Figures go to benchmarks/results/bench_screening.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -32,7 +36,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.screening_data import NPS, WHATSAPP, jsonl, whatsapp_chats
-from safecontact.audits.services import scan_path
 from safeguarding.screening import assess, scan, scan_many
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_screening.json"
@@ -42,6 +45,7 @@ FINDINGS = (
     "d0nt t3ll ur mum, add me on s n a p, se\u200bcret, mail jo@example.org "
 )
 ORDINARY = "see you at youth club on thursday, bring a coat and 2 pounds "
+HEADER = "12/03/2024, 18:02 - Sam: "
 
 
 def _pipeline(messages: list[tuple[str, str]], batch: int) -> float:
@@ -88,8 +92,30 @@ def _huge_line_file(folder: Path) -> Callable[[int], Path]:
     return make
 
 
+def _continuation_file(folder: Path) -> Callable[[int], Path]:
+    def make(lines: int) -> Path:
+        path = folder / f"continued-{lines}.txt"
+        with path.open("w", encoding="utf-8") as out:
+            out.write(HEADER + "the start of a long message\n")
+            out.writelines(ORDINARY + "\n" for _ in range(lines))
+        return path
+
+    return make
+
+
+def _scan_path() -> Callable[[Path], Any]:
+    """``manage.py scan``'s reader; it lives in a Django app."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safecontact.settings")
+    import django
+
+    django.setup()
+    from safecontact.audits.services import scan_path
+
+    return scan_path
+
+
 def _scan_file(path: Path) -> int:
-    results, summary = scan_path(path)
+    results, summary = _scan_path()(path)
     deque(results, maxlen=0)
     return summary.messages
 
@@ -99,12 +125,17 @@ def linear_time(small_mb: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         _scan_file(_huge_line_file(Path(tmp))(1000))  # load the model, compile
         huge_line = _two_sizes(_huge_line_file(Path(tmp)), _scan_file, small)
+        continued = _two_sizes(_continuation_file(Path(tmp)), _scan_file, 100_000)
     full = _two_sizes(
         lambda size: FINDINGS * (size // len(FINDINGS)),
         scan,
         small // 10,
     )
-    return {"huge_single_line_scan_path": huge_line, "message_full_of_findings": full}
+    return {
+        "huge_single_line_scan_path": huge_line,
+        "continuation_lines_scan_path": continued,
+        "message_full_of_findings": full,
+    }
 
 
 def main() -> None:
@@ -115,6 +146,8 @@ def main() -> None:
     parser.add_argument("--small-mb", type=float, default=3.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    load_at_start = os.getloadavg()
+    print(f"load average at start (1, 5, 15 min): {load_at_start}")
     whatsapp = [
         m
         for c in whatsapp_chats(args.real_chats)
@@ -146,10 +179,13 @@ def main() -> None:
     linear = linear_time(args.small_mb)
     for name, figures in linear.items():
         print(
-            f"{name}: sizes {figures['sizes']} chars, {figures['seconds']} s, "
+            f"{name}: sizes {figures['sizes']}, {figures['seconds']} s, "
             f"ratio {figures['ratio']} (10 is linear)"
         )
     results = {
+        "load_average_at_start": [round(x, 2) for x in load_at_start],
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
         "messages": len(texts),
         "scanner_messages_per_s": round(scanner),
         "pipeline_messages_per_s": round(pipeline),

@@ -24,13 +24,17 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from benchmarks.eval_indicators import indicator_results, print_indicators
+from benchmarks.eval_indicators import (
+    fold_line_models,
+    indicator_results,
+    print_indicators,
+)
 from benchmarks.eval_obfuscation import eval_obfuscation, print_obfuscation
 from benchmarks.fit_screening_model import (
     fold_models,
@@ -49,6 +53,7 @@ from benchmarks.screening_data import (
     whatsapp_chats,
 )
 from safeguarding.screening import scan_many
+from safeguarding.screening.indicator_model import LineModel, default_line_model
 from safeguarding.screening.model import PARAMS, RiskModel, default_model
 from safeguarding.screening.pipeline import assess, first_high
 
@@ -58,7 +63,10 @@ PII_TYPES = {
     "email": ("pii.email", "EMAIL_ADDRESS"),
     "address": ("pii.address", "STREET_ADDRESS"),
 }
-ModelFor = Callable[[str], RiskModel | None]  # conversation key -> its model
+# The risk model and the line model a conversation is scored with.
+Models = tuple[RiskModel | None, LineModel | None]
+ModelFor = Callable[[str], Models]  # conversation key -> its models
+NO_MODELS: Models = (None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +87,9 @@ def read_data(args: argparse.Namespace) -> Data:
     return Data(pj, list(whatsapp_chats(args.whatsapp)), nps)
 
 
-def _first(
-    senders: Sequence[str], texts: Sequence[str], model: RiskModel | None
-) -> int | None:
-    return first_high(zip(senders, texts, strict=True), model=model)
+def _first(senders: Sequence[str], texts: Sequence[str], models: Models) -> int | None:
+    model, lines = models
+    return first_high(zip(senders, texts, strict=True), model=model, lines=lines)
 
 
 def _pj_summary(
@@ -133,7 +140,7 @@ def eval_whatsapp(data: Data, model_for: ModelFor) -> dict[str, Any]:
     }
 
 
-def eval_nps(data: Data, model: RiskModel | None) -> dict[str, float]:
+def eval_nps(data: Data, model: Models) -> dict[str, float]:
     by_room: dict[str, list[bool]] = {}
     for room, senders, texts in data.nps:
         by_room.setdefault(room, []).append(_first(senders, texts, model) is not None)
@@ -141,7 +148,7 @@ def eval_nps(data: Data, model: RiskModel | None) -> dict[str, float]:
 
 
 def conversation_figures(
-    data: Data, model_for: ModelFor, nps_model: RiskModel | None
+    data: Data, model_for: ModelFor, nps_model: Models
 ) -> dict[str, Any]:
     out = eval_pj(data, model_for)
     out.update(eval_whatsapp(data, model_for))
@@ -149,11 +156,20 @@ def conversation_figures(
     return out
 
 
-def out_of_fold(args: argparse.Namespace, data: Data) -> dict[str, Any]:
-    """Figures where every conversation is scored by a model fitted without it."""
+def out_of_fold(
+    args: argparse.Namespace, data: Data, line_models: Sequence[LineModel]
+) -> dict[str, Any]:
+    """Figures where every conversation is scored by models fitted without it
+    (the risk model and the line model, at the shipped operating point)."""
     corpus = load(args.pj, args.whatsapp)
     models = fold_models(corpus, matrix(corpus.texts))
-    return conversation_figures(data, lambda key: models[fold_of(key)], default_model())
+    thresholds = default_line_model().thresholds
+    lines = [replace(m, thresholds=thresholds) for m in line_models]
+    return conversation_figures(
+        data,
+        lambda key: (models[fold_of(key)], lines[fold_of(key)]),
+        (default_model(), default_line_model()),
+    )
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -308,20 +324,23 @@ def main() -> None:
     args = parser.parse_args()
     data = read_data(args)
     shipped = default_model()
-    rules = conversation_figures(data, lambda _key: None, None)
-    if args.no_model:
+    both = (shipped, default_line_model())
+    rules = conversation_figures(data, lambda _key: NO_MODELS, NO_MODELS)
+    folded = None if args.no_model else fold_line_models(args.pj, args.whatsapp)
+    if folded is None:
         results = {**rules, "configuration": "rules"}
     else:
-        results = {**out_of_fold(args, data), "configuration": "rules+model"}
-        results["in_sample"] = conversation_figures(data, lambda _key: shipped, shipped)
+        results = {**out_of_fold(args, data, folded.models)}
+        results["configuration"] = "rules+model+line model"
+        results["in_sample"] = conversation_figures(data, lambda _key: both, both)
         results["rules_only"] = rules
     results.update(eval_pii(args.pii))
     results.update(eval_obfuscation(args.pii))
     results["throughput_messages_per_s"] = throughput(data, shipped)
     results["model_params_bytes"] = PARAMS.stat().st_size
     results["whatsapp_unparsed_line_rate"] = unparsed_rate(args.fixtures, args.whatsapp)
-    if not args.no_model:
-        results.update(indicator_results(args.pj, args.whatsapp))
+    if folded is not None:
+        results.update(indicator_results(folded))
     print_table(results)
     if not args.no_model:
         print_indicators(results)
@@ -331,13 +350,13 @@ def main() -> None:
 
 def print_table(results: dict[str, Any]) -> None:
     rows = [
-        ("pj_detection_rate", ">= 0.98"),
-        ("pj_first_alert_fraction_median", "<= 0.04"),
+        ("pj_detection_rate", ">= 0.99"),  # issue 13's targets
+        ("pj_first_alert_fraction_median", "<= 0.03"),
         ("pj_first_alert_fraction_p90", ""),
         ("pj_first_alert_index_median", ""),
-        ("pj_decoy_high_rate", "<= 0.05"),
+        ("pj_decoy_high_rate", "<= 0.03"),
         ("whatsapp_false_alarm_rate", ""),
-        ("whatsapp_false_alarm_rate_english", "<= 0.02"),
+        ("whatsapp_false_alarm_rate_english", "0"),
     ]
     print(
         f"{'figure':36} {'out of fold':>11} {'in sample':>10} {'rules only':>10}  target"

@@ -94,22 +94,20 @@ def _in_share(key: str, index: int) -> bool:
 def load(pj: Path, whatsapp: Path, labels: dict[tuple[str, str, int], str]) -> Lines:
     rows: list[tuple[str, int, float, int, str, bool]] = []
     for conv in jsonl(pj):
-        key = short_hash(conv["id"])
+        # The fold is the risk model's (by the raw id), so a conversation
+        # scored out of fold is unseen by both models.
+        key, fold = short_hash(conv["id"]), fold_of(conv["id"])
         for i, text in enumerate(conv["predator"]):
             label = labels.get((key, "predator", i))
             if label is not None:
-                rows.append(
-                    (text, CLASSES.index(label), 1.0, fold_of(key), "predator", False)
-                )
+                rows.append((text, CLASSES.index(label), 1.0, fold, "predator", False))
     for chat in whatsapp_chats(whatsapp):
-        key = short_hash(chat.key)
+        key, fold = short_hash(chat.key), fold_of(chat.key)
         english = chat.english
         for i, text in enumerate(chat.texts):
             label = labels.get((key, "chat", i))
             if label is not None:
-                rows.append(
-                    (text, CLASSES.index(label), 1.0, fold_of(key), "chat", english)
-                )
+                rows.append((text, CLASSES.index(label), 1.0, fold, "chat", english))
             elif english or _in_share(key, i):
                 train = _in_share(key, i)
                 rows.append(
@@ -117,7 +115,7 @@ def load(pj: Path, whatsapp: Path, labels: dict[tuple[str, str, int], str]) -> L
                         text,
                         0 if train else -1,
                         CHAT_WEIGHT,
-                        fold_of(key),
+                        fold,
                         "extra",
                         english,
                     )

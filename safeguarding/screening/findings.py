@@ -44,3 +44,6 @@ class Finding:
     source: str = "word list"
     confidence: float | None = None
     words: tuple[str, ...] = ()
+    # A model finding's log-odds past its indicator's operating point: the
+    # conversation level counts it as evidence only when it is clearly past.
+    margin: float | None = None

@@ -161,6 +161,7 @@ class LineModel:
             source=SOURCE,
             confidence=round(sure, 2),
             words=words,
+            margin=round(float(row[label] - self.thresholds[label]), 3),
         )
 
     def to_bytes(self) -> bytes:

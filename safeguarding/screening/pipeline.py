@@ -90,9 +90,10 @@ def first_high(
     *,
     model: RiskModel | _Default | None = DEFAULT,
     batch_size: int = BATCH_SIZE,
+    lines: LineModel | _Default | None = DEFAULT,
 ) -> int | None:
     """Index of the first message that raises any sender to high, or None."""
-    for item in assess(messages, model=model, batch_size=batch_size):
+    for item in assess(messages, model=model, batch_size=batch_size, lines=lines):
         if item.event is not None and item.event.early_warning:
             return item.index
     return None

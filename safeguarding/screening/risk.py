@@ -99,6 +99,13 @@ class Thresholds:
     lean_prior: float = -1.0
     lean_prior_weight: float = 2.0
     lean_min_messages: int = 5
+    # A line-model finding is evidence (it names a grooming indicator, so it
+    # can make a lean count) when its score is ``model_margin`` log-odds past
+    # its operating point, and adds ``model_points`` times its indicator's
+    # points. Chosen out of fold: as points, model findings raised decoys
+    # and ordinary chats as fast as they raised detection.
+    model_points: float = 0.0
+    model_margin: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,7 @@ class Contribution:
     indicator: str
     evidence: str
     points: float
+    source: str = "word list"  # or "model": the line model named it
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +184,8 @@ class ConversationRisk:
             state.total = state.total * t.lean_decay + clipped
             state.weight = state.weight * t.lean_decay + 1.0
         added = False
-        for contribution in (*_contributions(index, findings), *extra):
+        found = _contributions(index, findings, t)
+        for contribution in (*found, *extra):
             state.recent.append((state.count, contribution))
             state.grooming += contribution.indicator.startswith("grooming.")
             added = True
@@ -216,25 +225,38 @@ class ConversationRisk:
         return event
 
 
-def _contributions(index: int, findings: Sequence[Finding]) -> list[Contribution]:
+def _contributions(
+    index: int, findings: Sequence[Finding], thresholds: Thresholds
+) -> list[Contribution]:
     seen: set[str] = set()
     out: list[Contribution] = []
     for finding in findings:
-        # The line model's findings explain lines to the Lead; the level
-        # rests on the word lists and the risk model's lean, as measured.
-        if finding.indicator in seen or finding.source == "model":
+        model = finding.source == "model"
+        if finding.indicator in seen or (model and not _firm(finding, thresholds)):
             continue
         seen.add(finding.indicator)
         points = POINTS.get(finding.indicator, PII_POINTS)
-        out.append(Contribution(index, finding.indicator, finding.evidence, points))
+        if model:
+            points *= thresholds.model_points
+        contribution = Contribution(
+            index, finding.indicator, finding.evidence, points, finding.source
+        )
+        out.append(contribution)
     return out
 
 
+def _firm(finding: Finding, thresholds: Thresholds) -> bool:
+    return finding.margin is None or finding.margin >= thresholds.model_margin
+
+
 def score_of(reasons: Sequence[Contribution]) -> float:
-    """Sum of points, each indicator counted at most ``REPEAT_CAP`` times."""
+    """Sum of points, each indicator counted at most ``REPEAT_CAP`` times
+    (evidence that adds no points takes none of those turns)."""
     counts: dict[str, int] = {}
     total = 0.0
     for reason in reasons:
+        if not reason.points:
+            continue
         counts[reason.indicator] = counts.get(reason.indicator, 0) + 1
         if counts[reason.indicator] <= REPEAT_CAP:
             total += reason.points

@@ -12,12 +12,14 @@ import safeguarding.screening
 from safeguarding.screening import (
     Contribution,
     ConversationRisk,
+    Finding,
     Level,
     ScreeningError,
     Severity,
     Thresholds,
     scan,
 )
+from safeguarding.screening.risk import score_of
 
 GROOMING = [
     ("adult", "hey sexy, you are so beautiful"),
@@ -176,3 +178,57 @@ def test_the_lean_forgets_slowly_so_a_sender_can_change():
     for _ in range(40):
         risk.add("a", scan("you are so pretty"), model_score=1.0)
     assert risk.level("a") is Level.HIGH
+
+
+def _model_finding(indicator: str, margin: float) -> Finding:
+    return Finding(
+        indicator,
+        Severity.HIGH,
+        0,
+        4,
+        "line",
+        "why",
+        "what next",
+        "model",
+        0.9,
+        ("line",),
+        margin,
+    )
+
+
+@pytest.mark.parametrize(
+    ("margin", "level"),
+    [
+        (2.0, Level.HIGH),  # clearly past its operating point: evidence
+        (1.0, Level.HIGH),
+        (0.5, Level.NONE),  # shown to the Lead, but not counted
+        (None, Level.HIGH),  # no margin given: counted like a word list's
+    ],
+)
+def test_a_line_model_finding_is_evidence_for_a_lean_when_clearly_past(margin, level):
+    risk = ConversationRisk()
+    for _ in range(5):
+        risk.add("a", (), model_score=2.0)
+    risk.add("a", (_model_finding("grooming.secrecy", margin),), model_score=2.0)
+    assert risk.level("a") is level
+    if level is Level.HIGH:
+        (reason,) = risk.events[-1].reasons
+        assert (reason.source, reason.points) == ("model", 0.0)
+
+
+def test_line_model_findings_add_no_points_unless_told():
+    found = (_model_finding("grooming.sexual", 3.0),)
+    risk = ConversationRisk()
+    assert risk.add("a", found) is None  # evidence alone is no level
+    weighed = ConversationRisk(Thresholds(model_points=1.0))
+    event = weighed.add("a", found)
+    assert event is not None and event.score == 2.5
+
+
+def test_evidence_without_points_takes_no_turn_of_the_repeat_cap():
+    risk = ConversationRisk()
+    for _ in range(3):
+        risk.add("a", (_model_finding("grooming.sexual", 3.0),))
+    for _ in range(3):
+        risk.add("a", scan("what are you wearing"))
+    assert score_of(risk.explain("a")) == 7.5

@@ -30,6 +30,7 @@ from safeguarding.screening import (
     get_indicator,
 )
 from safeguarding.screening.findings import Finding
+from safeguarding.screening.indicator_model import default_line_model
 from safeguarding.screening.pipeline import Assessment
 from safeguarding.screening.risk import RiskEvent
 
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # As many of the sender's messages as the risk model counts as "recent".
 WINDOW = Thresholds().window
+# How far past its operating point a line-model finding must be to count.
+FIRM = Thresholds().model_margin
 
 
 def warn_early(message: Message) -> Alert | None:
@@ -56,7 +59,7 @@ def assess_sender(
 ) -> tuple[RiskEvent, list[Assessment], list[str]] | None:
     """The rise to high this message caused, with every message's assessment
     and code (oldest first), or None. Reads only."""
-    if message.sender_id is None or not message.decision.get("findings"):
+    if message.sender_id is None or not _has_evidence(message):
         return None  # a message with no finding does not raise a level
     history = list(
         Message.objects.filter(
@@ -72,6 +75,16 @@ def assess_sender(
     if last is None or last.event is None or not last.event.early_warning:
         return None
     return last.event, assessed, [str(code) for code, _, _ in history]
+
+
+def _has_evidence(message: Message) -> bool:
+    """A word-list finding, or a line the line model firmly names: only
+    such a message can raise its sender's level."""
+    if message.decision.get("findings"):
+        return True
+    text = f"{message.subject}\n{message.body}"
+    flagged = default_line_model().flagged([text]).values()
+    return any(f.margin is not None and f.margin >= FIRM for f in flagged)
 
 
 def _findings(

@@ -99,3 +99,32 @@ def test_a_worker_cannot_open_an_early_warning(client_for, org, worker, sender, 
         HTTPStatus.FORBIDDEN,
         HTTPStatus.NOT_FOUND,
     )
+
+
+# Our own made-up lines: warm, adult-sounding, with nothing a word list names,
+# then pressure only the line model names.
+WARM = [
+    "i was thinking about u all day",
+    "i cant stop thinking about u",
+    "wish i was there with u",
+    "u make me smile so much",
+    "cant wait to talk to u later",
+    "i was thinking about u all day",
+]
+PRESSURE = "come on, just do it for me"
+
+
+def test_a_line_model_finding_is_the_evidence_that_raises_an_early_warning(
+    client_for, org, lead, worker, sender, family
+):
+    for body in WARM:
+        send(worker, [family.child], body=body)
+    assert not early_warnings(org).exists()  # a lean alone is never high
+    send(worker, [family.child], body=PRESSURE)
+    alert = early_warnings(org).get()
+    (row,) = alert.findings
+    assert (row["source"], row["title"]) == ("model", "Pressure, threats or control")
+    assert row["words"] and 0 < row["confidence"] <= 1
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "The learned model reads this line as control and coercion" in html
+    assert "% sure" in html
