@@ -20,7 +20,8 @@ from safecontact.assessments.models import Control, RiskAssessment
 from safecontact.contact.models import Alert, Message, Recipient
 from safecontact.groups.models import Group, GroupMember
 from safecontact.people.models import Person
-from safecontact.people.selectors import AttentionItem, attention_items
+from safecontact.people.selectors import AttentionItem
+from safecontact.people.selectors.attention import attention_items
 from safeguarding.assessment import GroupFacts, review_reasons
 from safeguarding.governance import Review, review_state
 

@@ -38,6 +38,7 @@ from safecontact.lib.dates import org_today
 from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
+from safecontact.people.selectors import attention as register_attention
 from safecontact.policies import selectors as policy_selectors
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
@@ -381,7 +382,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     """Counts per category, then one category's items a page at a time."""
     organisation = request_organisation(request)
     today = org_today(organisation)
-    items = selectors.attention_items(organisation, today)
+    items = register_attention.attention_items(organisation, today)
     items += policy_selectors.attention_items(organisation, today)
     items += assessment_selectors.attention(organisation, today, items)
     by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
