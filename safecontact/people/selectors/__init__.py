@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
@@ -28,6 +28,7 @@ from safeguarding.policy import (
     WorkerFacts,
     Workforce,
     clearance,
+    earliest_certificate,
 )
 from safeguarding.policy import consent_state as policy_consent_state
 
@@ -95,8 +96,9 @@ def carers_with_responsibility(person: Person) -> QuerySet[Person]:
 
 def newest_vetting(person: Person) -> VettingCheck | None:
     # .all() so a prefetch_related("vetting_checks") is used when present.
+    # Ties broken by id, as newest_check() does in SQL.
     checks = list(person.vetting_checks.all())
-    checks.sort(key=lambda c: (c.certificate_date, c.recorded_at), reverse=True)
+    checks.sort(key=lambda c: (c.certificate_date, c.recorded_at, c.pk), reverse=True)
     return checks[0] if checks else None
 
 
@@ -148,6 +150,75 @@ def worker_clearance(
     if renewal_years is None:
         renewal_years = person.organisation.vetting_renewal_years
     return clearance(worker_facts(person, renewal_years), day)
+
+
+# --- Clearance in SQL ------------------------------------------------------------
+# The same rule as worker_clearance (the core's ``clearance``), as conditions a
+# database checks, for lists that must not build every worker. ``ref`` names
+# the person's id in the outer query ("pk" on Person, "person_id" on a
+# membership) and ``prefix`` the path to the person's fields. A test compares
+# these with worker_clearance on a randomised register.
+
+ENHANCED_LEVELS = [
+    level
+    for level in VettingCheck.Level
+    if DbsLevel(level).rank >= DbsLevel.ENHANCED.rank
+]
+TRAINED_LEVELS = [level for level, rank in TRAINING_LEVELS.items() if rank >= 1]
+
+
+def newest_check(ref: str = "pk") -> QuerySet[VettingCheck]:
+    """The person's newest DBS check, as ``newest_vetting`` picks it, for Exists()."""
+    newest = (
+        VettingCheck.objects.filter(person=OuterRef("person"))
+        .order_by("-certificate_date", "-recorded_at", "-pk")
+        .values("pk")[:1]
+    )
+    return VettingCheck.objects.filter(person=OuterRef(ref), pk=Subquery(newest))
+
+
+def active_q(day: datetime.date, prefix: str = "") -> Q:
+    """A worker whose role has started and not ended on ``day``."""
+    return Q(**{f"{prefix}worker__start_date__lte": day}) & (
+        Q(**{f"{prefix}worker__end_date__isnull": True})
+        | Q(**{f"{prefix}worker__end_date__gte": day})
+    )
+
+
+def cleared_q(
+    day: datetime.date,
+    years: int,
+    workforce: Workforce,
+    *,
+    ref: str = "pk",
+    prefix: str = "",
+) -> Q:
+    """Cleared on ``day`` to contact ``workforce`` (children or adults at risk)."""
+    in_date = (
+        Q(update_service=True)
+        | Q(renewal_due__gte=day)
+        | Q(
+            renewal_due__isnull=True,
+            certificate_date__gte=earliest_certificate(day, years),
+        )
+    )
+    vetted = newest_check(ref).filter(
+        in_date,
+        level__in=ENHANCED_LEVELS,
+        certificate_date__lte=day,
+        workforce__in=[k for k, v in WORKFORCES.items() if workforce in v],
+    )
+    trained = Training.objects.filter(
+        person=OuterRef(ref), level__in=TRAINED_LEVELS, expires_on__gte=day
+    )
+    return active_q(day, prefix) & Q(Exists(vetted)) & Q(Exists(trained))
+
+
+def cleared_for_either_q(day: datetime.date, years: int) -> Q:
+    """Cleared for children or for adults at risk: the register's "cleared"."""
+    return cleared_q(day, years, Workforce.CHILDREN) | cleared_q(
+        day, years, Workforce.ADULTS
+    )
 
 
 def workers(organisation: Any) -> QuerySet[Person]:
