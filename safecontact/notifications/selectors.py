@@ -48,7 +48,7 @@ def queue_counts(user: User) -> list[Queue]:
     from safecontact.concerns.selectors import visible_cases
     from safecontact.contact.models import Alert, Message
     from safecontact.lib.dates import org_today
-    from safecontact.people.selectors.attention import attention_items
+    from safecontact.people.selectors import attention
 
     if not user.is_lead or user.organisation is None:
         return []
@@ -63,7 +63,7 @@ def queue_counts(user: User) -> list[Queue]:
         Queue("Concerns not yet triaged", cases.count(), reverse("concerns:list")),
         Queue(
             "Attention list",
-            len(attention_items(org, org_today(org))),
+            attention.total(org, org_today(org)),
             reverse("people:attention"),
         ),
     ]

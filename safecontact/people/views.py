@@ -371,24 +371,38 @@ ATTENTION_PAGE = 50
 @require_GET
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
-    """Counts per category, then one category's items a page at a time."""
+    """Counts per category, then one category's items a page at a time.
+
+    The register's categories are counted and paged by the database; only the
+    page shown is worded. Policies and risk assessments are few: listed whole.
+    """
     organisation = request_organisation(request)
     today = org_today(organisation)
-    items = register_attention.attention_items(organisation, today)
-    items += policy_selectors.attention_items(organisation, today)
-    items += assessment_selectors.attention(organisation, today, items)
-    by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
-    for item in items:
-        by_category[item.category].append(item)
+    counted = register_attention.counts(organisation, today)
+    listed: dict[str, list[Any]] = {}
+    for item in policy_selectors.attention_items(organisation, today):
+        listed.setdefault(item.category, []).append(item)
+    listed["risk_assessment"] = assessment_selectors.attention(organisation, today)
+    counted.update({key: len(found) for key, found in listed.items()})
     summary = [
-        (key, label, len(by_category[key]))
+        (key, label, counted[key])
         for key, label in selectors.CATEGORIES.items()
-        if by_category[key]
+        if counted.get(key)
     ]
     chosen = request.GET.get("category", "")
-    if chosen not in by_category or not by_category[chosen]:
+    if not counted.get(chosen):
         chosen = summary[0][0] if summary else ""
-    page = paginate(request, by_category.get(chosen, []), ATTENTION_PAGE)
+    if chosen in register_attention.REGISTER_CATEGORIES:
+        page = paginate(
+            request,
+            register_attention.rows(organisation, today, chosen),
+            ATTENTION_PAGE,
+        )
+        page.object_list = register_attention.items(
+            organisation, today, chosen, list(page.object_list)
+        )
+    else:
+        page = paginate(request, listed.get(chosen, []), ATTENTION_PAGE)
     return render(
         request,
         "people/attention.html",
@@ -397,7 +411,7 @@ def attention(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "label": selectors.CATEGORIES.get(chosen, ""),
             "page": page,
-            "count": len(items),
+            "count": sum(counted.values()),
             "today": today,
         },
     )

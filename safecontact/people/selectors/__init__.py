@@ -7,6 +7,7 @@ themselves live in the pure ``safeguarding.policy`` core.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,7 +157,7 @@ def worker_clearance(
 # The same rule as worker_clearance (the core's ``clearance``), as conditions a
 # database checks, for lists that must not build every worker. ``ref`` names
 # the person's id in the outer query ("pk" on Person, "person_id" on a
-# membership) and ``prefix`` the path to the person's fields. A test compares
+# membership). A test compares
 # these with worker_clearance on a randomised register.
 
 ENHANCED_LEVELS = [
@@ -186,14 +187,18 @@ def active_q(day: datetime.date, prefix: str = "") -> Q:
 
 
 def cleared_q(
-    day: datetime.date,
-    years: int,
-    workforce: Workforce,
-    *,
-    ref: str = "pk",
-    prefix: str = "",
+    day: datetime.date, years: int, workforce: Workforce, *, ref: str = "pk"
 ) -> Q:
-    """Cleared on ``day`` to contact ``workforce`` (children or adults at risk)."""
+    """Cleared on ``day`` to contact ``workforce`` (children or adults at risk).
+
+    Only EXISTS conditions, so it can be negated and used in a conditional
+    count without SQL's NULLs from an outer join changing the answer.
+    """
+    active = WorkerProfile.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        person=OuterRef(ref),
+        start_date__lte=day,
+    )
     in_date = (
         Q(update_service=True)
         | Q(renewal_due__gte=day)
@@ -211,7 +216,7 @@ def cleared_q(
     trained = Training.objects.filter(
         person=OuterRef(ref), level__in=TRAINED_LEVELS, expires_on__gte=day
     )
-    return active_q(day, prefix) & Q(Exists(vetted)) & Q(Exists(trained))
+    return Q(Exists(active)) & Q(Exists(vetted)) & Q(Exists(trained))
 
 
 def cleared_for_either_q(day: datetime.date, years: int) -> Q:
@@ -269,37 +274,42 @@ def can_see_evidence(user: Any) -> bool:
 # --- Consent across the register ----------------------------------------------
 
 
-def latest_consents(organisation: Any) -> dict[int, Consent]:
+def latest_consents(
+    organisation: Any, people: Sequence[int] | None = None
+) -> dict[int, Consent]:
     """person id -> the consent record in force or last recorded (3 queries).
 
     Each record carries ``covered_groups``: the group ids it names (none means
-    every group), and ``allowed_purposes``: the purpose ids it allows. Filtered by organisation, not by a list of people, so the
-    query does not grow with the register.
+    every group), and ``allowed_purposes``: the purpose ids it allows. For the
+    whole organisation, or only for the ``people`` given (a page of them).
     """
     latest: dict[int, Consent] = {}
-    rows = (
-        Consent.objects.filter(organisation=organisation)
-        .only(
-            "id",
-            "subject_id",
-            "kind",
-            "status",
-            "evidence_date",
-            "expires_on",
-            "recorded_at",
-        )
-        .order_by("subject_id", "-recorded_at", "-id")
-    )
+    consents = Consent.objects.filter(organisation=organisation)
+    if people is not None:
+        consents = consents.filter(subject_id__in=list(people))
+    rows = consents.only(
+        "id",
+        "subject_id",
+        "kind",
+        "status",
+        "evidence_date",
+        "expires_on",
+        "recorded_at",
+    ).order_by("subject_id", "-recorded_at", "-id")
     for consent in rows:
         latest.setdefault(consent.subject_id, consent)
+    # By organisation for the whole register: a list of ids would grow with it.
+    which = (
+        {"consent__organisation": organisation}
+        if people is None
+        else {"consent_id__in": [c.pk for c in latest.values()]}
+    )
     groups: dict[int, set[int]] = {}
-    through = Consent.groups.through.objects.filter(consent__organisation=organisation)
+    through = Consent.groups.through.objects.filter(**which)
     for consent_id, group_id in through.values_list("consent_id", "group_id"):
         groups.setdefault(consent_id, set()).add(group_id)
     purposes: dict[int, set[int]] = {}
-    allowed = Consent.purposes.through.objects.filter(
-        consent__organisation=organisation
-    )
+    allowed = Consent.purposes.through.objects.filter(**which)
     for consent_id, purpose_id in allowed.values_list("consent_id", "purpose_id"):
         purposes.setdefault(consent_id, set()).add(purpose_id)
     for consent in latest.values():

@@ -1,30 +1,340 @@
-"""The attention list: what in the register needs the Lead, each with its fix."""
+"""The attention list: what in the register needs the Lead, each with its fix.
+
+Each category is found by the database (``counts`` and ``rows``: a fixed
+number of queries, whatever the size of the register) and only the rows on
+the page shown are worded (``items``), by the Python deciders below, which
+apply the same rules. The SQL conditions are built from the policy core's
+cut-off dates (``born_on_or_before``, ``earliest_certificate``) and the
+register's clearance in SQL (``cleared_q``); a randomised test checks that
+conditions and deciders pick the same rows.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
+from safecontact.audits.models import AuditFinding
 from safecontact.audits.selectors import attention_findings
-from safecontact.groups.models import GroupMember
-from safecontact.people.models import Consent, Person
+from safecontact.groups.models import CHILDREN_AUDIENCES, Group, GroupMember, Platform
+from safecontact.people.models import (
+    Consent,
+    Person,
+    Training,
+    VettingCheck,
+    WorkerProfile,
+)
 from safecontact.people.selectors import (
     DUE_SOON_DAYS,
     AttentionItem,
-    active_workers,
+    active_q,
     best_training,
+    cleared_q,
     consent_covers,
     consent_state,
     latest_consents,
-    needs_consent,
+    newest_check,
     newest_vetting,
     worker_clearance,
     worker_profile,
 )
-from safeguarding.policy import ADULT_AGE, ConsentState, add_years
+from safeguarding.policy import (
+    ADULT_AGE,
+    ConsentState,
+    Workforce,
+    add_years,
+    born_on_or_before,
+    earliest_certificate,
+)
+
+WORKER_CATEGORIES = ("vetting", "training")
+MEMBER_CATEGORIES = ("consent", "ex_worker", "unchecked_adult", "under_age")
+GROUP_CATEGORIES = ("platform", "personal_account")
+# The categories this module finds, in the order the list shows them.
+REGISTER_CATEGORIES = (
+    *WORKER_CATEGORIES,
+    *MEMBER_CATEGORIES,
+    *GROUP_CATEGORIES,
+    "group_audit",
+)
+
+
+# --- Counting and finding, in SQL --------------------------------------------------
+
+
+def counts(organisation: Any, day: datetime.date) -> dict[str, int]:
+    """How many items each register category has (5 queries)."""
+    workers = _workers(organisation, day).aggregate(
+        **{c: Count("pk", filter=q) for c, q in _worker_qs(organisation, day).items()}
+    )
+    members = _members(organisation).aggregate(
+        **{c: Count("pk", filter=q) for c, q in _member_qs(organisation, day).items()}
+    )
+    groups = _groups(organisation).aggregate(
+        **{c: Count("pk", filter=q) for c, q in _group_qs().items()}
+    )
+    found = {**workers, **members, **groups}
+    found["group_audit"] = attention_findings(organisation).count()
+    return {c: found[c] for c in REGISTER_CATEGORIES}
+
+
+def total(organisation: Any, day: datetime.date) -> int:
+    return sum(counts(organisation, day).values())
+
+
+def rows(organisation: Any, day: datetime.date, category: str) -> QuerySet[Any]:
+    """The rows behind one category, in the order the list shows them."""
+    if category in WORKER_CATEGORIES:
+        return (
+            _workers(organisation, day)
+            .filter(_worker_qs(organisation, day)[category])
+            .order_by("last_name", "first_name", "pk")
+        )
+    if category in MEMBER_CATEGORIES:
+        return (
+            _members(organisation)
+            .filter(_member_qs(organisation, day)[category])
+            .order_by("group__name", "person__last_name", "person__first_name", "pk")
+        )
+    if category in GROUP_CATEGORIES:
+        return (
+            _groups(organisation).filter(_group_qs()[category]).order_by("name", "pk")
+        )
+    if category == "group_audit":
+        return attention_findings(organisation).order_by("pk")
+    raise ValueError(f"Not a register category: {category}")
+
+
+def problem_counts(
+    organisation: Any, day: datetime.date, group_ids: Sequence[int]
+) -> Counter[tuple[int, str]]:
+    """(group id, category) -> items, for the member categories (1 query)."""
+    found: Counter[tuple[int, str]] = Counter()
+    rows = (
+        _members(organisation)
+        .filter(group_id__in=list(group_ids))
+        .values("group_id")
+        .annotate(
+            **{
+                c: Count("pk", filter=q)
+                for c, q in _member_qs(organisation, day).items()
+            }
+        )
+    )
+    for row in rows:
+        for category in MEMBER_CATEGORIES:
+            found[(row["group_id"], category)] = row[category]  # type: ignore[literal-required]
+    return found
+
+
+def _workers(organisation: Any, day: datetime.date) -> QuerySet[Person]:
+    """Active workers (as ``active_workers``)."""
+    return Person.objects.filter(active_q(day), organisation=organisation)
+
+
+def _members(organisation: Any) -> QuerySet[GroupMember]:
+    """Current memberships of live groups."""
+    return GroupMember.objects.filter(
+        group__organisation=organisation, group__archived_at=None, removed_at=None
+    )
+
+
+def _groups(organisation: Any) -> QuerySet[Group]:
+    return Group.objects.filter(organisation=organisation, archived_at=None)
+
+
+def _worker_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
+    """What ``_vetting_item`` and ``_training_item`` decide, per worker."""
+    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
+    years = organisation.vetting_renewal_years
+    # Due within DUE_SOON_DAYS: add_years(issued, years) <= soon.
+    due = newest_check().filter(
+        update_service=False,
+        certificate_date__lt=earliest_certificate(
+            soon + datetime.timedelta(days=1), years
+        ),
+    )
+    any_check = VettingCheck.objects.filter(person=OuterRef("pk"))
+    lasting = Training.objects.filter(person=OuterRef("pk"), expires_on__gt=soon)
+    return {
+        "vetting": ~Q(Exists(any_check)) | Q(Exists(due)),
+        "training": ~Q(Exists(lasting)),
+    }
+
+
+def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
+    """What the member deciders decide, per membership."""
+    adult_born = born_on_or_before(day, ADULT_AGE)
+    child = Q(person__kind=Person.Kind.CHILD)
+    needs = Q(person__kind=Person.Kind.ADULT_AT_RISK) | (
+        child
+        & (
+            Q(person__date_of_birth__isnull=True)
+            | Q(person__date_of_birth__gt=adult_born)
+        )
+    )
+    left = Q(
+        Exists(
+            WorkerProfile.objects.filter(person=OuterRef("person_id"), end_date__lt=day)
+        )
+    )
+    adult = (child & Q(person__date_of_birth__lte=adult_born)) | ~Q(
+        person__kind__in=[Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK]
+    )
+    years = organisation.vetting_renewal_years
+    cleared = cleared_q(day, years, Workforce.CHILDREN, ref="person_id")
+    return {
+        "consent": needs & ~Q(Exists(_consent_in_force(day, purposes=True))),
+        "ex_worker": left,
+        "unchecked_adult": ~left
+        & Q(group__audience__in=CHILDREN_AUDIENCES)
+        & adult
+        & ~cleared,
+        "under_age": _under_age_q(organisation, day),
+    }
+
+
+def _consent_in_force(day: datetime.date, *, purposes: bool) -> QuerySet[Consent]:
+    """The member's newest consent, if current and covering the group (and,
+    with ``purposes``, allowing one of the group's purposes)."""
+    newest = (
+        Consent.objects.filter(subject=OuterRef("subject"))
+        .order_by("-recorded_at", "-pk")
+        .values("pk")[:1]
+    )
+    named = Consent.groups.through.objects.filter(consent_id=OuterRef("pk"))
+    found = (
+        Consent.objects.filter(
+            subject=OuterRef("person_id"),
+            pk=Subquery(newest),
+            evidence_date__lte=day,
+        )
+        .exclude(status=Consent.Status.WITHDRAWN)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .filter(
+            ~Q(Exists(named))
+            | Q(Exists(named.filter(group_id=OuterRef(OuterRef("group_id")))))
+        )
+    )
+    if purposes:
+        shared = Consent.purposes.through.objects.filter(
+            consent_id=OuterRef("pk"), purpose__groups=OuterRef(OuterRef("group_id"))
+        )
+        found = found.filter(Exists(shared))
+    return found
+
+
+def _under_age_q(organisation: Any, day: datetime.date) -> Q:
+    """Under the platform's minimum age, or a child with no date of birth on a
+    platform that has one (1 query for the minimum ages in use)."""
+    minimums = set(
+        Platform.objects.filter(organisation=organisation, minimum_age__gt=0)
+        .values_list("minimum_age", flat=True)
+        .distinct()
+    )
+    found = Q(
+        group__platform__minimum_age__gt=0,
+        person__kind=Person.Kind.CHILD,
+        person__date_of_birth__isnull=True,
+    )
+    for minimum in sorted(minimums):
+        found |= Q(
+            group__platform__minimum_age=minimum,
+            person__date_of_birth__gt=born_on_or_before(day, minimum),
+        )
+    return found
+
+
+def _group_qs() -> dict[str, Q]:
+    return {
+        "platform": Q(platform__approved=False),
+        "personal_account": Q(account=Group.Account.PERSONAL),
+    }
+
+
+# --- Wording the rows shown ------------------------------------------------------
+
+
+def items(
+    organisation: Any, day: datetime.date, category: str, found: Sequence[Any]
+) -> list[AttentionItem]:
+    """The items for ``found``, rows of ``rows(category)`` (a page of them)."""
+    if category in WORKER_CATEGORIES:
+        return _worker_items(organisation, day, category, found)
+    if category in MEMBER_CATEGORIES:
+        return _member_items(organisation, day, category, found)
+    if category == "platform":
+        return [_platform_item(g) for g in found]
+    if category == "personal_account":
+        return [_personal_account_item(g) for g in found]
+    return [_audit_item(f) for f in found]
+
+
+def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
+    """Everything in the register that needs the Lead, each with its fix.
+
+    Builds only the rows that need attention (the database finds them).
+    """
+    found = []
+    for category in REGISTER_CATEGORIES:
+        found.extend(
+            items(organisation, day, category, list(rows(organisation, day, category)))
+        )
+    return found
+
+
+def _worker_items(
+    organisation: Any, day: datetime.date, category: str, people: Sequence[Person]
+) -> list[AttentionItem]:
+    people = list(
+        Person.objects.filter(pk__in=[p.pk for p in people])
+        .order_by("last_name", "first_name", "pk")
+        .prefetch_related("vetting_checks" if category == "vetting" else "training")
+    )
+    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
+    if category == "training":
+        return [i for p in people for i in _training_item(p, day, soon)]
+    years = organisation.vetting_renewal_years
+    return [i for p in people if (i := _vetting_item(p, day, years, soon))]
+
+
+def _member_items(
+    organisation: Any, day: datetime.date, category: str, found: Sequence[Any]
+) -> list[AttentionItem]:
+    members = list(
+        GroupMember.objects.filter(pk__in=[m.pk for m in found])
+        .select_related(
+            "person",
+            "person__worker",
+            "group",
+            "group__platform",
+            "group__organisation",
+        )
+        .prefetch_related("group__purposes")
+        .order_by("group__name", "person__last_name", "person__first_name", "pk")
+    )
+    if category == "consent":
+        consents = latest_consents(organisation, [m.person_id for m in members])
+        made = [_consent_item(m, consents.get(m.person_id), day) for m in members]
+    elif category == "ex_worker":
+        made = [_ex_worker_item(m, day) for m in members]
+    elif category == "unchecked_adult":
+        people = Person.objects.filter(pk__in=[m.person_id for m in members])
+        loaded = {
+            p.pk: p for p in people.prefetch_related("vetting_checks", "training")
+        }
+        made = []
+        for m in members:
+            m.person = loaded[m.person_id]
+            made.append(_unchecked_adult_item(m, m.person.age(day), day))
+    else:
+        made = [_under_age_item(m, m.person.age(day)) for m in members]
+    return [item for item in made if item is not None]
 
 
 def _when(due: datetime.date, day: datetime.date) -> str:
@@ -44,33 +354,23 @@ def _vetting_due(person: Person, years: int) -> tuple[datetime.date | None, str]
     return add_years(check.certificate_date, years), ""
 
 
-def _worker_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
-    items = []
-    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
-    years = organisation.vetting_renewal_years
-    for person in active_workers(organisation, day):
-        due, missing = _vetting_due(person, years)
-        if missing:
-            vetting_url = reverse("people:vetting", args=[person.code])
-            items.append(
-                AttentionItem(
-                    "vetting", person, missing, "Record a DBS check", vetting_url
-                )
-            )
-        elif due is not None and due <= soon:
-            vetting_url = reverse("people:vetting", args=[person.code])
-            items.append(
-                AttentionItem(
-                    "vetting",
-                    person,
-                    f"DBS check {_when(due, day)}.",
-                    "Record the renewed DBS check",
-                    vetting_url,
-                    due=due,
-                )
-            )
-        items.extend(_training_item(person, day, soon))
-    return items
+def _vetting_item(
+    person: Person, day: datetime.date, years: int, soon: datetime.date
+) -> AttentionItem | None:
+    due, missing = _vetting_due(person, years)
+    url = reverse("people:vetting", args=[person.code])
+    if missing:
+        return AttentionItem("vetting", person, missing, "Record a DBS check", url)
+    if due is None or due > soon:
+        return None
+    return AttentionItem(
+        "vetting",
+        person,
+        f"DBS check {_when(due, day)}.",
+        "Record the renewed DBS check",
+        url,
+        due=due,
+    )
 
 
 def _training_item(
@@ -105,39 +405,6 @@ def _training_item(
     return []
 
 
-def _memberships(organisation: Any) -> list[Any]:
-    members = list(
-        GroupMember.objects.filter(
-            group__organisation=organisation, group__archived_at=None, removed_at=None
-        )
-        .select_related(
-            "person",
-            "person__worker",
-            "group",
-            "group__platform",
-            "group__organisation",
-        )
-        .prefetch_related("group__purposes")
-        .order_by("group__name", "person__last_name", "person__first_name")
-    )
-    # Checks and training matter only for adults in children's groups: load
-    # those (2 queries) rather than for every child in every group.
-    # A year's margin on age: the organisation's day may differ from the
-    # server's, and anyone not loaded here is still read (one query) if needed.
-    today = datetime.date.today()  # noqa: DTZ011
-    adults = [
-        m.person
-        for m in members
-        if m.group.for_children
-        and (
-            m.person.kind != Person.Kind.CHILD
-            or (m.person.age(today) or 0) >= ADULT_AGE - 1
-        )
-    ]
-    prefetch_related_objects(adults, "vetting_checks", "training")
-    return members
-
-
 def _consent_item(
     member: Any, consent: Consent | None, day: datetime.date
 ) -> AttentionItem | None:
@@ -161,21 +428,6 @@ def _shares_a_purpose(consent: Consent, group: Any) -> bool:
     if allowed is None:
         allowed = {p.pk for p in consent.purposes.all()}
     return any(p.pk in allowed for p in group.purposes.all())
-
-
-def _member_items(
-    member: Any, day: datetime.date, consents: dict[int, Consent]
-) -> list[AttentionItem]:
-    person = member.person
-    age = person.age(day)
-    found = [
-        _consent_item(member, consents.get(person.pk), day)
-        if needs_consent(person.kind, age)
-        else None,
-        _ex_worker_item(member, day) or _unchecked_adult_item(member, age, day),
-        _under_age_item(member, age),
-    ]
-    return [item for item in found if item is not None]
 
 
 def _member_url(member: Any) -> str:
@@ -249,67 +501,35 @@ def _is_adult_in_childrens_group(person: Person, age: int | None) -> bool:
     return person.kind != Person.Kind.ADULT_AT_RISK
 
 
-def _platform_items(organisation: Any) -> list[AttentionItem]:
-    from safecontact.groups.models import Group
-
-    groups = Group.objects.filter(
-        organisation=organisation, archived_at=None, platform__approved=False
-    ).select_related("platform")
-    return [
-        AttentionItem(
-            "platform",
-            None,
-            f"{g} uses {g.platform}, which is not approved.",
-            "Review platforms",
-            reverse("groups:platforms"),
-            group=g,
-        )
-        for g in groups
-    ]
-
-
-def _personal_account_items(organisation: Any) -> list[AttentionItem]:
-    from safecontact.groups.models import Group
-
-    groups = Group.objects.filter(
-        organisation=organisation, archived_at=None, account=Group.Account.PERSONAL
+def _platform_item(group: Group) -> AttentionItem:
+    return AttentionItem(
+        "platform",
+        None,
+        f"{group} uses {group.platform}, which is not approved.",
+        "Review platforms",
+        reverse("groups:platforms"),
+        group=group,
     )
-    return [
-        AttentionItem(
-            "personal_account",
-            None,
-            f"{g} is run from a worker's personal account, so messages to it "
-            "are blocked.",
-            "Move it to an account the organisation holds",
-            reverse("groups:edit", args=[g.code]),
-            group=g,
-        )
-        for g in groups
-    ]
 
 
-def attention_items(organisation: Any, day: datetime.date) -> list[AttentionItem]:
-    """Everything in the register that needs the Lead, each with its fix."""
-    items = _worker_items(organisation, day)
-    members = _memberships(organisation)
-    consents = latest_consents(organisation)
-    for member in members:
-        items.extend(_member_items(member, day, consents))
-    items.extend(_platform_items(organisation))
-    items.extend(_personal_account_items(organisation))
-    items.extend(_audit_items(organisation))
-    return items
+def _personal_account_item(group: Group) -> AttentionItem:
+    return AttentionItem(
+        "personal_account",
+        None,
+        f"{group} is run from a worker's personal account, so messages to it "
+        "are blocked.",
+        "Move it to an account the organisation holds",
+        reverse("groups:edit", args=[group.code]),
+        group=group,
+    )
 
 
-def _audit_items(organisation: Any) -> list[AttentionItem]:
-    return [
-        AttentionItem(
-            category="group_audit",
-            person=finding.person,
-            message=f"{finding.get_kind_display()} in {finding.audit.group}.",
-            fix_label="See the finding",
-            fix_url=f"{finding.audit.get_absolute_url()}#finding-{finding.code}",
-            group=finding.audit.group,
-        )
-        for finding in attention_findings(organisation)
-    ]
+def _audit_item(finding: AuditFinding) -> AttentionItem:
+    return AttentionItem(
+        category="group_audit",
+        person=finding.person,
+        message=f"{finding.get_kind_display()} in {finding.audit.group}.",
+        fix_label="See the finding",
+        fix_url=f"{finding.audit.get_absolute_url()}#finding-{finding.code}",
+        group=finding.audit.group,
+    )
