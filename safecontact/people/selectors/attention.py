@@ -325,6 +325,7 @@ def _member_items(
         made = [_ex_worker_item(m, day) for m in members]
     elif category == "unchecked_adult":
         people = Person.objects.filter(pk__in=[m.person_id for m in members])
+        people = people.select_related("worker")
         loaded = {
             p.pk: p for p in people.prefetch_related("vetting_checks", "training")
         }
