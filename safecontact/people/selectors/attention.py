@@ -191,9 +191,10 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     return {
         "consent": needs & ~Q(Exists(_consent_in_force(day, purposes=True))),
         "ex_worker": left,
-        "unchecked_adult": ~left
-        & Q(group__audience__in=CHILDREN_AUDIENCES)
+        # Plain columns first: the database can skip the subqueries for most rows.
+        "unchecked_adult": Q(group__audience__in=CHILDREN_AUDIENCES)
         & adult
+        & ~left
         & ~cleared,
         "under_age": _under_age_q(organisation, day),
     }
@@ -203,17 +204,13 @@ def _consent_in_force(day: datetime.date, *, purposes: bool) -> QuerySet[Consent
     """The member's newest consent, if current and covering the group (and,
     with ``purposes``, allowing one of the group's purposes)."""
     newest = (
-        Consent.objects.filter(subject=OuterRef("subject"))
+        Consent.objects.filter(subject=OuterRef(OuterRef("person_id")))
         .order_by("-recorded_at", "-pk")
         .values("pk")[:1]
     )
     named = Consent.groups.through.objects.filter(consent_id=OuterRef("pk"))
     found = (
-        Consent.objects.filter(
-            subject=OuterRef("person_id"),
-            pk=Subquery(newest),
-            evidence_date__lte=day,
-        )
+        Consent.objects.filter(pk=Subquery(newest), evidence_date__lte=day)
         .exclude(status=Consent.Status.WITHDRAWN)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .filter(
