@@ -142,7 +142,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_lead:
         activity = selectors.activity(organisation, period)
         context.update(activity=activity, charts=_charts(activity, _links()))
-        context["queues"] = queue_counts(user)
+        # The attention list's count comes with the day's figures: counting a
+        # large register on every visit costs more than the page may.
+        context["queues"] = queue_counts(user, figures.attention)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "dashboard/dashboard.html", context, status=status)
 

@@ -171,13 +171,7 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     """What the member deciders decide, per membership."""
     adult_born = born_on_or_before(day, ADULT_AGE)
     child = Q(person__kind=Person.Kind.CHILD)
-    needs = Q(person__kind=Person.Kind.ADULT_AT_RISK) | (
-        child
-        & (
-            Q(person__date_of_birth__isnull=True)
-            | Q(person__date_of_birth__gt=adult_born)
-        )
-    )
+    needs = needs_consent_q(day)
     left = Q(
         Exists(
             WorkerProfile.objects.filter(person=OuterRef("person_id"), end_date__lt=day)
@@ -198,6 +192,22 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
         & ~cleared,
         "under_age": _under_age_q(organisation, day),
     }
+
+
+def needs_consent_q(day: datetime.date) -> Q:
+    """A membership of someone contacted only with consent (``needs_consent``)."""
+    return Q(person__kind=Person.Kind.ADULT_AT_RISK) | (
+        Q(person__kind=Person.Kind.CHILD)
+        & (
+            Q(person__date_of_birth__isnull=True)
+            | Q(person__date_of_birth__gt=born_on_or_before(day, ADULT_AGE))
+        )
+    )
+
+
+def consent_covers_q(day: datetime.date) -> Q:
+    """The member's consent is current and covers the group (``consent_covers``)."""
+    return Q(Exists(_consent_in_force(day, purposes=False)))
 
 
 def _consent_in_force(day: datetime.date, *, purposes: bool) -> QuerySet[Consent]:
