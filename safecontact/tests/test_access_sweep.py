@@ -44,7 +44,7 @@ from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import send
 from safecontact.dashboard import services as umbrellas
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
-from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.models import ChainCheck, LedgerEntry
 from safecontact.lib.access import TWO_FACTOR_MESSAGE
 from safecontact.people.tests.factories import WorkerFactory, purpose_named
 from safecontact.policies.tests.factories import published_policy
@@ -176,6 +176,8 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "contact:quarantine": (LEADS, NOT_OFFERED),
     "ledger:list": (OVERSIGHT, NOT_OFFERED),
     "ledger:verify": (LEADS, NOT_OFFERED),
+    "ledger:check_start": (NOT_OFFERED, LEADS),
+    "ledger:check": (LEADS, NOT_OFFERED),
     "ledger:detail": (OVERSIGHT, NOT_OFFERED),
     "ledger:history": (LEADS, NOT_OFFERED),
     "ledger:history_csv": (LEADS, NOT_OFFERED),
@@ -328,6 +330,7 @@ CODE_OF = {
     "contact:retry": "delivery",
     "ledger:history": "person",
     "ledger:history_csv": "person",
+    "ledger:check": "chain_check",
 }
 # Which object fills an API path's {code}: by the path's first part.
 API_CODE_OF = {
@@ -443,6 +446,7 @@ def _build_world() -> World:
         "organisation": org,
         "audit": audit,
         "audit_finding": audit.findings.get(),
+        "chain_check": ChainCheck.objects.create(organisation=org),
     }
     return World(
         org=org,
