@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "pages.json"
+# Built databases, kept between runs (git ignores it): building takes minutes.
+CACHE = ROOT / "benchmarks" / ".cache"
 SCALE = float(os.environ.get("BENCH_PAGES_SCALE", "1"))
 MEMBERS = 200
 UMBRELLA_PEOPLE = int(100_000 * SCALE)
@@ -42,7 +45,7 @@ def _people(org: Any, count: int, today: Any) -> dict[str, Any]:
     import datetime as dt
     import random
 
-    from safecontact.groups.models import Group, GroupMember, Platform
+    from safecontact.groups.models import Group, GroupMember, Platform, Purpose
     from safecontact.people.models import (
         Consent,
         Person,
@@ -105,6 +108,7 @@ def _people(org: Any, count: int, today: Any) -> dict[str, Any]:
     platform_ = Platform.objects.create(
         organisation=org, name="Email", kind="email", approved=True
     )
+    purpose = Purpose.objects.create(organisation=org, name="Youth club")
     groups = Group.objects.bulk_create(
         [
             Group(
@@ -116,6 +120,9 @@ def _people(org: Any, count: int, today: Any) -> dict[str, Any]:
             )
             for g in range(max(count // 50, 2))
         ]
+    )
+    Group.purposes.through.objects.bulk_create(
+        [Group.purposes.through(group_id=g.pk, purpose_id=purpose.pk) for g in groups]
     )
     members = [p for p in people if p.kind in ("child", "adult_at_risk")]
     GroupMember.objects.bulk_create(
@@ -149,41 +156,65 @@ def _people(org: Any, count: int, today: Any) -> dict[str, Any]:
         [through(consent_id=c.pk, group_id=group_of[c.subject_id]) for c in consents],
         batch_size=BATCH,
     )
+    # Most consents allow the groups' purpose; one in ten allows none.
+    allowed = Consent.purposes.through
+    allowed.objects.bulk_create(
+        [
+            allowed(consent_id=c.pk, purpose_id=purpose.pk)
+            for i, c in enumerate(consents)
+            if i % 10
+        ],
+        batch_size=BATCH,
+    )
     return {"people": people, "groups": groups}
 
 
 def _log(org: Any, count: int, codes: list[str] | None = None) -> None:
+    """``count`` contact-log entries, written with executemany in one
+    transaction: a million model objects would take most of the build."""
     import hashlib
     import uuid
 
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from safecontact.ledger.models import ChainHead, LedgerEntry
 
-    now = timezone.now()
+    names = ["code", "organisation", "seq", "prev_hash", "hash", "kind", "content"]
+    names += ["subjects", "actor_label", "created_at", "message_code"]
+    fields: list[Any] = [LedgerEntry._meta.get_field(n) for n in names]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {LedgerEntry._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+    def prep(name: str, value: Any) -> Any:
+        return fields[names.index(name)].get_db_prep_save(value, connection)
+
+    now, subjects = prep("created_at", timezone.now()), prep("subjects", [])
     prev = "0" * 64
-    for start in range(0, count, BATCH):
-        rows = []
-        for seq in range(start + 1, min(start + BATCH, count) + 1):
-            digest = hashlib.sha256(f"{org.pk}:{seq}".encode()).hexdigest()
-            message = (
-                codes[seq - 1] if codes and seq <= len(codes) else str(uuid.uuid4())
-            )
-            rows.append(
-                LedgerEntry(
-                    organisation=org,
-                    seq=seq,
-                    prev_hash=prev,
-                    hash=digest,
-                    kind="message.attempt",
-                    content={"decision": "allow", "message": message},
-                    subjects=[],
-                    actor_label="bench",
-                    created_at=now,
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, count, BATCH):
+            rows = []
+            for seq in range(start + 1, min(start + BATCH, count) + 1):
+                digest = hashlib.sha256(f"{org.pk}:{seq}".encode()).hexdigest()
+                message = uuid.UUID(codes[seq - 1]) if codes else uuid.uuid4()
+                rows.append(
+                    (
+                        prep("code", uuid.uuid4()),
+                        org.pk,
+                        seq,
+                        prev,
+                        digest,
+                        "message.attempt",
+                        prep("content", {"decision": "allow", "message": str(message)}),
+                        subjects,
+                        "bench",
+                        now,
+                        prep("message_code", message),
+                    )
                 )
-            )
-            prev = digest
-        LedgerEntry.objects.bulk_create(rows)
+                prev = digest
+            cursor.executemany(sql, rows)
     ChainHead.objects.update_or_create(
         organisation=org, defaults={"seq": count, "hash": prev}
     )
@@ -232,7 +263,35 @@ def _messages(org: Any, lead: Any, count: int) -> list[str]:
     return [str(m.code) for m in messages]
 
 
+def _audit(org: Any, lead: Any, count: int) -> None:
+    """Audit-trail entries for the big organisation, some about cases."""
+    import uuid
+
+    from safecontact.audittrail.models import AuditEntry
+
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                organisation=org,
+                actor=lead,
+                actor_label="lead",
+                action="create",
+                model="concerns.case" if i % 20 == 0 else "people.person",
+                object_code=str(uuid.uuid4()),
+                object_label=f"Record {i}",
+                after={"n": i},
+                case_code=uuid.uuid4() if i % 20 == 0 else None,
+            )
+            for i in range(count)
+        ],
+        batch_size=BATCH,
+    )
+
+
 def build() -> dict[str, Any]:
+    """Write the whole data set; return how long each part took."""
+    from django.db import transaction
+
     from safecontact.accounts.models import Organisation, User
     from safecontact.accounts.tests.factories import confirmed_totp_device
     from safecontact.dashboard.models import UmbrellaMembership
@@ -249,7 +308,8 @@ def build() -> dict[str, Any]:
     )
     today = org_today(umbrella)
     for org in members:
-        _people(org, UMBRELLA_PEOPLE // MEMBERS, today)
+        with transaction.atomic():
+            _people(org, UMBRELLA_PEOPLE // MEMBERS, today)
         _log(org, LOG_ENTRIES // MEMBERS)
     UmbrellaMembership.objects.bulk_create(
         [
@@ -265,22 +325,38 @@ def build() -> dict[str, Any]:
     built_umbrella = time.perf_counter() - started
     big = Organisation.objects.create(name="Cathedral")
     lead = User.objects.create(username="lead", role="lead", organisation=big)
-    _people(big, BIG_PEOPLE, today)
+    with transaction.atomic():
+        _people(big, BIG_PEOPLE, today)
     codes = _messages(big, lead, BIG_MESSAGES)
     _log(big, BIG_MESSAGES, codes)
+    _audit(big, lead, BIG_PEOPLE)
     for org in members:
         take_snapshot(org)
     for user in (lead, umbrella_lead):
         confirmed_totp_device(user)
     return {
-        "lead": lead,
-        "umbrella_lead": umbrella_lead,
-        "message": codes[-1],
-        "member": str(
-            UmbrellaMembership.objects.filter(umbrella=umbrella).first().code
-        ),  # type: ignore[union-attr]
         "build_seconds": round(time.perf_counter() - started, 1),
         "umbrella_build_seconds": round(built_umbrella, 1),
+    }
+
+
+def _found() -> dict[str, Any]:
+    """The users and records the pages are asked about, from a built database."""
+    from safecontact.accounts.models import User
+    from safecontact.accounts.services import create_api_key
+    from safecontact.contact.models import Message
+    from safecontact.dashboard.models import UmbrellaMembership
+
+    lead = User.objects.get(username="lead")
+    member = UmbrellaMembership.objects.order_by("pk").first()
+    message = Message.objects.filter(organisation=lead.organisation).latest("pk")
+    _, key = create_api_key(actor=lead, name="bench")
+    return {
+        "lead": lead,
+        "umbrella_lead": User.objects.get(username="umbrella"),
+        "message": str(message.code),
+        "member": str(member.code if member else ""),
+        "key": key,
     }
 
 
@@ -297,16 +373,16 @@ def _client(user: Any) -> Any:
     return client
 
 
-def measure(client: Any, url: str) -> dict[str, Any]:
+def measure(client: Any, url: str, **headers: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm up
+    client.get(url, headers=headers)  # warm up
     times, queries, status = [], 0, 0
     for _ in range(REPEAT):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, headers=headers)
             times.append((time.perf_counter() - start) * 1000)
         queries, status = len(ctx.captured_queries), response.status_code
     times.sort()
@@ -321,18 +397,37 @@ def measure(client: Any, url: str) -> dict[str, Any]:
     }
 
 
-def run(database: str) -> dict[str, Any]:
+def _setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safecontact.settings")
     import django
 
     django.setup()
+
+
+def build_only() -> dict[str, Any]:
     from django.core.management import call_command
-    from django.urls import reverse
+
+    _setup()
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
-    data = build()
+    if connection.vendor == "sqlite":  # a throwaway file: no need to wait for the disk
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+    return build()
+
+
+def run(database: str) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    _setup()
+    call_command("migrate", verbosity=0)
+    data = _found()
     lead, umbrella = _client(data["lead"]), _client(data["umbrella_lead"])
+    api = {"Authorization": f"Bearer {data['key']}"}
     pages = {
         "dashboard": (lead, reverse("dashboard:dashboard")),
         "trustees_report": (lead, reverse("dashboard:report")),
@@ -342,62 +437,135 @@ def run(database: str) -> dict[str, Any]:
             reverse("dashboard:member", args=[data["member"]]),
         ),
         "attention_list": (lead, reverse("people:attention")),
+        "attention_consent": (lead, reverse("people:attention") + "?category=consent"),
         "register": (lead, reverse("people:list")),
         "register_cleared": (lead, reverse("people:list") + "?status=cleared"),
         "message": (lead, reverse("contact:detail", args=[data["message"]])),
         "inbox": (lead, reverse("contact:inbox")),
         "held": (lead, reverse("contact:held")),
         "outbox": (lead, reverse("contact:outbox")),
+        "audit_trail": (lead, reverse("people:audit")),
         "contact_log": (lead, reverse("ledger:list")),
+        "contact_log_search": (lead, reverse("ledger:list") + "?person=P1"),
     }
     found = {}
     for name, (client, url) in pages.items():
         found[name] = measure(client, url)
         print(f"{database:10} {name:18} {found[name]}", file=sys.stderr, flush=True)
-    return {
-        "database": database,
-        "build_seconds": data["build_seconds"],
-        "umbrella_build_seconds": data["umbrella_build_seconds"],
-        "pages": found,
-    }
+    for name, url in {
+        "api_people": "/api/v1/people/",
+        "api_workers": "/api/v1/people/workers",
+        "api_messages": "/api/v1/contact/messages",
+        "api_log_entries": "/api/v1/ledger/entries",
+    }.items():
+        found[name] = measure(Client(), url, **api)
+        print(f"{database:10} {name:18} {found[name]}", file=sys.stderr, flush=True)
+    return {"database": database, "pages": found}
+
+
+def _key() -> str:
+    """Changes when the data set would: names the cached build. A cached
+    database is migrated before each run, so new indexes apply to it."""
+    import hashlib
+    import inspect
+
+    digest = hashlib.sha256(f"{SCALE}".encode())
+    for builder in (_people, _log, _messages, _audit, build):
+        digest.update(inspect.getsource(builder).encode())
+    return digest.hexdigest()[:12]
 
 
 def _postgres_url() -> str | None:
+    """The bench's own database on DATABASE_URL's server (recreated, empty)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return None
     base = url.rsplit("/", 1)[0]
+    name = os.environ.get("BENCH_PAGES_DB", "bench_pages")
     import psycopg
 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_pages")
-        conn.execute("CREATE DATABASE bench_pages")
-    return f"{base}/bench_pages"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def _child(mode: str, database: str, env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, mode, database],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _sqlite(tmp: str) -> dict[str, Any]:
+    """Build once into the cache, then measure on a copy of it."""
+    cached = CACHE / f"pages-sqlite-{_key()}.sqlite3"
+    env = {**os.environ, "DEBUG": "true"}
+    env.pop("DATABASE_URL", None)
+    if not cached.exists():
+        building = cached.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        built = _child("--build", "sqlite", {**env, "SQLITE_PATH": str(building)})
+        cached.with_suffix(".json").write_text(json.dumps(built))
+        building.rename(cached)
+    copy = Path(tmp) / "bench.sqlite3"
+    shutil.copyfile(cached, copy)
+    result = _child("--run", "sqlite", {**env, "SQLITE_PATH": str(copy)})
+    return {**json.loads(cached.with_suffix(".json").read_text()), **result}
+
+
+def _tool(*args: str) -> None:
+    subprocess.run(args, check=True)  # noqa: S603
+
+
+def _postgres(url: str) -> dict[str, Any]:
+    """Build once and keep a pg_dump in the cache; restore it for each run."""
+    cached = CACHE / f"pages-postgresql-{_key()}.dump"
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    if cached.exists():
+        _tool("pg_restore", "--no-owner", "--jobs=2", f"--dbname={url}", str(cached))
+    else:
+        built = _child("--build", "postgresql", env)
+        building = cached.with_suffix(".building")
+        _tool("pg_dump", "--format=custom", f"--file={building}", url)
+        cached.with_suffix(".json").write_text(json.dumps(built))
+        building.rename(cached)
+    _tool("psql", url, "-qc", "ANALYZE")
+    result = _child("--run", "postgresql", env)
+    return {**json.loads(cached.with_suffix(".json").read_text()), **result}
+
+
+def _merged(result: dict[str, Any]) -> dict[str, Any]:
+    """Keep the other database's run from the last results at the same scale,
+    when only one database was run this time."""
+    try:
+        last = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return result
+    if last.get("scale") != result["scale"]:
+        return result
+    ran = {r["database"] for r in result["runs"]}
+    kept = [r for r in last.get("runs", []) if r["database"] not in ran]
+    return {**result, "runs": kept + result["runs"]}
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--run":
-        print(json.dumps(run(sys.argv[2])))
+    if len(sys.argv) == 3 and sys.argv[1] in ("--run", "--build"):
+        found = run(sys.argv[2]) if sys.argv[1] == "--run" else build_only()
+        print(json.dumps(found))
         return 0
-    runs = []
+    CACHE.mkdir(exist_ok=True)
+    load = os.getloadavg()
+    # BENCH_PAGES_DATABASES=postgresql (or sqlite) runs one of the two.
+    chosen = os.environ.get("BENCH_PAGES_DATABASES", "sqlite,postgresql").split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SQLITE_PATH": f"{tmp}/bench.sqlite3", "DEBUG": "true"}
-        env.pop("DATABASE_URL", None)
-        targets = [("sqlite", env)]
-        if (pg := _postgres_url()) is not None:
-            targets.append(
-                ("postgresql", {**os.environ, "DATABASE_URL": pg, "DEBUG": "true"})
-            )
-        for name, target_env in targets:
-            out = subprocess.run(  # noqa: S603
-                [sys.executable, __file__, "--run", name],
-                env=target_env,
-                capture_output=False,
-                stdout=subprocess.PIPE,
-                text=True,
-                check=True,
-            )
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        runs = [_sqlite(tmp)] if "sqlite" in chosen else []
+        if "postgresql" in chosen and (pg := _postgres_url()) is not None:
+            runs.append(_postgres(pg))
     result = {
         "scale": SCALE,
         "counts": {
@@ -409,9 +577,11 @@ def main() -> int:
         },
         "repeat": REPEAT,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_average_at_start": [round(x, 2) for x in load],
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "runs": runs,
     }
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(_merged(result), indent=2) + "\n")
     print(f"{'page':20} " + " ".join(f"{r['database']:>28}" for r in runs))
     for page in runs[0]["pages"]:
         cells = " ".join(

@@ -9,7 +9,6 @@ consent or a former worker, so those facts have one definition.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,8 @@ from safecontact.assessments.models import Control, RiskAssessment
 from safecontact.contact.models import Alert, Message, Recipient
 from safecontact.groups.models import Group, GroupMember
 from safecontact.people.models import Person
-from safecontact.people.selectors import AttentionItem, attention_items
+from safecontact.people.selectors import AttentionItem
+from safecontact.people.selectors.attention import problem_counts
 from safeguarding.assessment import GroupFacts, review_reasons
 from safeguarding.governance import Review, review_state
 
@@ -37,17 +37,17 @@ def assessments_for(organisation: Any) -> QuerySet[RiskAssessment]:
 
 
 def group_facts(
-    organisation: Any,
-    groups: Sequence[Group],
-    day: dt.date,
-    register: Sequence[AttentionItem] | None = None,
+    organisation: Any, groups: Sequence[Group], day: dt.date
 ) -> dict[int, GroupFacts]:
-    """GroupFacts for each group, by group id (5 queries, plus the register's)."""
+    """GroupFacts for each group, by group id (7 queries).
+
+    Who is unchecked, under age, without consent or a former worker is counted
+    by the register's attention list, so those facts have one definition.
+    """
     if not groups:
         return {}
     ids = [g.pk for g in groups]
-    items = attention_items(organisation, day) if register is None else register
-    problems = Counter((i.group.pk, i.category) for i in items if i.group is not None)
+    problems = problem_counts(organisation, day, ids)
     since = dt.datetime.combine(
         day - dt.timedelta(days=RECENT_DAYS), dt.time.min, dt.UTC
     )
@@ -155,13 +155,11 @@ def standings(
     return found
 
 
-def attention(
-    organisation: Any, day: dt.date, register: Sequence[AttentionItem]
-) -> list[AttentionItem]:
+def attention(organisation: Any, day: dt.date) -> list[AttentionItem]:
     """Assessments flagged by new facts, past their review, or with late controls."""
     live = list(assessments_for(organisation).filter(archived_at=None))
     groups = [a.group for a in live if a.group is not None]
-    facts = group_facts(organisation, groups, day, register)
+    facts = group_facts(organisation, groups, day)
     items = []
     for s in standings(live, day, facts):
         a = s.assessment

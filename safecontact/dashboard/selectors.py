@@ -9,7 +9,6 @@ policies selectors and the pure core, never re-implemented here.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -24,8 +23,10 @@ from safecontact.contact.models import Alert, Message, Recipient
 from safecontact.groups.models import Group, GroupMember
 from safecontact.people import selectors as people
 from safecontact.people.models import Person, Training
+from safecontact.people.selectors import attention
 from safecontact.policies import selectors as policies
 from safecontact.policies.models import PolicyVersion
+from safeguarding.policy import Workforce
 
 # --- Compliance ------------------------------------------------------------------
 
@@ -53,6 +54,8 @@ class Compliance:
     policies_overdue: int
     groups: tuple[GroupConsent, ...]
     assessments: dict[str, int] | None
+    # Items on the register's attention list when the figures were worked out.
+    attention: int | None = None
 
     @property
     def needing_consent(self) -> int:
@@ -94,6 +97,7 @@ class Compliance:
             "groups": len(self.groups),
             "groups_with_problems": len(self.groups_with_problems),
             "percents": self.percents(),
+            "attention": self.attention,
         }
 
 
@@ -111,6 +115,7 @@ def from_counts(figures: dict[str, Any]) -> Compliance:
             for code, name, needing, covered, problems in figures.get("group_rows", [])
         ),
         assessments=figures.get("assessments"),
+        attention=figures.get("attention"),
     )
 
 
@@ -140,16 +145,20 @@ def assessment_counts(organisation: Any, day: dt.date) -> dict[str, int] | None:
 
 
 def _cleared_workers(organisation: Any, day: dt.date) -> tuple[int, int, int, int]:
-    """(active workers, cleared for either, for children, for adults): 3 queries."""
+    """(active workers, cleared for either, for children, for adults): 1 query,
+    counted by the database with the register's clearance in SQL."""
     years = organisation.vetting_renewal_years
-    total = either = children = adults = 0
-    for person in people.active_workers(organisation, day):
-        c = people.worker_clearance(person, day, years)
-        total += 1
-        either += c.children or c.adults
-        children += c.children
-        adults += c.adults
-    return total, either, children, adults
+    children = people.cleared_q(day, years, Workforce.CHILDREN)
+    adults = people.cleared_q(day, years, Workforce.ADULTS)
+    found = Person.objects.filter(
+        people.active_q(day), organisation=organisation
+    ).aggregate(
+        total=Count("pk"),
+        either=Count("pk", filter=children | adults),
+        children=Count("pk", filter=children),
+        adults=Count("pk", filter=adults),
+    )
+    return found["total"], found["either"], found["children"], found["adults"]
 
 
 def _policy_figures(organisation: Any, day: dt.date) -> tuple[int, int]:
@@ -167,30 +176,27 @@ def _policy_figures(organisation: Any, day: dt.date) -> tuple[int, int]:
 
 
 def _group_consent(organisation: Any, day: dt.date) -> tuple[GroupConsent, ...]:
-    """Consent coverage of each live group (4 queries)."""
+    """Consent coverage of each live group (2 queries), counted by the database
+    with the attention list's definitions of who needs consent and whose
+    consent covers the group."""
     groups = list(
         Group.objects.filter(organisation=organisation, archived_at=None)
         .select_related("platform")
         .order_by("name")
     )
-    consents = people.latest_consents(organisation)
-    needing: dict[int, int] = defaultdict(int)
-    covered: dict[int, int] = defaultdict(int)
-    rows = GroupMember.objects.filter(
-        group__organisation=organisation,
-        group__archived_at=None,
-        removed_at=None,
-        person__kind__in=[Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK],
-    ).values_list("group_id", "person_id", "person__kind", "person__date_of_birth")
-    for group_id, person_id, kind, born in rows.iterator(chunk_size=5000):
-        age = Person(date_of_birth=born).age(day)
-        if not people.needs_consent(kind, age):
-            continue
-        needing[group_id] += 1
-        covered[group_id] += people.consent_covers(
-            consents.get(person_id), group_id, day
+    needs = attention.needs_consent_q(day)
+    rows = (
+        GroupMember.objects.filter(
+            group__organisation=organisation, group__archived_at=None, removed_at=None
         )
-    return tuple(_group_row(g, needing[g.pk], covered[g.pk]) for g in groups)
+        .values("group_id")
+        .annotate(
+            needing=Count("pk", filter=needs),
+            covered=Count("pk", filter=needs & attention.consent_covers_q(day)),
+        )
+    )
+    counted = {r["group_id"]: (r["needing"], r["covered"]) for r in rows}
+    return tuple(_group_row(g, *counted.get(g.pk, (0, 0))) for g in groups)
 
 
 def _group_row(group: Group, needing: int, covered: int) -> GroupConsent:
@@ -217,6 +223,7 @@ def compliance(organisation: Any, day: dt.date) -> Compliance:
         policies_overdue=overdue,
         groups=_group_consent(organisation, day),
         assessments=assessment_counts(organisation, day),
+        attention=attention.total(organisation, day),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from safecontact.lib.access import (
 )
 from safecontact.lib.dates import org_today
 from safecontact.lib.grants import granted_areas
+from safecontact.lib.pages import paginate
 from safecontact.notifications.selectors import queue_counts
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
@@ -140,7 +142,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_lead:
         activity = selectors.activity(organisation, period)
         context.update(activity=activity, charts=_charts(activity, _links()))
-        context["queues"] = queue_counts(user)
+        # The attention list's count comes with the day's figures: counting a
+        # large register on every visit costs more than the page may.
+        context["queues"] = queue_counts(user, figures.attention)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "dashboard/dashboard.html", context, status=status)
 
@@ -249,28 +253,39 @@ def _members(umbrella: Organisation) -> Any:
 
 
 def _latest_snapshots(org_ids: list[int]) -> dict[int, ComplianceSnapshot]:
-    """The newest snapshot of each organisation (1 query)."""
-    found: dict[int, ComplianceSnapshot] = {}
-    rows = ComplianceSnapshot.objects.filter(organisation_id__in=org_ids).order_by(
-        "organisation_id", "-day"
+    """The newest snapshot of each organisation (1 query, however many days
+    of snapshots each has)."""
+    newest = (
+        ComplianceSnapshot.objects.filter(organisation_id=OuterRef("organisation_id"))
+        .order_by("-day")
+        .values("pk")[:1]
     )
-    for row in rows.only("organisation_id", "day", "figures").iterator(chunk_size=2000):
-        found.setdefault(row.organisation_id, row)
-    return found
+    rows = ComplianceSnapshot.objects.filter(
+        organisation_id__in=org_ids, pk=Subquery(newest)
+    )
+    return {
+        row.organisation_id: row
+        for row in rows.only("organisation_id", "day", "figures")
+    }
+
+
+UMBRELLA_PAGE = 50
 
 
 @require_GET
 @oversight_required
 def umbrella(request: HttpRequest) -> HttpResponse:
-    """The umbrella's overview: each member's latest figures (3 queries)."""
+    """The umbrella's overview: each member's latest figures, a page at a time."""
     organisation = request_organisation(request)
-    links = list(_members(organisation).order_by("member__name"))
-    snapshots = _latest_snapshots([link.member_id for link in links])
+    page = paginate(
+        request, _members(organisation).order_by("member__name", "pk"), UMBRELLA_PAGE
+    )
+    snapshots = _latest_snapshots([link.member_id for link in page])
     thresholds = {
         t.figure: t.minimum
         for t in UmbrellaThreshold.objects.filter(umbrella=organisation)
     }
-    rows = [(link, snapshots.get(link.member_id)) for link in links]
+    rows = [(link, snapshots.get(link.member_id)) for link in page]
     pending = UmbrellaMembership.objects.filter(
         umbrella=organisation, accepted_at=None, ended_at=None
     ).select_related("member")
@@ -279,6 +294,7 @@ def umbrella(request: HttpRequest) -> HttpResponse:
         "dashboard/umbrella.html",
         {
             "rows": rows,
+            "page": page,
             "pending": pending,
             "thresholds": thresholds,
             "figures": UmbrellaThreshold.Figure.choices,

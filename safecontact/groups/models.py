@@ -132,11 +132,15 @@ class Group(models.Model):
 
     @property
     def for_children(self) -> bool:
-        return self.audience in (
-            self.Audience.CHILDREN,
-            self.Audience.YOUNG_PEOPLE,
-            self.Audience.MIXED,
-        )
+        return self.audience in CHILDREN_AUDIENCES
+
+
+# Groups that children may be in: adults in them need a check for work with children.
+CHILDREN_AUDIENCES = (
+    Group.Audience.CHILDREN,
+    Group.Audience.YOUNG_PEOPLE,
+    Group.Audience.MIXED,
+)
 
 
 class GroupMember(models.Model):

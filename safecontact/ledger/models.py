@@ -202,3 +202,43 @@ class LedgerSubject(models.Model):
 
     def __str__(self) -> str:
         return self.subject_code
+
+
+class ChainCheck(models.Model):
+    """A check of the whole contact log, asked for on its page and run in the
+    background (``tasks.check_chain``); the row records its progress and result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Checking"
+        DONE = "done", "Finished"
+
+    code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    # Entries in the log when the check started, and how far it has gone.
+    total = models.PositiveBigIntegerField(default=0)
+    checked = models.PositiveBigIntegerField(default=0)
+    ok = models.BooleanField(null=True)
+    # Where the chain first fails and why, in plain words (never entry contents).
+    first_bad_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Check of the contact log ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return (
+            100 if not self.total else min(100, round(100 * self.checked / self.total))
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from safecontact.audittrail.services import record_access
 from safecontact.ledger import checkpoints, selectors
 from safecontact.ledger.models import (
+    ChainCheck,
     ChainHead,
     LedgerEntry,
     LedgerSubject,
@@ -154,3 +155,58 @@ def checkpoint_ledger(
             verified="since_checkpoint" if status.since_checkpoint else "full",
         )
     return status
+
+
+# --- Checking the whole log in the background --------------------------------------
+
+
+@transaction.atomic(durable=True)
+def request_chain_check(*, actor: Any, organisation: Any) -> ChainCheck:
+    """Queue a check of the whole log; one waiting or running check at a time."""
+    running = ChainCheck.objects.filter(
+        organisation=organisation,
+        status__in=[ChainCheck.Status.QUEUED, ChainCheck.Status.RUNNING],
+    ).first()
+    if running is not None:
+        return running
+    check = ChainCheck.objects.create(organisation=organisation, requested_by=actor)
+    transaction.on_commit(lambda: _enqueue_check(check.pk))
+    return check
+
+
+def _enqueue_check(check_id: int) -> None:
+    from safecontact.ledger.tasks import check_chain  # tasks import services
+
+    check_chain.enqueue(check_id)
+
+
+def run_chain_check(check_id: int) -> ChainCheck | None:
+    """Check the whole log, recording progress after each chunk read; sign a
+    checkpoint when it holds (as ``verify_ledger`` does)."""
+    claimed = ChainCheck.objects.filter(
+        pk=check_id, status=ChainCheck.Status.QUEUED
+    ).update(status=ChainCheck.Status.RUNNING)
+    if not claimed:
+        return None
+    check = ChainCheck.objects.select_related("organisation").get(pk=check_id)
+    head = ChainHead.objects.filter(organisation=check.organisation).first()
+    ChainCheck.objects.filter(pk=check_id).update(total=head.seq if head else 0)
+
+    def progress(seq: int) -> None:
+        ChainCheck.objects.filter(pk=check_id).update(checked=seq)
+
+    status = checkpoint_ledger(
+        organisation=check.organisation, full=True, progress=progress
+    )
+    ChainCheck.objects.filter(pk=check_id).update(
+        status=ChainCheck.Status.DONE,
+        ok=status.ok,
+        checked=status.result.checked_count,
+        first_bad_seq=status.result.first_bad_seq,
+        problem=(status.problem_text or "the signed checkpoints were changed")[:300]
+        if not status.ok
+        else "",
+        finished_at=timezone.now(),
+    )
+    check.refresh_from_db()
+    return check

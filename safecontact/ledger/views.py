@@ -14,15 +14,15 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from safecontact.accounts.models import Organisation
 from safecontact.groups.models import Group
 from safecontact.ledger import selectors, services
 from safecontact.ledger.forms import EntryFilterForm
-from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.models import ChainCheck, LedgerEntry
 from safecontact.lib.access import (
     get_for_org,
     lead_required,
@@ -121,14 +121,34 @@ def verify(request: HttpRequest) -> HttpResponse:
     The whole chain is checked by ``manage.py verify_ledger``, not here: on a
     large log it takes longer than a request may.
     """
-    check = selectors.quick_check(request_organisation(request))
+    organisation = request_organisation(request)
+    check = selectors.quick_check(organisation)
     context = {
         "reading": check.reading,
         "pending": check.pending,
         "status": check.status,
         "limit": selectors.REQUEST_CHECK_LIMIT,
+        "last": ChainCheck.objects.filter(organisation=organisation).first(),
     }
     return render(request, "ledger/verify.html", context)
+
+
+@require_POST
+@lead_required
+def check_start(request: HttpRequest) -> HttpResponse:
+    """Check the whole log in the background, then follow it on its own page."""
+    check = services.request_chain_check(
+        actor=request.user, organisation=request_organisation(request)
+    )
+    return redirect("ledger:check", code=check.code)
+
+
+@require_GET
+@lead_required
+def check_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    organisation = request_organisation(request)
+    check = get_for_org(ChainCheck.objects.all(), organisation, code=code)
+    return render(request, "ledger/check.html", {"check": check})
 
 
 @require_GET

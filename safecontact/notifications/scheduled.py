@@ -45,11 +45,8 @@ def run_scheduled(*, now: dt.datetime | None = None) -> Counter[str]:
 
 def _renewals(org: Organisation, day: dt.date) -> list[tuple[Any, str, dt.date]]:
     """(worker, "dbs" or "training", date) expiring within REMIND_DAYS."""
-    from safecontact.people.selectors import (
-        _vetting_due,
-        active_workers,
-        best_training,
-    )
+    from safecontact.people.selectors import active_workers, best_training
+    from safecontact.people.selectors.attention import _vetting_due
 
     soon = day + dt.timedelta(days=REMIND_DAYS)
     found = []
@@ -105,7 +102,7 @@ def _item_id(item: Any) -> str:
 
 def queue_attention_digest(org: Organisation, *, now: dt.datetime) -> int:
     """Tell each Lead once a day when the attention list has new items."""
-    from safecontact.people.selectors import attention_items
+    from safecontact.people.selectors.attention import attention_items
 
     day = org_today(org, now)
     current = {_item_id(i) for i in attention_items(org, day)}

@@ -69,14 +69,18 @@ class Queue:
     url: str
 
 
-def queue_counts(user: User) -> list[Queue]:
-    """The Lead's queues with counts and links; empty for anyone else."""
+def queue_counts(user: User, attention_items: int | None = None) -> list[Queue]:
+    """The Lead's queues with counts and links; empty for anyone else.
+
+    ``attention_items``: the attention list's count if already known (the
+    dashboard's figures hold it); counted now otherwise.
+    """
     # Imported here: these apps import notifications.services for their hooks.
     from safecontact.concerns.models import Case
     from safecontact.concerns.selectors import visible_cases
     from safecontact.contact.models import Alert, Message
     from safecontact.lib.dates import org_today
-    from safecontact.people.selectors import attention_items
+    from safecontact.people.selectors import attention
 
     if not user.is_lead or user.organisation is None:
         return []
@@ -103,7 +107,9 @@ def queue_counts(user: User) -> list[Queue]:
         Queue("Concerns not yet triaged", cases.count(), reverse("concerns:list")),
         Queue(
             "Attention list",
-            len(attention_items(org, org_today(org))),
+            attention.total(org, org_today(org))
+            if attention_items is None
+            else attention_items,
             reverse("people:attention"),
         ),
     ]

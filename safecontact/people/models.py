@@ -178,6 +178,17 @@ class VettingCheck(models.Model):
 
     class Meta:
         ordering = ["-certificate_date", "-recorded_at"]
+        indexes = [
+            # A person's newest check, found without sorting (the attention list
+            # and the register's clearance ask for it row by row).
+            models.Index(
+                "person",
+                models.F("certificate_date").desc(),
+                models.F("recorded_at").desc(),
+                models.F("id").desc(),
+                name="vetting_newest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} DBS, {self.certificate_date:%d %b %Y}"
@@ -333,6 +344,15 @@ class Consent(models.Model):
                     kind="parental", status="given", given_by__isnull=True
                 ),
                 name="parental_consent_names_parent",
+            )
+        ]
+        indexes = [
+            # A person's newest consent (the one in force), without sorting.
+            models.Index(
+                "subject",
+                models.F("recorded_at").desc(),
+                models.F("id").desc(),
+                name="consent_newest",
             )
         ]
 

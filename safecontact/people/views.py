@@ -39,6 +39,7 @@ from safecontact.lib.dates import org_today
 from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
+from safecontact.people.selectors import attention as register_attention
 from safecontact.policies import selectors as policy_selectors
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
@@ -75,25 +76,17 @@ def _search(request: HttpRequest, form: forms.SearchForm) -> QuerySet[Person]:
     return people
 
 
-def _by_status(
-    people: QuerySet[Person], status: str, user: Any
-) -> QuerySet[Person] | list[Person]:
+def _by_status(people: QuerySet[Person], status: str, user: Any) -> QuerySet[Person]:
+    """Workers by clearance, worked out by the database (one page is shown)."""
     if not status or not user.is_oversight:
         return people
     today = org_today(user.organisation)
-    rows = people.filter(worker__isnull=False).prefetch_related(
-        "vetting_checks", "training"
-    )
+    rows = people.filter(worker__isnull=False)
     if status == "left":
         return rows.filter(worker__end_date__lt=today)
-
-    years = user.organisation.vetting_renewal_years  # not one query per worker
-
-    def cleared(p: Person) -> bool:
-        c = selectors.worker_clearance(p, today, years)
-        return c.children or c.adults
-
-    return [p for p in rows if cleared(p) == (status == "cleared")]
+    years = user.organisation.vetting_renewal_years
+    cleared = selectors.cleared_for_either_q(today, years)
+    return rows.filter(cleared if status == "cleared" else ~cleared)
 
 
 @require_GET
@@ -383,25 +376,39 @@ ATTENTION_PAGE = 50
 @require_GET
 @oversight_required
 def attention(request: HttpRequest) -> HttpResponse:
-    """Counts per category, then one category's items a page at a time."""
+    """Counts per category, then one category's items a page at a time.
+
+    The register's categories are counted and paged by the database; only the
+    page shown is worded. Policies and risk assessments are few: listed whole.
+    """
     organisation = request_organisation(request)
     today = org_today(organisation)
-    items = selectors.attention_items(organisation, today)
-    items += policy_selectors.attention_items(organisation, today)
-    items += assessment_selectors.attention(organisation, today, items)
-    items += family_selectors.renewal_items(organisation, today)
-    by_category: dict[str, list[Any]] = {key: [] for key in selectors.CATEGORIES}
-    for item in items:
-        by_category[item.category].append(item)
+    counted = register_attention.counts(organisation, today)
+    listed: dict[str, list[Any]] = {}
+    for item in policy_selectors.attention_items(organisation, today):
+        listed.setdefault(item.category, []).append(item)
+    listed["risk_assessment"] = assessment_selectors.attention(organisation, today)
+    listed["consent_renewal"] = family_selectors.renewal_items(organisation, today)
+    counted.update({key: len(found) for key, found in listed.items()})
     summary = [
-        (key, label, len(by_category[key]))
+        (key, label, counted[key])
         for key, label in selectors.CATEGORIES.items()
-        if by_category[key]
+        if counted.get(key)
     ]
     chosen = request.GET.get("category", "")
-    if chosen not in by_category or not by_category[chosen]:
+    if not counted.get(chosen):
         chosen = summary[0][0] if summary else ""
-    page = paginate(request, by_category.get(chosen, []), ATTENTION_PAGE)
+    if chosen in register_attention.REGISTER_CATEGORIES:
+        page = paginate(
+            request,
+            register_attention.rows(organisation, today, chosen),
+            ATTENTION_PAGE,
+        )
+        page.object_list = register_attention.items(
+            organisation, today, chosen, list(page.object_list)
+        )
+    else:
+        page = paginate(request, listed.get(chosen, []), ATTENTION_PAGE)
     return render(
         request,
         "people/attention.html",
@@ -410,7 +417,7 @@ def attention(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "label": selectors.CATEGORIES.get(chosen, ""),
             "page": page,
-            "count": len(items),
+            "count": sum(counted.values()),
             "today": today,
         },
     )

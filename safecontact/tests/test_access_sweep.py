@@ -45,7 +45,7 @@ from safecontact.contact.tests.smtp import send
 from safecontact.dashboard import services as umbrellas
 from safecontact.families.requests import request_consent
 from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
-from safecontact.ledger.models import LedgerEntry
+from safecontact.ledger.models import ChainCheck, LedgerEntry
 from safecontact.lib.access import TWO_FACTOR_MESSAGE
 from safecontact.notifications.models import Notification
 from safecontact.people.tests.factories import WorkerFactory, purpose_named
@@ -182,6 +182,8 @@ PAGES: dict[str, tuple[Allowed, Allowed]] = {
     "contact:quarantine": (LEADS, NOT_OFFERED),
     "ledger:list": (OVERSIGHT, NOT_OFFERED),
     "ledger:verify": (LEADS, NOT_OFFERED),
+    "ledger:check_start": (NOT_OFFERED, LEADS),
+    "ledger:check": (LEADS, NOT_OFFERED),
     "ledger:detail": (OVERSIGHT, NOT_OFFERED),
     "ledger:history": (LEADS, NOT_OFFERED),
     "ledger:history_csv": (LEADS, NOT_OFFERED),
@@ -346,6 +348,7 @@ CODE_OF = {
     "contact:retry": "delivery",
     "ledger:history": "person",
     "ledger:history_csv": "person",
+    "ledger:check": "chain_check",
 }
 # Which object fills an API path's {code}: by the path's first part.
 API_CODE_OF = {
@@ -473,6 +476,7 @@ def _build_world() -> World:
         ),
         "consent_batch": SimpleNamespace(code=batch),
         "consent": family.consent,
+        "chain_check": ChainCheck.objects.create(organisation=org),
     }
     return World(
         org=org,

@@ -13,6 +13,7 @@ from safeguarding.policy.clearance import (
     Workforce,
     add_years,
     clearance,
+    earliest_certificate,
 )
 from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
@@ -43,7 +44,12 @@ from safeguarding.policy.membership import (
     MembershipRequest,
     decide_membership,
 )
-from safeguarding.policy.people import ADULT_AGE, age_on, effective_kind
+from safeguarding.policy.people import (
+    ADULT_AGE,
+    age_on,
+    born_on_or_before,
+    effective_kind,
+)
 
 __all__ = [
     "ADULT_AGE",
@@ -81,10 +87,12 @@ __all__ = [
     "Workforce",
     "add_years",
     "age_on",
+    "born_on_or_before",
     "clearance",
     "consent_state",
     "decide",
     "decide_membership",
+    "earliest_certificate",
     "effective_kind",
     "local_day",
     "next_start",

@@ -76,6 +76,19 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def earliest_certificate(today: dt.date, years: int) -> dt.date:
+    """The oldest certificate date still in date on ``today`` after ``years``.
+
+    ``today <= add_years(issued, years)`` exactly when ``issued >=
+    earliest_certificate(today, years)``: the renewal rule as one date a
+    database can compare a column with.
+    """
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February: a certificate of 28 February ran out
+        return dt.date(today.year - years, 3, 1)
+
+
 def clearance(
     facts: WorkerFacts,
     today: dt.date,

@@ -18,6 +18,19 @@ def age_on(date_of_birth: dt.date, today: dt.date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
+def born_on_or_before(today: dt.date, age: int) -> dt.date:
+    """The latest date of birth of someone at least ``age`` on ``today``.
+
+    ``age_on(born, today) >= age`` exactly when ``born <= born_on_or_before(...)``,
+    so a database can compare a column with one date instead of working out
+    every age. On 29 February, the day in a year without one is 28 February.
+    """
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return dt.date(today.year - age, 2, 28)
+
+
 def effective_kind(recipient: Recipient, today: dt.date) -> PersonKind:
     """The kind the rules apply: under 18 is a child, 18 and over is not.
 

@@ -122,7 +122,7 @@ def test_a_flagged_assessment_is_on_the_attention_list(lead, client_for):
 def _queries(organisation) -> int:
     day = timezone.localdate()
     with CaptureQueriesContext(connection) as ctx:
-        selectors.attention(organisation, day, register=[])
+        selectors.attention(organisation, day)
     return len(ctx.captured_queries)
 
 

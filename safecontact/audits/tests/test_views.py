@@ -25,7 +25,7 @@ from safecontact.audittrail.models import AuditEntry
 from safecontact.concerns.models import Case
 from safecontact.groups.models import Group
 from safecontact.groups.tests.factories import GroupFactory
-from safecontact.people.selectors import attention_items
+from safecontact.people.selectors.attention import attention_items
 
 pytestmark = pytest.mark.django_db
 Clients = Callable[[User], Client]

@@ -18,7 +18,7 @@ from safecontact.contact.models import Message
 from safecontact.contact.services import send_message
 from safecontact.contact.tests.conftest import make_family
 from safecontact.groups import services as groups
-from safecontact.people.selectors import attention_items
+from safecontact.people.selectors.attention import attention_items
 from safecontact.people.tests.factories import purpose_named
 
 pytestmark = pytest.mark.django_db

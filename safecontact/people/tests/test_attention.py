@@ -13,7 +13,7 @@ from safecontact.groups.tests.factories import (
     PlatformFactory,
 )
 from safecontact.people.models import Consent
-from safecontact.people.selectors import attention_items
+from safecontact.people.selectors.attention import attention_items
 from safecontact.people.tests.factories import (
     AdultAtRiskFactory,
     ChildFactory,

@@ -10,7 +10,7 @@ from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.models import AuditEntry
 from safecontact.groups.models import Group, GroupMember, Platform
 from safecontact.people.models import Consent, Person, Relationship, VettingCheck
-from safecontact.people.selectors import attention_items
+from safecontact.people.selectors.attention import attention_items
 
 pytestmark = pytest.mark.django_db
 
