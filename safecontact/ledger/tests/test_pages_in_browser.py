@@ -10,7 +10,8 @@ from safecontact.accounts.tests.factories import (
     UserFactory,
     confirmed_totp_device,
 )
-from safecontact.ledger.services import append_entry
+from safecontact.ledger.models import ChainCheck
+from safecontact.ledger.services import append_entry, run_chain_check
 from safecontact.people.tests.factories import ChildFactory
 
 
@@ -42,5 +43,14 @@ def test_the_leads_log_pages_are_accessible(transactional_db, page, axe_check):
         page.goto(url)
         assert page.locator("h1").count() == 1
         axe_check(page)
+    # The whole-log check: started without JavaScript, followed on its own page.
+    page.get_by_role("button", name="Check the whole log now").click()
+    assert "Waiting to start" in page.locator("main").inner_text()
+    axe_check(page)
+    check = ChainCheck.objects.get()
+    run_chain_check(check.pk)
+    page.reload()
+    assert "Checks out" in page.locator("main").inner_text()
+    axe_check(page)
     page.emulate_media(media="print")
     assert page.locator(".site-header nav").is_hidden()
