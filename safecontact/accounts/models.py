@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
 
 from safecontact.concerns import retention
 from safecontact.lib.hours import validate_default_hours
@@ -85,6 +86,7 @@ class Organisation(models.Model):
     default_hours = models.JSONField(
         "default agreed hours",
         default=list,
+        db_default=Value([], output_field=models.JSONField()),
         blank=True,
         validators=[validate_default_hours],
     )
@@ -116,6 +118,9 @@ class Organisation(models.Model):
     audit_retention_days = models.PositiveIntegerField(
         "days group audits are kept",
         default=default_audit_retention_days,
+        # For rows written without the field (older code, data migrations):
+        # the shipped default of AUDIT_RETENTION_DAYS.
+        db_default=365,
         validators=_between(MIN_AUDIT_DAYS, MAX_AUDIT_DAYS, "days"),
     )
     # Unguessable token in the public "report a concern" link for this organisation.
