@@ -16,8 +16,8 @@ from safecontact.people.selectors import (
     newest_vetting,
     person_for_user,
 )
+from safecontact.people.selectors.attention import _vetting_due as attention_vetting_due
 from safecontact.policies.selectors import outstanding_for
-from safeguarding.policy.clearance import add_years
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,8 @@ class CheckStatus:
 
 def vetting_due(person: Person) -> dt.date | None:
     """When the newest DBS check needs renewing (None: on the Update Service)."""
-    check = newest_vetting(person)
-    if check is None or check.update_service:
-        return None
-    if check.renewal_due is not None:
-        return check.renewal_due
-    return add_years(check.certificate_date, person.organisation.vetting_renewal_years)
+    due, _ = attention_vetting_due(person, person.organisation.vetting_renewal_years)
+    return due
 
 
 def _dated(label: str, due: dt.date, day: dt.date) -> CheckStatus:
