@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.families.services import send_conduct_agreement
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.groups.selectors import policy_platform
@@ -206,19 +207,6 @@ CATALOGUE = (
 )
 
 
-def _audit(
-    actor: User | None, organisation: Organisation, obj: Any, before: Any
-) -> None:
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="create" if before is None else "update",
-        before=before,
-        after=snapshot(obj),
-    )
-
-
 def _check_fields(given: Any, allowed: frozenset[str]) -> None:
     unknown = set(given) - allowed
     if unknown:
@@ -259,7 +247,9 @@ def seed_platforms(
             history_exportable=seed.history_exportable,
             approved=seed.approved,
         )
-        _audit(actor, organisation, platform, None)
+        save_and_record(
+            actor=actor, organisation=organisation, obj=platform, before=None
+        )
         added.append(platform)
     return added
 
@@ -273,8 +263,9 @@ def update_platform(*, actor: User, platform: Platform, **fields: Any) -> Platfo
     for name, value in fields.items():
         setattr(platform, name, value)
     platform.full_clean()
-    platform.save()
-    _audit(actor, platform.organisation, platform, before)
+    save_and_record(
+        actor=actor, organisation=platform.organisation, obj=platform, before=before
+    )
     return platform
 
 
@@ -290,10 +281,6 @@ STARTING_PURPOSES = (
     "Emergency information",
 )
 PURPOSE_NAME_MAX = 100
-
-
-def _audit_purpose(actor: User | None, purpose: Purpose, before: Any) -> None:
-    _audit(actor, purpose.organisation, purpose, before)
 
 
 def _purpose_name(organisation_id: int, name: str, exclude: int | None = None) -> str:
@@ -331,7 +318,9 @@ def seed_purposes(
     for name in STARTING_PURPOSES:
         if name.lower() not in have:
             purpose = Purpose.objects.create(organisation=organisation, name=name)
-            _audit_purpose(actor, purpose, None)
+            save_and_record(
+                actor=actor, organisation=organisation, obj=purpose, before=None
+            )
             added.append(purpose)
     return added
 
@@ -342,16 +331,19 @@ def add_purpose(*, actor: User, organisation: Organisation, name: str) -> Purpos
     purpose = Purpose(
         organisation=organisation, name=_purpose_name(organisation.pk, name)
     )
-    _save_purpose(purpose)
-    _audit_purpose(actor, purpose, None)
+    with _name_not_taken_meanwhile(purpose):
+        save_and_record(
+            actor=actor, organisation=organisation, obj=purpose, before=None
+        )
     return purpose
 
 
-def _save_purpose(purpose: Purpose, *fields: str) -> None:
-    """Save, turning a name taken at the same moment into a plain error."""
+@contextmanager
+def _name_not_taken_meanwhile(purpose: Purpose) -> Iterator[None]:
+    """Turn a name taken at the same moment into a plain error."""
     try:
         with transaction.atomic():
-            purpose.save(update_fields=fields or None)
+            yield
     except IntegrityError:
         raise ValidationError(
             {"name": f"There is already a purpose called {purpose.name}."}
@@ -364,8 +356,14 @@ def rename_purpose(*, actor: User, purpose: Purpose, name: str) -> Purpose:
     require_lead(actor, purpose.organisation_id)
     before = snapshot(purpose)
     purpose.name = _purpose_name(purpose.organisation_id, name, exclude=purpose.pk)
-    _save_purpose(purpose, "name")
-    _audit_purpose(actor, purpose, before)
+    with _name_not_taken_meanwhile(purpose):
+        save_and_record(
+            actor=actor,
+            organisation=purpose.organisation,
+            obj=purpose,
+            before=before,
+            update_fields=["name"],
+        )
     return purpose
 
 
@@ -379,8 +377,13 @@ def retire_purpose(*, actor: User, purpose: Purpose, retired: bool = True) -> Pu
         raise ValidationError(f"{purpose} is already {state}.")
     before = snapshot(purpose)
     purpose.retired_at = timezone.now() if retired else None
-    purpose.save(update_fields=["retired_at"])
-    _audit_purpose(actor, purpose, before)
+    save_and_record(
+        actor=actor,
+        organisation=purpose.organisation,
+        obj=purpose,
+        before=before,
+        update_fields=["retired_at"],
+    )
     return purpose
 
 
@@ -456,13 +459,12 @@ def create_group(*, actor: User, organisation: Organisation, **fields: Any) -> G
         organisation=organisation, **_clean_group_fields(organisation.pk, fields)
     )
     _validate_group(group)
-    group.save()
+    group.save()  # first, so that its purposes can be set
     _set_purposes(group, purposes, new=True)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=organisation,
         obj=group,
-        action="create",
         before=None,
         after=_group_after(group),
     )
@@ -478,13 +480,11 @@ def update_group(*, actor: User, group: Group, **fields: Any) -> Group:
     for name, value in _clean_group_fields(group.organisation_id, fields).items():
         setattr(group, name, value)
     _validate_group(group)
-    group.save()
     _set_purposes(group, purposes, new=False)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=group,
-        action="update",
         before=before,
         after=_group_after(group),
     )
@@ -575,11 +575,10 @@ def add_member(
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=member,
-        action="create",
         before=None,
         after=snapshot(member) | _policy_record(decision, exception_reason),
     )
@@ -605,11 +604,10 @@ def record_existing_member(
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=member,
-        action="create",
         before=None,
         after=snapshot(member) | _policy_record(decision, ""),
     )
@@ -622,8 +620,13 @@ def _end(
     before = snapshot(member)
     member.removed_at = when or timezone.now()
     member.removed_because = because
-    member.save(update_fields=["removed_at", "removed_because"])
-    _audit(actor, member.group.organisation, member, before)
+    save_and_record(
+        actor=actor,
+        organisation=member.group.organisation,
+        obj=member,
+        before=before,
+        update_fields=["removed_at", "removed_because"],
+    )
     return member
 
 
@@ -686,7 +689,13 @@ def restore_leaver(*, actor: User, person: Person) -> Restored:
             continue
         before = snapshot(member)
         member.removed_at, member.removed_because = None, ""
-        member.save(update_fields=["removed_at", "removed_because"])
-        _audit(actor, member.group.organisation, member, before)
+        save_and_record(
+            actor=actor,
+            organisation=member.group.organisation,
+            obj=member,
+            before=before,
+            update_fields=["removed_at", "removed_because"],
+        )
         restored.append(member)
+
     return Restored(restored, refused)
