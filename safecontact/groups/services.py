@@ -17,13 +17,12 @@ from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.families.services import send_conduct_agreement
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
-from safecontact.groups.selectors import policy_platform
 from safecontact.lib.access import require_lead
 from safecontact.lib.hours import validate_hours
-from safecontact.people import selectors as register
+from safecontact.people.memberships import end_membership, membership_decision
 from safecontact.people.models import Person
 from safeguarding import policy
-from safeguarding.policy import Audience, Outcome, PersonKind
+from safeguarding.policy import Outcome
 
 GROUP_FIELDS = frozenset(
     {
@@ -506,36 +505,6 @@ class MembershipRefused(ValidationError):
         super().__init__(lines)
 
 
-def membership_decision(
-    *, group: Group, person: Person, exception_reason: str = "", now: Any = None
-) -> policy.Decision:
-    """What the policy engine says about ``person`` joining ``group`` now."""
-    org = group.organisation
-    profile = register.worker_profile(person)
-    facts = (
-        register.worker_facts(person, org.vetting_renewal_years) if profile else None
-    )
-    candidate = policy.Candidate(
-        str(person.code), PersonKind(person.kind), person.date_of_birth, facts
-    )
-    info = policy.GroupInfo(
-        id=str(group.code),
-        purposes=frozenset(),
-        audience=Audience(group.audience),
-        platform=policy_platform(group.platform),
-        age_min=group.age_min,
-        age_max=group.age_max,
-    )
-    request = policy.MembershipRequest(
-        candidate,
-        info,
-        now or timezone.now(),
-        org.timezone,
-        exception_reason,
-    )
-    return policy.decide_membership(request)
-
-
 def _policy_record(decision: policy.Decision, exception_reason: str) -> dict[str, Any]:
     return {
         "policy": [
@@ -614,88 +583,10 @@ def record_existing_member(
     return member
 
 
-def _end(
-    actor: User | None, member: GroupMember, because: str, when: Any = None
-) -> GroupMember:
-    before = snapshot(member)
-    member.removed_at = when or timezone.now()
-    member.removed_because = because
-    save_and_record(
-        actor=actor,
-        organisation=member.group.organisation,
-        obj=member,
-        before=before,
-        update_fields=["removed_at", "removed_because"],
-    )
-    return member
-
-
 @transaction.atomic
 def remove_member(*, actor: User, member: GroupMember) -> GroupMember:
     """Mark a membership ended; the row stays so the group's history does."""
     require_lead(actor, member.group.organisation_id)
     if member.removed_at is not None:
         raise ValidationError(f"{member.person} has already been removed.")
-    return _end(actor, member, GroupMember.Removal.BY_LEAD)
-
-
-def remove_leaver(*, actor: User | None, person: Person) -> list[GroupMember]:
-    """Take someone who has left out of every group they are in.
-
-    Called by ``people.services`` inside its transaction, by the Lead or by
-    the ``apply_leavers`` job (``actor`` None); each removal is audited and
-    marked so that reinstating them can restore it.
-    """
-    current = GroupMember.objects.filter(person=person, removed_at=None)
-    now = timezone.now()
-    return [
-        _end(actor, m, GroupMember.Removal.LEFT, now)
-        for m in current.select_related("group__organisation")
-    ]
-
-
-@dataclass(frozen=True)
-class Restored:
-    restored: list[GroupMember]
-    refused: list[tuple[GroupMember, policy.Decision]]
-
-
-def restore_leaver(*, actor: User, person: Person) -> Restored:
-    """Put a reinstated worker back in the groups leaving took them out of.
-
-    Each membership goes through the policy engine again: one it refuses
-    today (say, their DBS check lapsed meanwhile) is reported, not restored.
-    """
-    removed = (
-        GroupMember.objects.filter(
-            person=person, removed_because=GroupMember.Removal.LEFT
-        )
-        .select_related("group__organisation", "group__platform")
-        .order_by("-removed_at")
-    )
-    current = set(
-        GroupMember.objects.filter(person=person, removed_at=None).values_list(
-            "group_id", flat=True
-        )
-    )
-    restored, refused = [], []
-    for member in removed:
-        if member.group_id in current:
-            continue
-        current.add(member.group_id)
-        decision = membership_decision(group=member.group, person=person)
-        if not decision.may_send:
-            refused.append((member, decision))
-            continue
-        before = snapshot(member)
-        member.removed_at, member.removed_because = None, ""
-        save_and_record(
-            actor=actor,
-            organisation=member.group.organisation,
-            obj=member,
-            before=before,
-            update_fields=["removed_at", "removed_because"],
-        )
-        restored.append(member)
-
-    return Restored(restored, refused)
+    return end_membership(actor, member, GroupMember.Removal.BY_LEAD)

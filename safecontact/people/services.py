@@ -19,10 +19,10 @@ from django.db.models import Count, Q
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import save_and_record, snapshot
-from safecontact.groups import services as group_services
 from safecontact.lib.access import require_lead
 from safecontact.lib.dates import org_today
 from safecontact.lib.hours import validate_hours
+from safecontact.people.memberships import remove_leaver, restore_leaver
 from safecontact.people.models import (
     Consent,
     Person,
@@ -254,7 +254,7 @@ class Leaving:
 
 def _apply_leaving(actor: User | None, person: Person) -> Leaving:
     """Take a leaver out of every group and switch off their login (audited)."""
-    removed = group_services.remove_leaver(actor=actor, person=person)
+    removed = remove_leaver(actor=actor, person=person)
     return Leaving(person, removed, _switch_login(actor, person, on=False))
 
 
@@ -334,7 +334,7 @@ def reinstate_worker(*, actor: User, person: Person) -> Reinstated:
         actor=actor, organisation=person.organisation, obj=profile, before=before
     )
     switched_on = _switch_login(actor, person, on=True)
-    back = group_services.restore_leaver(actor=actor, person=person)
+    back = restore_leaver(actor=actor, person=person)
     return Reinstated(profile, back.restored, back.refused, switched_on)
 
 
