@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safecontact.families",
     "safecontact.notifications",
     "safecontact.guide",
+    "safecontact.demo",
 ]
 
 MIDDLEWARE = [

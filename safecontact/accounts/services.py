@@ -129,15 +129,7 @@ def create_organisation(
         inbox_address=inbox_address,
     )
     org.full_clean()
-    org.save()
-    record_change(
-        actor=actor,
-        organisation=org,
-        obj=org,
-        action="create",
-        before=None,
-        after=snapshot(org),
-    )
+    save_and_record(actor=actor, organisation=org, obj=org, before=None)
     seed_purposes(organisation=org)
     if lead_email:
         user = _new_login(
@@ -198,13 +190,12 @@ def _invite(*, actor: User | None, user: User) -> Invitation:
         invited_by=actor,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=org,
         obj=invitation,
-        action="create",
         before=None,
-        after=snapshot(invitation, exclude={"hashed_token"}),
+        exclude={"hashed_token"},
     )
     # Through the notifications queue: a mail server that is down delays the
     # email (retried, and shown to the Lead if it never goes), loses nothing.
@@ -347,14 +338,12 @@ def create_user(
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=organisation,
         obj=user,
-        action="create",
         before=None,
-        after=snapshot(user, exclude={"password"}),
+        exclude={"password"},
     )
     return user
 
@@ -377,13 +366,12 @@ def create_api_key(*, actor: User, name: str) -> tuple[ApiKey, str]:
         hashed_key=hash_api_key(raw),
         expires_at=timezone.now() + timedelta(days=settings.API_KEY_DAYS),
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=actor.organisation,
         obj=key,
-        action="create",
         before=None,
-        after=snapshot(key, exclude={"hashed_key"}),
+        exclude={"hashed_key"},
     )
     return key, raw
 
@@ -394,14 +382,13 @@ def revoke_api_key(*, actor: User, key: ApiKey) -> ApiKey:
         raise PermissionDenied("You can only revoke your own keys.")
     before = snapshot(key, exclude={"hashed_key"})
     key.revoked_at = timezone.now()
-    key.save(update_fields=["revoked_at"])
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=key.organisation,
         obj=key,
-        action="update",
         before=before,
-        after=snapshot(key, exclude={"hashed_key"}),
+        exclude={"hashed_key"},
+        update_fields=["revoked_at"],
     )
     return key
 

@@ -22,7 +22,7 @@ from safecontact.assessments.starters import (
     StarterHazard,
     umbrella_starters,
 )
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.groups.models import Group
 from safecontact.lib.access import require_lead
 from safecontact.lib.dates import org_today
@@ -40,17 +40,6 @@ HAZARD_FIELDS = (
 )
 
 
-def _audit(actor: User, obj: Any, action: str, before: Any, org: Any) -> None:
-    record_change(
-        actor=actor,
-        organisation=org,
-        obj=obj,
-        action=action,
-        before=before,
-        after=None if action == "delete" else snapshot(obj),
-    )
-
-
 def _unsign(actor: User, assessment: RiskAssessment) -> None:
     """A signed-off assessment that changes needs signing off again."""
     if not assessment.is_signed_off:
@@ -58,8 +47,13 @@ def _unsign(actor: User, assessment: RiskAssessment) -> None:
     before = snapshot(assessment)
     assessment.signed_off_at = None
     assessment.signed_off_by = None
-    assessment.save(update_fields=["signed_off_at", "signed_off_by"])
-    _audit(actor, assessment, "update", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=assessment,
+        before=before,
+        update_fields=["signed_off_at", "signed_off_by"],
+    )
 
 
 def _check_group(organisation: Organisation, group: Group | None) -> None:
@@ -117,8 +111,7 @@ def create_assessment(
         created_by=actor,
     )
     assessment.full_clean()
-    assessment.save()
-    _audit(actor, assessment, "create", None, organisation)
+    save_and_record(actor=actor, organisation=organisation, obj=assessment, before=None)
     _add_starters(assessment, hazards)
     return assessment
 
@@ -155,8 +148,12 @@ def update_assessment(
     for name, value in changes.items():
         setattr(assessment, name, value.strip() if isinstance(value, str) else value)
     assessment.full_clean()
-    assessment.save()
-    _audit(actor, assessment, "update", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=assessment,
+        before=before,
+    )
     _unsign(actor, assessment)
     return assessment
 
@@ -181,13 +178,8 @@ def save_hazard(
     for name in HAZARD_FIELDS:
         value = values[name]
         setattr(hazard, name, value.strip() if isinstance(value, str) else int(value))
-    hazard.save()
-    _audit(
-        actor,
-        hazard,
-        "create" if before is None else "update",
-        before,
-        assessment.organisation,
+    save_and_record(
+        actor=actor, organisation=assessment.organisation, obj=hazard, before=before
     )
     _unsign(actor, assessment)
     return hazard
@@ -197,8 +189,13 @@ def save_hazard(
 def delete_hazard(*, actor: User, hazard: Hazard) -> None:
     assessment = hazard.assessment
     require_lead(actor, assessment.organisation_id)
-    before = snapshot(hazard)
-    _audit(actor, hazard, "delete", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=hazard,
+        before=snapshot(hazard),
+        action="delete",
+    )
     hazard.delete()
     _unsign(actor, assessment)
 
@@ -221,7 +218,9 @@ def add_control(
     control = Control.objects.create(
         hazard=hazard, action=action.strip(), owner=owner, due=due
     )
-    _audit(actor, control, "create", None, assessment.organisation)
+    save_and_record(
+        actor=actor, organisation=assessment.organisation, obj=control, before=None
+    )
     _unsign(actor, assessment)
     return control
 
@@ -235,8 +234,13 @@ def complete_control(
     require_lead(actor, assessment.organisation_id)
     before = snapshot(control)
     control.done_on = on or org_today(assessment.organisation)
-    control.save(update_fields=["done_on"])
-    _audit(actor, control, "update", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=control,
+        before=before,
+        update_fields=["done_on"],
+    )
     return control
 
 
@@ -260,8 +264,12 @@ def sign_off(
     assessment.signed_off_by = actor
     assessment.signed_facts = facts
     assessment.review_due = next_review(day, REVIEW_MONTHS)
-    assessment.save()
-    _audit(actor, assessment, "update", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=assessment,
+        before=before,
+    )
     return assessment
 
 
@@ -272,6 +280,12 @@ def set_archived(
     require_lead(actor, assessment.organisation_id)
     before = snapshot(assessment)
     assessment.archived_at = timezone.now() if archived else None
-    assessment.save(update_fields=["archived_at"])
-    _audit(actor, assessment, "update", before, assessment.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=assessment.organisation,
+        obj=assessment,
+        before=before,
+        update_fields=["archived_at"],
+    )
+
     return assessment

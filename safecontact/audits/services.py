@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -528,33 +528,37 @@ def _problems(
 # --- Acting on findings ----------------------------------------------------------
 
 
-def _save_finding(actor: User, finding: AuditFinding, **changes: Any) -> None:
-    """Change ``finding`` and record it on the audit trail (never its text)."""
-    encrypted = encrypted_field_names(AuditFinding)
-    before = snapshot(finding, exclude=encrypted)
-    for name, value in changes.items():
-        setattr(finding, name, value)
+@transaction.atomic(durable=True)
+def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    _require_lead(actor, finding.audit.organisation_id)
+    secret = encrypted_field_names(AuditFinding)  # never the chat's text
+    before = snapshot(finding, exclude=secret)
+    finding.on_attention_list = True
     save_and_record(
         actor=actor,
         organisation=finding.audit.organisation,
         obj=finding,
         before=before,
-        exclude=encrypted,
-        update_fields=list(changes),
+        exclude=secret,
+        update_fields=["on_attention_list"],
     )
-
-
-@transaction.atomic(durable=True)
-def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
-    _require_lead(actor, finding.audit.organisation_id)
-    _save_finding(actor, finding, on_attention_list=True)
     return finding
 
 
 @transaction.atomic(durable=True)
 def dismiss_from_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
     _require_lead(actor, finding.audit.organisation_id)
-    _save_finding(actor, finding, on_attention_list=False)
+    secret = encrypted_field_names(AuditFinding)  # never the chat's text
+    before = snapshot(finding, exclude=secret)
+    finding.on_attention_list = False
+    save_and_record(
+        actor=actor,
+        organisation=finding.audit.organisation,
+        obj=finding,
+        before=before,
+        exclude=secret,
+        update_fields=["on_attention_list"],
+    )
     return finding
 
 
@@ -592,7 +596,17 @@ def raise_concern(*, actor: User, finding: AuditFinding) -> Case:
         source=Case.Source.IN_APP,
         form=Case.Form.STAFF,
     )
-    _save_finding(actor, finding, case=case)
+    secret = encrypted_field_names(AuditFinding)  # never the chat's text
+    before = snapshot(finding, exclude=secret)
+    finding.case = case
+    save_and_record(
+        actor=actor,
+        organisation=finding.audit.organisation,
+        obj=finding,
+        before=before,
+        exclude=secret,
+        update_fields=["case"],
+    )
     return case
 
 
@@ -609,14 +623,10 @@ def raise_alert(*, actor: User, finding: AuditFinding) -> Alert:
         kind=Alert.Kind.AUDIT,
         severity=finding.severity,
     )
-    record_change(
-        actor=actor,
-        organisation=alert.organisation,
-        obj=alert,
-        action="create",
-        before=None,
-        after=snapshot(alert),
+    save_and_record(
+        actor=actor, organisation=alert.organisation, obj=alert, before=None
     )
+
     notifications.alert_raised(alert)  # the deputies see it on their queue too
     return alert
 

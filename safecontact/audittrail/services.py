@@ -87,16 +87,22 @@ def save_and_record(
     action: str | None = None,
     exclude: set[str] | frozenset[str] = frozenset(),
     after: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
     update_fields: list[str] | None = None,
     case: Any = None,
 ) -> AuditEntry:
     """Save ``obj`` and write its audit entry, in the caller's transaction.
 
+    The one way to save and audit: modules call it rather than wrapping it or
+    pairing ``save()`` with ``record_change`` (``tests/test_one_way_to_audit``).
+
     ``before`` is ``snapshot(obj)`` taken before the change, or None for a new
     object; ``action`` defaults to "create" or "update" accordingly. An object
     already inserted (``objects.create``) is not saved again; a "delete" is
     only recorded (the caller deletes). ``after`` replaces the snapshot when
-    the record has more to say (many-to-many fields).
+    the record has more to say (many-to-many fields); ``extra`` is added to
+    the snapshot taken after saving (so fields set on save, like
+    ``updated_at``, are current). ``actor`` None is the system (a job).
     """
     action = action or ("create" if before is None else "update")
     if action == "delete":
@@ -105,6 +111,8 @@ def save_and_record(
         if obj._state.adding or before is not None:
             obj.save(update_fields=update_fields)
         after = after if after is not None else snapshot(obj, exclude=exclude)
+        after = after | extra if extra else after
+
     return record_change(
         actor=actor,
         organisation=organisation,

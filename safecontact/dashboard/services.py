@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.dashboard import selectors
 from safecontact.dashboard.models import (
     ComplianceSnapshot,
@@ -67,13 +67,8 @@ def grant_access(*, actor: User, trustee: User, area: str) -> TrusteeGrant:
     grant = TrusteeGrant.objects.create(
         organisation=organisation, trustee=trustee, area=area, granted_by=actor
     )
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=grant,
-        action="grant",
-        before=None,
-        after=snapshot(grant),
+    save_and_record(
+        actor=actor, organisation=organisation, obj=grant, before=None, action="grant"
     )
     return grant
 
@@ -85,14 +80,13 @@ def revoke_access(*, actor: User, grant: TrusteeGrant) -> TrusteeGrant:
         return grant
     before = snapshot(grant)
     grant.revoked_at = timezone.now()
-    grant.save(update_fields=["revoked_at"])
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=grant.organisation,
         obj=grant,
-        action="revoke",
         before=before,
-        after=snapshot(grant),
+        action="revoke",
+        update_fields=["revoked_at"],
     )
     return grant
 
@@ -113,7 +107,9 @@ def invite_member(*, actor: User, member: Organisation) -> UmbrellaMembership:
     link = UmbrellaMembership.objects.create(
         umbrella=umbrella, member=member, invited_by=actor
     )
-    _audit(actor, umbrella, link, "invite", None)
+    save_and_record(
+        actor=actor, organisation=umbrella, obj=link, before=None, action="invite"
+    )
     return link
 
 
@@ -128,8 +124,14 @@ def accept_invitation(*, actor: User, link: UmbrellaMembership) -> UmbrellaMembe
         raise UmbrellaError("Leave your current umbrella body before joining another.")
     before = snapshot(link)
     link.accepted_at, link.accepted_by = timezone.now(), actor
-    link.save(update_fields=["accepted_at", "accepted_by"])
-    _audit(actor, link.member, link, "accept", before)
+    save_and_record(
+        actor=actor,
+        organisation=link.member,
+        obj=link,
+        before=before,
+        action="accept",
+        update_fields=["accepted_at", "accepted_by"],
+    )
     return link
 
 
@@ -142,22 +144,15 @@ def end_membership(*, actor: User, link: UmbrellaMembership) -> UmbrellaMembersh
         return link
     before = snapshot(link)
     link.ended_at = timezone.now()
-    link.save(update_fields=["ended_at"])
-    _audit(actor, side, link, "leave" if link.accepted_at else "decline", before)
-    return link
-
-
-def _audit(
-    actor: User, organisation: Organisation, obj: Any, action: str, before: Any
-) -> None:
-    record_change(
+    save_and_record(
         actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action=action,
+        organisation=side,
+        obj=link,
         before=before,
-        after=snapshot(obj),
+        action="leave" if link.accepted_at else "decline",
+        update_fields=["ended_at"],
     )
+    return link
 
 
 @transaction.atomic(durable=True)
@@ -167,10 +162,9 @@ def set_threshold(*, actor: User, figure: str, minimum: int) -> UmbrellaThreshol
         raise UmbrellaError("A threshold is a percentage from 0 to 100.")
     found = UmbrellaThreshold.objects.filter(umbrella=umbrella, figure=figure).first()
     before = snapshot(found) if found else None
-    threshold, _ = UmbrellaThreshold.objects.update_or_create(
-        umbrella=umbrella, figure=figure, defaults={"minimum": minimum}
-    )
-    _audit(actor, umbrella, threshold, "update" if before else "create", before)
+    threshold = found or UmbrellaThreshold(umbrella=umbrella, figure=figure)
+    threshold.minimum = minimum
+    save_and_record(actor=actor, organisation=umbrella, obj=threshold, before=before)
     return threshold
 
 
@@ -187,7 +181,9 @@ def publish_template(
         area=area,
         published_by=actor,
     )
-    _audit(actor, umbrella, template, "publish", None)
+    save_and_record(
+        actor=actor, organisation=umbrella, obj=template, before=None, action="publish"
+    )
     return template
 
 

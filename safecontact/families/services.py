@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safecontact.audittrail.services import record_change
+from safecontact.audittrail.services import save_and_record
 from safecontact.families.footer import Audience, report_footer
 from safecontact.families.models import FamilyLink, LinkRequestThrottle
 from safecontact.groups.models import GroupMember
@@ -70,14 +70,14 @@ def issue_link(
         created_at=now,
         expires_at=now + LINK_LIFETIME,
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=person.organisation,
         obj=link,
-        action="create",
         before=None,
         after={"person": str(person.code), "expires_at": link.expires_at.isoformat()},
     )
+
     url = link_url(token)
     if send:
         transaction.on_commit(lambda: send_link(person, url, link.expires_at))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,16 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.families.services import send_conduct_agreement
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
-from safecontact.groups.selectors import policy_platform
 from safecontact.lib.access import require_lead
 from safecontact.lib.hours import validate_hours
-from safecontact.people import selectors as register
+from safecontact.people.memberships import end_membership, membership_decision
 from safecontact.people.models import Person
 from safeguarding import policy
-from safeguarding.policy import Audience, Outcome, PersonKind
+from safeguarding.policy import Outcome
 
 GROUP_FIELDS = frozenset(
     {
@@ -206,19 +206,6 @@ CATALOGUE = (
 )
 
 
-def _audit(
-    actor: User | None, organisation: Organisation, obj: Any, before: Any
-) -> None:
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="create" if before is None else "update",
-        before=before,
-        after=snapshot(obj),
-    )
-
-
 def _check_fields(given: Any, allowed: frozenset[str]) -> None:
     unknown = set(given) - allowed
     if unknown:
@@ -259,7 +246,9 @@ def seed_platforms(
             history_exportable=seed.history_exportable,
             approved=seed.approved,
         )
-        _audit(actor, organisation, platform, None)
+        save_and_record(
+            actor=actor, organisation=organisation, obj=platform, before=None
+        )
         added.append(platform)
     return added
 
@@ -273,8 +262,9 @@ def update_platform(*, actor: User, platform: Platform, **fields: Any) -> Platfo
     for name, value in fields.items():
         setattr(platform, name, value)
     platform.full_clean()
-    platform.save()
-    _audit(actor, platform.organisation, platform, before)
+    save_and_record(
+        actor=actor, organisation=platform.organisation, obj=platform, before=before
+    )
     return platform
 
 
@@ -290,10 +280,6 @@ STARTING_PURPOSES = (
     "Emergency information",
 )
 PURPOSE_NAME_MAX = 100
-
-
-def _audit_purpose(actor: User | None, purpose: Purpose, before: Any) -> None:
-    _audit(actor, purpose.organisation, purpose, before)
 
 
 def _purpose_name(organisation_id: int, name: str, exclude: int | None = None) -> str:
@@ -331,7 +317,9 @@ def seed_purposes(
     for name in STARTING_PURPOSES:
         if name.lower() not in have:
             purpose = Purpose.objects.create(organisation=organisation, name=name)
-            _audit_purpose(actor, purpose, None)
+            save_and_record(
+                actor=actor, organisation=organisation, obj=purpose, before=None
+            )
             added.append(purpose)
     return added
 
@@ -342,16 +330,19 @@ def add_purpose(*, actor: User, organisation: Organisation, name: str) -> Purpos
     purpose = Purpose(
         organisation=organisation, name=_purpose_name(organisation.pk, name)
     )
-    _save_purpose(purpose)
-    _audit_purpose(actor, purpose, None)
+    with _name_not_taken_meanwhile(purpose):
+        save_and_record(
+            actor=actor, organisation=organisation, obj=purpose, before=None
+        )
     return purpose
 
 
-def _save_purpose(purpose: Purpose, *fields: str) -> None:
-    """Save, turning a name taken at the same moment into a plain error."""
+@contextmanager
+def _name_not_taken_meanwhile(purpose: Purpose) -> Iterator[None]:
+    """Turn a name taken at the same moment into a plain error."""
     try:
         with transaction.atomic():
-            purpose.save(update_fields=fields or None)
+            yield
     except IntegrityError:
         raise ValidationError(
             {"name": f"There is already a purpose called {purpose.name}."}
@@ -364,8 +355,14 @@ def rename_purpose(*, actor: User, purpose: Purpose, name: str) -> Purpose:
     require_lead(actor, purpose.organisation_id)
     before = snapshot(purpose)
     purpose.name = _purpose_name(purpose.organisation_id, name, exclude=purpose.pk)
-    _save_purpose(purpose, "name")
-    _audit_purpose(actor, purpose, before)
+    with _name_not_taken_meanwhile(purpose):
+        save_and_record(
+            actor=actor,
+            organisation=purpose.organisation,
+            obj=purpose,
+            before=before,
+            update_fields=["name"],
+        )
     return purpose
 
 
@@ -379,8 +376,13 @@ def retire_purpose(*, actor: User, purpose: Purpose, retired: bool = True) -> Pu
         raise ValidationError(f"{purpose} is already {state}.")
     before = snapshot(purpose)
     purpose.retired_at = timezone.now() if retired else None
-    purpose.save(update_fields=["retired_at"])
-    _audit_purpose(actor, purpose, before)
+    save_and_record(
+        actor=actor,
+        organisation=purpose.organisation,
+        obj=purpose,
+        before=before,
+        update_fields=["retired_at"],
+    )
     return purpose
 
 
@@ -456,13 +458,12 @@ def create_group(*, actor: User, organisation: Organisation, **fields: Any) -> G
         organisation=organisation, **_clean_group_fields(organisation.pk, fields)
     )
     _validate_group(group)
-    group.save()
+    group.save()  # first, so that its purposes can be set
     _set_purposes(group, purposes, new=True)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=organisation,
         obj=group,
-        action="create",
         before=None,
         after=_group_after(group),
     )
@@ -478,13 +479,11 @@ def update_group(*, actor: User, group: Group, **fields: Any) -> Group:
     for name, value in _clean_group_fields(group.organisation_id, fields).items():
         setattr(group, name, value)
     _validate_group(group)
-    group.save()
     _set_purposes(group, purposes, new=False)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=group,
-        action="update",
         before=before,
         after=_group_after(group),
     )
@@ -504,36 +503,6 @@ class MembershipRefused(ValidationError):
                 "kept in the audit trail."
             )
         super().__init__(lines)
-
-
-def membership_decision(
-    *, group: Group, person: Person, exception_reason: str = "", now: Any = None
-) -> policy.Decision:
-    """What the policy engine says about ``person`` joining ``group`` now."""
-    org = group.organisation
-    profile = register.worker_profile(person)
-    facts = (
-        register.worker_facts(person, org.vetting_renewal_years) if profile else None
-    )
-    candidate = policy.Candidate(
-        str(person.code), PersonKind(person.kind), person.date_of_birth, facts
-    )
-    info = policy.GroupInfo(
-        id=str(group.code),
-        purposes=frozenset(),
-        audience=Audience(group.audience),
-        platform=policy_platform(group.platform),
-        age_min=group.age_min,
-        age_max=group.age_max,
-    )
-    request = policy.MembershipRequest(
-        candidate,
-        info,
-        now or timezone.now(),
-        org.timezone,
-        exception_reason,
-    )
-    return policy.decide_membership(request)
 
 
 def _policy_record(decision: policy.Decision, exception_reason: str) -> dict[str, Any]:
@@ -575,11 +544,10 @@ def add_member(
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=member,
-        action="create",
         before=None,
         after=snapshot(member) | _policy_record(decision, exception_reason),
     )
@@ -605,25 +573,13 @@ def record_existing_member(
     member = GroupMember.objects.create(
         group=group, person=person, role=role, added_by=actor
     )
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=group.organisation,
         obj=member,
-        action="create",
         before=None,
         after=snapshot(member) | _policy_record(decision, ""),
     )
-    return member
-
-
-def _end(
-    actor: User | None, member: GroupMember, because: str, when: Any = None
-) -> GroupMember:
-    before = snapshot(member)
-    member.removed_at = when or timezone.now()
-    member.removed_because = because
-    member.save(update_fields=["removed_at", "removed_because"])
-    _audit(actor, member.group.organisation, member, before)
     return member
 
 
@@ -633,60 +589,4 @@ def remove_member(*, actor: User, member: GroupMember) -> GroupMember:
     require_lead(actor, member.group.organisation_id)
     if member.removed_at is not None:
         raise ValidationError(f"{member.person} has already been removed.")
-    return _end(actor, member, GroupMember.Removal.BY_LEAD)
-
-
-def remove_leaver(*, actor: User | None, person: Person) -> list[GroupMember]:
-    """Take someone who has left out of every group they are in.
-
-    Called by ``people.services`` inside its transaction, by the Lead or by
-    the ``apply_leavers`` job (``actor`` None); each removal is audited and
-    marked so that reinstating them can restore it.
-    """
-    current = GroupMember.objects.filter(person=person, removed_at=None)
-    now = timezone.now()
-    return [
-        _end(actor, m, GroupMember.Removal.LEFT, now)
-        for m in current.select_related("group__organisation")
-    ]
-
-
-@dataclass(frozen=True)
-class Restored:
-    restored: list[GroupMember]
-    refused: list[tuple[GroupMember, policy.Decision]]
-
-
-def restore_leaver(*, actor: User, person: Person) -> Restored:
-    """Put a reinstated worker back in the groups leaving took them out of.
-
-    Each membership goes through the policy engine again: one it refuses
-    today (say, their DBS check lapsed meanwhile) is reported, not restored.
-    """
-    removed = (
-        GroupMember.objects.filter(
-            person=person, removed_because=GroupMember.Removal.LEFT
-        )
-        .select_related("group__organisation", "group__platform")
-        .order_by("-removed_at")
-    )
-    current = set(
-        GroupMember.objects.filter(person=person, removed_at=None).values_list(
-            "group_id", flat=True
-        )
-    )
-    restored, refused = [], []
-    for member in removed:
-        if member.group_id in current:
-            continue
-        current.add(member.group_id)
-        decision = membership_decision(group=member.group, person=person)
-        if not decision.may_send:
-            refused.append((member, decision))
-            continue
-        before = snapshot(member)
-        member.removed_at, member.removed_because = None, ""
-        member.save(update_fields=["removed_at", "removed_because"])
-        _audit(actor, member.group.organisation, member, before)
-        restored.append(member)
-    return Restored(restored, refused)
+    return end_membership(actor, member, GroupMember.Removal.BY_LEAD)

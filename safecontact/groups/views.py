@@ -71,7 +71,7 @@ def group_detail(request: HttpRequest, code: Any) -> HttpResponse:
     )
 
 
-def _save_group(
+def _group_form(
     request: HttpRequest, form: GroupForm, group: Group | None
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
@@ -103,7 +103,7 @@ def _save_group(
 @lead_required
 def group_add(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
-    return _save_group(
+    return _group_form(
         request, GroupForm(request.POST or None, organisation=organisation), None
     )
 
@@ -117,7 +117,7 @@ def group_edit(request: HttpRequest, code: Any) -> HttpResponse:
         instance=Group.objects.get(pk=group.pk),
         organisation=group.organisation_id,
     )
-    return _save_group(request, form, group)
+    return _group_form(request, form, group)
 
 
 @GET_OR_POST

@@ -282,23 +282,19 @@ def set_preference(*, actor: User, delivery: str) -> Preference:
     """Choose immediate emails or one daily digest (for non-urgent kinds)."""
     from django.core.exceptions import ValidationError
 
-    from safecontact.audittrail.services import record_change, snapshot
+    from safecontact.audittrail.services import save_and_record, snapshot
 
     if delivery not in Preference.Delivery.values:
         raise ValidationError({"delivery": "Choose straight away or once a day."})
-    pref, made = Preference.objects.get_or_create(user=actor)
-    before = None if made else snapshot(pref)
+    pref = Preference.objects.filter(user=actor).first() or Preference(user=actor)
+    before = None if pref._state.adding else snapshot(pref)
     pref.delivery = delivery
-    pref.save(update_fields=["delivery"])
-    if actor.organisation is not None:
-        record_change(
-            actor=actor,
-            organisation=actor.organisation,
-            obj=pref,
-            action="update" if before else "create",
-            before=before,
-            after=snapshot(pref),
-        )
+    if actor.organisation is None:  # no organisation's trail to write to
+        pref.save()
+        return pref
+    save_and_record(
+        actor=actor, organisation=actor.organisation, obj=pref, before=before
+    )
     return pref
 
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
-from safecontact.groups import services as group_services
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.lib.access import require_lead
 from safecontact.lib.dates import org_today
 from safecontact.lib.hours import validate_hours
+from safecontact.people.memberships import remove_leaver, restore_leaver
 from safecontact.people.models import (
     Consent,
     Person,
@@ -62,37 +62,6 @@ WORKER_FIELDS = frozenset(
 )
 
 
-def _save_new(actor: User, organisation: Organisation, obj: models.Model) -> None:
-    obj.full_clean()
-    obj.save()
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="create",
-        before=None,
-        after=snapshot(obj),
-    )
-
-
-def _save_changes(
-    actor: User, organisation: Organisation, obj: models.Model, fields: dict[str, Any]
-) -> None:
-    before = snapshot(obj)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    record_change(
-        actor=actor,
-        organisation=organisation,
-        obj=obj,
-        action="update",
-        before=before,
-        after=snapshot(obj),
-    )
-
-
 def _check_fields(given: Iterable[str], allowed: frozenset[str]) -> None:
     unknown = set(given) - allowed
     if unknown:
@@ -109,7 +78,8 @@ def create_person(*, actor: User, organisation: Organisation, **fields: Any) -> 
     _check_fields(fields, PERSON_FIELDS)
     person = Person(organisation=organisation, **fields)
     _check_supporter(person, fields.get("supporter"))
-    _save_new(actor, organisation, person)
+    person.full_clean()
+    save_and_record(actor=actor, organisation=organisation, obj=person, before=None)
     return person
 
 
@@ -121,7 +91,13 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     if becomes_child and WorkerProfile.objects.filter(person=person).exists():
         raise ValidationError({"kind": "A worker cannot be recorded as a child."})
     _check_supporter(person, fields.get("supporter", person.supporter))
-    _save_changes(actor, person.organisation, person, fields)
+    before = snapshot(person)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=person, before=before
+    )
     return person
 
 
@@ -171,23 +147,19 @@ def set_own_preferences(
     before = snapshot(by)
     by.large_print, by.plain_text_email = large_print, plain_text_email
     by.preferred_channel, by.supporter = preferred_channel, supporter
-    by.save(
+    save_and_record(
+        actor=OnlineActor(by),
+        organisation=by.organisation,
+        obj=by,
+        before=before,
+        extra={"link": str(link_code)},
         update_fields=[
             "large_print",
             "plain_text_email",
             "preferred_channel",
             "supporter",
             "updated_at",
-        ]
-    )
-    after = snapshot(by) | {"link": str(link_code)}
-    record_change(
-        actor=OnlineActor(by),
-        organisation=by.organisation,
-        obj=by,
-        action="update",
-        before=before,
-        after=after,
+        ],
     )
     return by
 
@@ -198,7 +170,12 @@ def link_login(*, actor: User, person: Person, user: User | None) -> Person:
     require_lead(actor, person.organisation_id)
     if user is not None and user.organisation_id != person.organisation_id:
         raise PermissionDenied("The login must be in your organisation.")
-    _save_changes(actor, person.organisation, person, {"user": user})
+    before = snapshot(person)
+    person.user = user
+    person.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=person, before=before
+    )
     return person
 
 
@@ -219,10 +196,15 @@ def set_worker_profile(*, actor: User, person: Person, **fields: Any) -> WorkerP
     try:
         profile = person.worker
     except WorkerProfile.DoesNotExist:
-        profile = WorkerProfile(person=person, **fields)
-        _save_new(actor, person.organisation, profile)
+        profile, before = WorkerProfile(person=person, **fields), None
     else:
-        _save_changes(actor, person.organisation, profile, fields)
+        before = snapshot(profile)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+    profile.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=profile, before=before
+    )
     if _has_left(profile, org_today(person.organisation)):
         _apply_leaving(actor, person)
     return profile
@@ -246,7 +228,12 @@ def end_worker_role(
         raise ValidationError(
             {"end_date": "The end date must not be before the start date."}
         )
-    _save_changes(actor, person.organisation, profile, {"end_date": end_date})
+    before = snapshot(profile)
+    profile.end_date = end_date
+    profile.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=profile, before=before
+    )
     if _has_left(profile, org_today(person.organisation)):
         _apply_leaving(actor, person)
     return profile
@@ -267,7 +254,7 @@ class Leaving:
 
 def _apply_leaving(actor: User | None, person: Person) -> Leaving:
     """Take a leaver out of every group and switch off their login (audited)."""
-    removed = group_services.remove_leaver(actor=actor, person=person)
+    removed = remove_leaver(actor=actor, person=person)
     return Leaving(person, removed, _switch_login(actor, person, on=False))
 
 
@@ -278,14 +265,13 @@ def _switch_login(actor: User | None, person: Person, *, on: bool) -> bool:
         return False
     before = snapshot(user, exclude={"password"})
     user.is_active = on
-    user.save(update_fields=["is_active"])
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=person.organisation,
         obj=user,
-        action="update",
         before=before,
-        after=snapshot(user, exclude={"password"}),
+        exclude={"password"},
+        update_fields=["is_active"],
     )
     return True
 
@@ -341,9 +327,14 @@ def reinstate_worker(*, actor: User, person: Person) -> Reinstated:
     profile = worker_profile(person)
     if profile is None or profile.end_date is None:
         raise ValidationError(f"{person} has not left, so there is nothing to undo.")
-    _save_changes(actor, person.organisation, profile, {"end_date": None})
+    before = snapshot(profile)
+    profile.end_date = None
+    profile.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=profile, before=before
+    )
     switched_on = _switch_login(actor, person, on=True)
-    back = group_services.restore_leaver(actor=actor, person=person)
+    back = restore_leaver(actor=actor, person=person)
     return Reinstated(profile, back.restored, back.refused, switched_on)
 
 
@@ -376,7 +367,10 @@ def record_vetting_check(
         renewal_due=renewal_due,
         recorded_by=actor,
     )
-    _save_new(actor, person.organisation, check)
+    check.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=check, before=None
+    )
     return check
 
 
@@ -407,7 +401,10 @@ def record_training(
         expires_on=expires_on,
         provider=provider,
     )
-    _save_new(actor, person.organisation, training)
+    training.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=training, before=None
+    )
     return training
 
 
@@ -439,7 +436,10 @@ def add_relationship(
         relationship=relationship or "parent",
         parental_responsibility=parental_responsibility,
     )
-    _save_new(actor, person.organisation, link)
+    link.full_clean()
+    save_and_record(
+        actor=actor, organisation=person.organisation, obj=link, before=None
+    )
     return link
 
 
@@ -807,16 +807,15 @@ def _append_consent(
     # Lists may be empty (a withdrawal holds none), which full_clean calls blank;
     # consent given online has no user recording it.
     consent.full_clean(exclude=["channels", "hours", "allowed_roles", "recorded_by"])
-    consent.save()
+    consent.save()  # first, so that its lists can be set
     consent.groups.set(groups)
     consent.allowed_workers.set(workers)
     consent.purposes.set(purposes)
     consent.platforms.set(platforms)
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=consent.subject.organisation,
         obj=consent,
-        action="create",
         before=None,
         after=_consent_after(consent),
     )

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.people.models import Person
 from safecontact.people.services import require_lead
 from safecontact.policies.models import Acknowledgement, Policy, PolicyVersion
@@ -27,17 +27,6 @@ SETTING_FIELDS = (
     "blocks_contact",
 )
 MAX_BODY = 200_000
-
-
-def _audit(actor: User, obj: Any, action: str, before: Any, org: Organisation) -> None:
-    record_change(
-        actor=actor,
-        organisation=org,
-        obj=obj,
-        action=action,
-        before=before,
-        after=snapshot(obj) if action != "delete" else None,
-    )
 
 
 def _check_body(body: str) -> str:
@@ -84,12 +73,11 @@ def create_policy(
         blocks_contact=blocks_contact,
     )
     _check_settings(policy)
-    policy.save()
+    save_and_record(actor=actor, organisation=organisation, obj=policy, before=None)
     draft = PolicyVersion.objects.create(
         policy=policy, number=1, body=_check_body(body), created_by=actor
     )
-    _audit(actor, policy, "create", None, organisation)
-    _audit(actor, draft, "create", None, organisation)
+    save_and_record(actor=actor, organisation=organisation, obj=draft, before=None)
     return policy
 
 
@@ -107,8 +95,9 @@ def update_policy(*, actor: User, policy: Policy, **changes: Any) -> Policy:
     if owner is not None and owner.organisation_id != policy.organisation_id:
         raise ValidationError({"owner": "Choose someone in your organisation."})
     _check_settings(policy)
-    policy.save()
-    _audit(actor, policy, "update", before, policy.organisation)
+    save_and_record(
+        actor=actor, organisation=policy.organisation, obj=policy, before=before
+    )
     return policy
 
 
@@ -128,13 +117,8 @@ def save_draft(
         before = snapshot(draft)
     draft.body = body
     draft.change_note = change_note.strip()[:300]
-    draft.save()
-    _audit(
-        actor,
-        draft,
-        "create" if before is None else "update",
-        before,
-        policy.organisation,
+    save_and_record(
+        actor=actor, organisation=policy.organisation, obj=draft, before=before
     )
     return draft
 
@@ -154,8 +138,13 @@ def publish_draft(
     before = snapshot(draft)
     draft.published_at = now
     draft.published_by = actor
-    draft.save(update_fields=["published_at", "published_by"])
-    _audit(actor, draft, "update", before, policy.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=policy.organisation,
+        obj=draft,
+        before=before,
+        update_fields=["published_at", "published_by"],
+    )
     _set_review(actor, policy, now)
     return draft
 
@@ -163,8 +152,13 @@ def publish_draft(
 def _set_review(actor: User, policy: Policy, now: dt.datetime) -> None:
     before = snapshot(policy)
     policy.review_due = next_review(timezone.localdate(now), policy.review_months)
-    policy.save(update_fields=["review_due"])
-    _audit(actor, policy, "update", before, policy.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=policy.organisation,
+        obj=policy,
+        before=before,
+        update_fields=["review_due"],
+    )
 
 
 @transaction.atomic(durable=True)
@@ -187,12 +181,17 @@ def set_retired(*, actor: User, policy: Policy, retired: bool) -> Policy:
     policy.retired_at = timezone.now() if retired else None
     if retired:
         policy.blocks_contact = False
-    policy.save(update_fields=["retired_at", "blocks_contact"])
-    _audit(actor, policy, "update", before, policy.organisation)
+    save_and_record(
+        actor=actor,
+        organisation=policy.organisation,
+        obj=policy,
+        before=before,
+        update_fields=["retired_at", "blocks_contact"],
+    )
     return policy
 
 
-def _record(
+def _acknowledge_once(
     *, actor: User, version: PolicyVersion, person: Person, how: str, at: dt.datetime
 ) -> Acknowledgement:
     current = current_version(version.policy)
@@ -214,7 +213,10 @@ def _record(
             )
     except IntegrityError:  # two clicks at once: the first one counts
         return Acknowledgement.objects.get(version=version, person=person)
-    _audit(actor, ack, "create", None, version.policy.organisation)
+    # Already inserted above: this only writes the audit entry.
+    save_and_record(
+        actor=actor, organisation=version.policy.organisation, obj=ack, before=None
+    )
     return ack
 
 
@@ -229,7 +231,7 @@ def acknowledge(
             "Your login is not linked to a record in the register: ask the "
             "Safeguarding Lead to link it."
         )
-    return _record(
+    return _acknowledge_once(
         actor=actor,
         version=version,
         person=person,
@@ -251,7 +253,7 @@ def record_paper_acknowledgement(
     if on > timezone.localdate():
         raise ValidationError({"on": "The date cannot be in the future."})
     at = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
-    return _record(
+    return _acknowledge_once(
         actor=actor,
         version=version,
         person=person,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safecontact.accounts.models import User
-from safecontact.audittrail.services import record_change, snapshot
+from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services.inbound import share_inbound
 from safecontact.contact.services.recheck import Checked, recheck_message, stop
@@ -39,14 +39,13 @@ def _review(
     else:
         message.status = Message.Status.REJECTED
     message.reviewed_by, message.reviewed_at, message.review_note = actor, now, note
-    message.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=message.organisation,
         obj=message,
-        action="update",
         before=before,
-        after=snapshot(message, exclude=MESSAGE_SNAPSHOT),
+        exclude=MESSAGE_SNAPSHOT,
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_note"],
     )
     append_entry(
         organisation=message.organisation,
@@ -108,13 +107,13 @@ def handle_alert(*, actor: User, alert: Alert, status: str, note: str = "") -> A
     before = snapshot(alert, exclude={"findings"})
     alert.status, alert.note = status, note.strip()
     alert.handled_by, alert.handled_at = actor, timezone.now()
-    alert.save(update_fields=["status", "note", "handled_by", "handled_at"])
-    record_change(
+    save_and_record(
         actor=actor,
         organisation=alert.organisation,
         obj=alert,
-        action="update",
         before=before,
-        after=snapshot(alert, exclude={"findings"}),
+        exclude={"findings"},
+        update_fields=["status", "note", "handled_by", "handled_at"],
     )
+
     return alert

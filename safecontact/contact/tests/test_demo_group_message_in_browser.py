@@ -18,7 +18,7 @@ from django_otp.oath import totp
 from safecontact.accounts.models import User
 from safecontact.accounts.tests.factories import confirmed_totp_device
 from safecontact.contact.models import Message
-from safecontact.people.demo import PASSWORD, load_register, run_hooks
+from safecontact.demo.register import PASSWORD, load_register, run_hooks
 from safecontact.people.models import Person
 
 # A Friday evening: inside the Youth Group's agreed hours (Wed and Fri 17-21).

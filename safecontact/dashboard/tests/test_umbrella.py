@@ -160,6 +160,25 @@ def test_the_umbrella_is_told_once_when_a_member_falls_below_its_threshold(
     assert ComplianceSnapshot.objects.filter(organisation=org).count() == 1
 
 
+def test_setting_a_threshold_twice_keeps_one_and_audits_both(
+    diocese: Organisation, diocese_lead: User
+) -> None:
+    first = services.set_threshold(actor=diocese_lead, figure="cleared", minimum=80)
+    again = services.set_threshold(actor=diocese_lead, figure="cleared", minimum=70)
+    assert again.pk == first.pk
+    entries = AuditEntry.objects.filter(model="dashboard.umbrellathreshold")
+    made, changed = entries.order_by("id")
+    assert (made.action, made.before, made.organisation_id) == (
+        "create",
+        None,
+        diocese.pk,
+    )
+    assert (made.after or {})["minimum"] == 80
+    assert (changed.before or {})["minimum"] == 80
+    assert (changed.action, (changed.after or {})["minimum"]) == ("update", 70)
+    assert changed.actor_id == diocese_lead.pk
+
+
 def test_a_threshold_must_be_a_percentage(
     diocese_lead: User, client_for: Callable[[User], Any]
 ) -> None:

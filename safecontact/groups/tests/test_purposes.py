@@ -189,8 +189,12 @@ def test_a_name_taken_at_the_same_moment_is_a_plain_error(lead, org):
     """The database's unique name (ignoring case) is the last word."""
     purpose = Purpose(organisation=org, name="Trips")
     Purpose.objects.create(organisation=org, name="TRIPS")
-    with pytest.raises(ValidationError) as err:
-        services._save_purpose(purpose)
+    with (
+        pytest.raises(ValidationError) as err,
+        services._name_not_taken_meanwhile(purpose),
+    ):
+        purpose.save()
+
     assert err.value.message_dict["name"] == [
         "There is already a purpose called Trips."
     ]

@@ -10,9 +10,11 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from safecontact.audittrail.models import AuditEntry
 from safecontact.notifications.models import Notification
 from safecontact.notifications.scheduled import run_scheduled
 from safecontact.notifications.selectors import queue_counts
+from safecontact.notifications.services import set_preference
 from safecontact.people.models import Training
 from safecontact.people.tests.factories import WorkerFactory
 
@@ -122,7 +124,27 @@ def test_the_preferences_page_saves_a_choice(client_for, lead, worker):
     assert client_for(worker).get(url).status_code == HTTPStatus.OK
 
 
+def test_a_changed_preference_is_audited_as_made_then_changed(org, lead):
+    set_preference(actor=lead, delivery="daily")
+    set_preference(actor=lead, delivery="immediate")
+    made, changed = AuditEntry.objects.filter(
+        model="notifications.preference"
+    ).order_by("id")
+    assert (made.action, made.before, (made.after or {})["delivery"]) == (
+        "create",
+        None,
+        "daily",
+    )
+    assert (changed.before or {})["delivery"] == "daily"
+    assert (changed.action, (changed.after or {})["delivery"]) == (
+        "update",
+        "immediate",
+    )
+    assert {made.organisation_id, changed.organisation_id} == {org.pk}
+
+
 def test_the_preferences_page_needs_a_login(client):
+
     url = reverse("notifications:preferences")
     assert client.get(url).status_code == HTTPStatus.FOUND
 

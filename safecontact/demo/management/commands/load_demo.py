@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from safecontact.people import demo
+from safecontact.demo import register as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The demonstration organisation (``load_demo``), above every other app."""
