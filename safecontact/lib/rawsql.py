@@ -111,6 +111,9 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
     returning = [f for f in meta.concrete_fields if f.db_returning]
     rows: list[Any] = []
     for obj in objs:
+        # As bulk_create does: a related object saved after it was assigned
+        # gives its key now (and an unsaved one is refused).
+        obj._prepare_related_fields_for_save(operation_name="insert")
         values = [f.pre_save(obj, True) for f in fields]
         if any(isinstance(v, Expression) for v in values):
             model.objects.bulk_create(objs)  # type: ignore[attr-defined]
