@@ -113,7 +113,7 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
     for obj in objs:
         # As bulk_create does: a related object saved after it was assigned
         # gives its key now (and an unsaved one is refused).
-        obj._prepare_related_fields_for_save(operation_name="insert")
+        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
         values = [f.pre_save(obj, True) for f in fields]
         if any(isinstance(v, Expression) for v in values):
             model.objects.bulk_create(objs)  # type: ignore[attr-defined]
