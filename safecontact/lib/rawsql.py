@@ -13,11 +13,12 @@ PostgreSQL accept them through Django's cursor.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Expression, Model
+from django.db.models import Expression, Field, Model
 
 Converter = tuple[int, list[Callable[..., Any]], Any]
 
@@ -33,14 +34,28 @@ def _cached(key: Any, build: Callable[[], Any]) -> Any:
     return store[key]
 
 
+@functools.cache
 def columns(model: type[Model], alias: str) -> str:
     """``alias."col", ...`` for every concrete field, in model order."""
     names = [f.column for f in model._meta.concrete_fields]
     return ", ".join(f'"{alias}"."{name}"' for name in names)
 
 
+@functools.cache
 def width(model: type[Model]) -> int:
     return len(model._meta.concrete_fields)
+
+
+@functools.cache
+def _insertable(
+    model: type[Model],
+) -> tuple[list[Field[Any, Any]], list[Field[Any, Any]]]:
+    """The fields an INSERT writes, and those it gets back (the key)."""
+    concrete = model._meta.concrete_fields
+    return (
+        [f for f in concrete if not f.db_returning],
+        [f for f in concrete if f.db_returning],
+    )
 
 
 def _converters(model: type[Model]) -> list[Converter]:
@@ -89,10 +104,16 @@ def prep(model: type[Model], field: str, value: Any) -> Any:
 
 def field_value(model: type[Model], field: str, value: Any) -> Any:
     """A single column's value as the ORM would give it."""
-    col = model._meta.get_field(field).get_col(model._meta.db_table)  # type: ignore[union-attr]
-    for convert in connection.ops.get_db_converters(col) + col.get_db_converters(
-        connection
-    ):
+
+    def build() -> tuple[Any, list[Callable[..., Any]]]:
+        col = model._meta.get_field(field).get_col(model._meta.db_table)  # type: ignore[union-attr]
+        convs = connection.ops.get_db_converters(col) + col.get_db_converters(
+            connection
+        )
+        return col, convs
+
+    col, convs = _cached(("field", model, field), build)
+    for convert in convs:
         value = convert(value, col, connection)
     return value
 
@@ -107,8 +128,7 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
     if not objs:
         return
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.db_returning]
-    returning = [f for f in meta.concrete_fields if f.db_returning]
+    fields, returning = _insertable(model)
     rows: list[Any] = []
     for obj in objs:
         # As bulk_create does: a related object saved after it was assigned
