@@ -425,7 +425,9 @@ def _unrevoked_key(hashed: str) -> ApiKey | None:
     key = rawsql.instance(ApiKey, rows[0])
     user = rawsql.instance(User, rows[0], rawsql.width(ApiKey))
     at = rawsql.width(ApiKey) + rawsql.width(User)
-    org = rawsql.instance(Organisation, rows[0], at) if rows[0][at] is not None else None
+    org = (
+        rawsql.instance(Organisation, rows[0], at) if rows[0][at] is not None else None
+    )
     rawsql.cache_related(user, "organisation", org)
     rawsql.cache_related(key, "user", user)
     return key
