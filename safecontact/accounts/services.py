@@ -28,6 +28,7 @@ from safecontact.accounts.models import (
 from safecontact.audits.models import GroupAudit
 from safecontact.audittrail.services import record_change, save_and_record, snapshot
 from safecontact.groups.services import seed_purposes
+from safecontact.lib import rawsql
 from safecontact.notifications import services as notifications
 from safecontact.notifications.models import Notification
 from safecontact.people.models import Person
@@ -393,17 +394,39 @@ def revoke_api_key(*, actor: User, key: ApiKey) -> ApiKey:
     return key
 
 
+def _unrevoked_key(hashed: str) -> ApiKey | None:
+    """``ApiKey.objects.select_related("user", "user__organisation")
+    .filter(hashed_key=hashed, revoked_at__isnull=True).first()`` in
+    hand-written SQL: every API request asks it (docs/performance.md)."""
+    key_t, user_t, org_t = (m._meta.db_table for m in (ApiKey, User, Organisation))
+    rows = rawsql.fetch(
+        f"SELECT {rawsql.columns(ApiKey, 'k')}, {rawsql.columns(User, 'u')},"  # noqa: S608
+        f' {rawsql.columns(Organisation, "o")} FROM "{key_t}" k'
+        f' INNER JOIN "{user_t}" u ON u."id" = k."user_id"'
+        f' LEFT JOIN "{org_t}" o ON o."id" = u."organisation_id"'
+        ' WHERE k."hashed_key" = %s AND k."revoked_at" IS NULL',
+        [hashed],
+    )
+    if not rows:
+        return None
+    key = rawsql.instance(ApiKey, rows[0])
+    user = rawsql.instance(User, rows[0], rawsql.width(ApiKey))
+    at = rawsql.width(ApiKey) + rawsql.width(User)
+    org = (
+        rawsql.instance(Organisation, rows[0], at) if rows[0][at] is not None else None
+    )
+    rawsql.cache_related(user, "organisation", org)
+    rawsql.cache_related(key, "user", user)
+    return key
+
+
 def user_for_api_key(raw_key: str) -> User | None:
     """The active user a valid, unrevoked key acts as, or None.
 
     Raises ``ApiKeyExpired`` for a real key past its expiry, so the caller can
     say so instead of a bare "not authenticated".
     """
-    # hashed_key is unique, so no ORDER BY (which .first() would add).
-    found = ApiKey.objects.select_related("user", "user__organisation").filter(
-        hashed_key=hash_api_key(raw_key), revoked_at__isnull=True
-    )[:1]
-    key = next(iter(found), None)
+    key = _unrevoked_key(hash_api_key(raw_key))
     if key is None or not key.user.is_active:
         return None
     if key.user.organisation is not None and key.user.organisation.is_suspended:

@@ -73,9 +73,7 @@ def _purpose(
     left to the rules, which block the message and say why."""
     if data.purpose is None:
         return None
-    purpose = Purpose.objects.filter(
-        organisation=user.organisation, code=data.purpose
-    ).first()
+    purpose = selectors.purpose_by_code(user.organisation_id, data.purpose)
     if purpose is None:
         raise ValidationError({"purpose": "The purpose was not found."})
     people = list(read.to)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from safecontact.audittrail.services import record_access
@@ -20,8 +20,10 @@ from safecontact.ledger.models import (
     message_code_of,
     payload_of,
 )
+from safecontact.lib import rawsql
 from safeguarding.ledger import LedgerError, entry_hash, normalise
 
+HEADS = ChainHead._meta.db_table
 _KIND = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
 
 
@@ -41,14 +43,28 @@ def _lock_head(organisation: Any) -> ChainHead:
     # commit. On SQLite the IMMEDIATE transaction has already serialised
     # writers. Only an organisation's first entry has no head yet: create it
     # (a no-op if another writer is creating it right now) and lock that.
-    locked = ChainHead.objects.select_for_update()
-    head = next(iter(locked.filter(organisation=organisation)), None)
+    # The head is read in hand-written SQL (every send appends an entry):
+    # ChainHead.objects.select_for_update().filter(organisation=...).
+    head = _locked_head(organisation.pk)
     if head is not None:
         return head
     ChainHead.objects.bulk_create(
         [ChainHead(organisation=organisation)], ignore_conflicts=True
     )
-    return locked.get(organisation=organisation)
+    head = _locked_head(organisation.pk)
+    if head is None:  # pragma: no cover - the row was just made
+        raise ChainHead.DoesNotExist
+    return head
+
+
+def _locked_head(organisation_id: int) -> ChainHead | None:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = rawsql.fetch(
+        f'SELECT {rawsql.columns(ChainHead, "h")} FROM "{HEADS}" h'  # noqa: S608
+        f' WHERE h."organisation_id" = %s{lock}',
+        [organisation_id],
+    )
+    return rawsql.instance(ChainHead, rows[0]) if rows else None
 
 
 def append_entry(
@@ -108,12 +124,22 @@ def _append(
         created_at=entry.created_at,
     )
     entry.hash = entry_hash(entry.prev_hash, entry.seq, payload)
-    entry.save(force_insert=True)
-    LedgerSubject.objects.bulk_create(
-        LedgerSubject(entry=entry, organisation=organisation, subject_code=code)
-        for code in codes
+    # Inserts and the head's update in hand-written SQL, one statement each:
+    # the ORM's building of them cost more CPU than the database's work.
+    rawsql.insert(LedgerEntry, [entry])
+    rawsql.insert(
+        LedgerSubject,
+        [
+            LedgerSubject(entry=entry, organisation=organisation, subject_code=code)
+            for code in codes
+        ],
     )
-    ChainHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{HEADS}" SET "seq" = %s, "hash" = %s'  # noqa: S608
+            ' WHERE "organisation_id" = %s',
+            [entry.seq, entry.hash, head.pk],
+        )
     return entry
 
 

@@ -12,15 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, Value
+from django.db.models import Prefetch
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.groups.models import Group
 from safecontact.groups.models import Purpose as PurposeRow
 from safecontact.groups.selectors import policy_platform
+from safecontact.lib import rawsql
 from safecontact.people import selectors as register
 from safecontact.people.models import Consent as ConsentRow
-from safecontact.people.models import Person, Training, VettingCheck
+from safecontact.people.models import Person, Training, VettingCheck, WorkerProfile
 from safecontact.policies.selectors import binding_unread
 from safeguarding import policy
 from safeguarding.policy import (
@@ -76,25 +77,54 @@ def hours_of(rows: Iterable[dict[str, Any]] | None) -> AgreedHours | None:
 
 
 def sender_row(actor: User) -> Person | None:
-    """The actor's register entry with what clearance reads: one query for
-    the person and profile, two for vetting and training, instead of one per
-    attribute. No ORDER BY anywhere: one row at most, and clearance sorts in
-    Python. The organisation is the actor's, already loaded with the API key
-    or session user."""
-    found = (
-        Person.objects.select_related("worker")
-        .prefetch_related(
-            Prefetch("vetting_checks", VettingCheck.objects.order_by()),
-            Prefetch("training", Training.objects.order_by()),
-        )
-        .filter(user=actor)
-        .order_by()[:1]
+    """The actor's register entry with what clearance reads (its worker
+    profile, DBS checks and training), as ``Person.objects.filter(user=actor)
+    .select_related("worker").prefetch_related("vetting_checks",
+    "training")`` gives it, in two hand-written queries. The organisation
+    is the actor's, already loaded with the API key or session user."""
+    found = rawsql.fetch(
+        f"SELECT {rawsql.columns(Person, 'p')}, {rawsql.columns(WorkerProfile, 'w')}"  # noqa: S608
+        ' FROM "people_person" p LEFT JOIN "people_workerprofile" w'
+        ' ON w."person_id" = p."id" WHERE p."user_id" = %s LIMIT 1',
+        [actor.pk],
     )
-    person = next(iter(found), None)
+    if not found:
+        return None
+    row = found[0]
+    person = rawsql.instance(Person, row)
+    profile = None
+    if row[rawsql.width(Person)] is not None:
+        profile = rawsql.instance(WorkerProfile, row, rawsql.width(Person))
+        rawsql.cache_related(profile, "person", person)
+    rawsql.cache_related(person, "worker", profile)
+    checks, courses = _vetting_and_training(person.pk)
+    rawsql.cache_prefetched(person, "vetting_checks", VettingCheck, checks)
+    rawsql.cache_prefetched(person, "training", Training, courses)
     org = actor.organisation
-    if person is not None and org is not None and person.organisation_id == org.pk:
+    if org is not None and person.organisation_id == org.pk:
         person.organisation = org
     return person
+
+
+def _vetting_and_training(
+    person_id: int,
+) -> tuple[list[VettingCheck], list[Training]]:
+    """A person's DBS checks and training records in one query (in no
+    order: clearance sorts them)."""
+    checks, courses = rawsql.width(VettingCheck), rawsql.width(Training)
+    pad_checks, pad_courses = ", NULL" * checks, ", NULL" * courses
+    rows = rawsql.fetch(
+        f"SELECT 'v', {rawsql.columns(VettingCheck, 'v')}{pad_courses}"  # noqa: S608
+        ' FROM "people_vettingcheck" v WHERE v."person_id" = %s'
+        f" UNION ALL SELECT 't'{pad_checks}, {rawsql.columns(Training, 't')}"
+        ' FROM "people_training" t WHERE t."person_id" = %s',
+        [person_id, person_id],
+    )
+    found_checks = [rawsql.instance(VettingCheck, r, 1) for r in rows if r[0] == "v"]
+    found_courses = [
+        rawsql.instance(Training, r, 1 + checks) for r in rows if r[0] == "t"
+    ]
+    return found_checks, found_courses
 
 
 class _Unread:
@@ -293,35 +323,53 @@ def _carers(to: Sequence[Person]) -> dict[int, list[Person]]:
     """Carers with parental responsibility, in register order
     (``people.selectors.carers_with_responsibility`` for many people)."""
     org_of = {p.pk: p.organisation_id for p in to}
-    # The carers themselves, each with the person they care for: cheaper to
-    # build than the relationships with their carers joined in.
-    links = (
-        Person.objects.filter(
-            cares_for__person_id__in=org_of, cares_for__parental_responsibility=True
-        )
-        .annotate(cared_for=F("cares_for__person_id"))
-        .order_by("last_name", "first_name", "id")
+    if not org_of:
+        return {}
+    rows = rawsql.fetch(
+        f'SELECT r."person_id", {rawsql.columns(Person, "p")}'  # noqa: S608
+        ' FROM "people_relationship" r'
+        ' INNER JOIN "people_person" p ON p."id" = r."carer_id"'
+        f' WHERE r."person_id" IN ({rawsql.placeholders(len(org_of))})'
+        ' AND r."parental_responsibility" = %s'
+        ' ORDER BY p."last_name", p."first_name", p."id"',
+        [*org_of, True],
     )
     found: dict[int, list[Person]] = {}
-    for carer in links:
-        cared_for = carer.cared_for  # type: ignore[attr-defined]
-        if carer.organisation_id == org_of[cared_for]:
-            found.setdefault(cared_for, []).append(carer)
+    for row in rows:
+        carer = rawsql.instance(Person, row, 1)
+        if carer.organisation_id == org_of[row[0]]:
+            found.setdefault(row[0], []).append(carer)
     return found
 
 
 def newest_consents(ids: Sequence[int]) -> dict[int, ConsentRow]:
     """Each person's newest consent record, withdrawn or expired included
     (``people.selectors.latest_consent`` for many people)."""
-    # Newest first, first row per person wins: cheaper to build than a
-    # correlated subquery, and a person's consent history is a few rows.
-    rows = ConsentRow.objects.filter(subject_id__in=ids).order_by(
-        "subject_id", "-recorded_at", "-id"
+    if not ids:
+        return {}
+    # Newest first, first row per person wins: a person's consent history
+    # is a few rows.
+    rows = rawsql.fetch(
+        f'SELECT {rawsql.columns(ConsentRow, "c")} FROM "people_consent" c'  # noqa: S608
+        f' WHERE c."subject_id" IN ({rawsql.placeholders(len(ids))})'
+        ' ORDER BY c."subject_id", c."recorded_at" DESC, c."id" DESC',
+        list(ids),
     )
     newest: dict[int, ConsentRow] = {}
     for row in rows:
-        newest.setdefault(row.subject_id, row)
+        consent = rawsql.instance(ConsentRow, row)
+        newest.setdefault(consent.subject_id, consent)
     return newest
+
+
+# Each many-to-many of a consent: its letter, link table, column and the
+# table whose codes it points at.
+_CONSENT_LINKS = (
+    ("g", "people_consent_groups", "group_id", "groups_group"),
+    ("w", "people_consent_allowed_workers", "person_id", "people_person"),
+    ("p", "people_consent_purposes", "purpose_id", "groups_purpose"),
+    ("f", "people_consent_platforms", "platform_id", "groups_platform"),
+)
 
 
 def _consent_codes(
@@ -332,20 +380,17 @@ def _consent_codes(
     found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}, "f": {}}
     if not consent_ids:
         return found["g"], found["w"], found["p"], found["f"]
-    in_groups = ConsentRow.groups.through.objects.filter(
-        consent_id__in=consent_ids
-    ).values_list(Value("g"), "consent_id", "group__code")
-    named = ConsentRow.allowed_workers.through.objects.filter(
-        consent_id__in=consent_ids
-    ).values_list(Value("w"), "consent_id", "person__code")
-    allowed = ConsentRow.purposes.through.objects.filter(
-        consent_id__in=consent_ids
-    ).values_list(Value("p"), "consent_id", "purpose__code")
-    on = ConsentRow.platforms.through.objects.filter(
-        consent_id__in=consent_ids
-    ).values_list(Value("f"), "consent_id", "platform__code")
-    for which, consent_id, code in in_groups.union(named, allowed, on, all=True):
-        found[which].setdefault(consent_id, []).append(str(code))
+    among = rawsql.placeholders(len(consent_ids))
+    sql = " UNION ALL ".join(
+        f'SELECT \'{which}\', l."consent_id", t."code" FROM "{link}" l'  # noqa: S608
+        f' INNER JOIN "{table}" t ON t."id" = l."{column}"'
+        f' WHERE l."consent_id" IN ({among})'
+        for which, link, column, table in _CONSENT_LINKS
+    )
+    for which, consent_id, code in rawsql.fetch(sql, list(consent_ids) * 4):
+        found[which].setdefault(consent_id, []).append(
+            str(rawsql.field_value(Group, "code", code))
+        )
     return found["g"], found["w"], found["p"], found["f"]
 
 
