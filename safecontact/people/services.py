@@ -23,6 +23,7 @@ from safecontact.groups import services as group_services
 from safecontact.lib.access import require_lead
 from safecontact.lib.dates import org_today
 from safecontact.lib.hours import validate_hours
+from safecontact.people import state
 from safecontact.people.models import (
     Consent,
     Person,
@@ -377,6 +378,7 @@ def record_vetting_check(
         recorded_by=actor,
     )
     _save_new(actor, person.organisation, check)
+    state.refresh([person.pk])
     return check
 
 
@@ -408,6 +410,7 @@ def record_training(
         provider=provider,
     )
     _save_new(actor, person.organisation, training)
+    state.refresh([person.pk])
     return training
 
 
@@ -812,6 +815,7 @@ def _append_consent(
     consent.allowed_workers.set(workers)
     consent.purposes.set(purposes)
     consent.platforms.set(platforms)
+    state.refresh([consent.subject_id])
     record_change(
         actor=actor,
         organisation=consent.subject.organisation,

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from safecontact.audits.models import AuditFinding
@@ -218,14 +218,13 @@ def consent_covers_q(day: datetime.date) -> Q:
 def _consent_in_force(day: datetime.date, *, purposes: bool) -> QuerySet[Consent]:
     """The member's newest consent, if current and covering the group (and,
     with ``purposes``, allowing one of the group's purposes)."""
-    newest = (
-        Consent.objects.filter(subject=OuterRef(OuterRef("person_id")))
-        .order_by("-recorded_at", "-pk")
-        .values("pk")[:1]
-    )
     named = Consent.groups.through.objects.filter(consent_id=OuterRef("pk"))
     found = (
-        Consent.objects.filter(pk=Subquery(newest), evidence_date__lte=day)
+        Consent.objects.filter(
+            # The newest, as the person's state row records it.
+            newest_for__person_id=OuterRef("person_id"),
+            evidence_date__lte=day,
+        )
         .exclude(status=Consent.Status.WITHDRAWN)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .filter(
