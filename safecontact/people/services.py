@@ -825,3 +825,22 @@ def _append_consent(
         after=_consent_after(consent),
     )
     return consent
+
+
+# --- Repair ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild_person_states(*, actor: Any, organisation: Organisation) -> int:
+    """Recompute the organisation's state rows from the histories (a repair);
+    returns how many were wrong. Recorded in the audit trail."""
+    wrong = state.rebuild(organisation)
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        action="update",
+        before={"register_state_rows_wrong": wrong},
+        after={"register_state_rows": "rebuilt from the records"},
+    )
+    return wrong
