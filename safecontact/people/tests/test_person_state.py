@@ -3,6 +3,7 @@ and the repair command finds and rebuilds a wrong one."""
 
 import datetime as dt
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -25,9 +26,9 @@ from safecontact.people.tests.random_register import build as random_register
 pytestmark = pytest.mark.django_db
 
 
-def _consent(lead, child, parent, group, day):
+def _consent(lead: Any, child: Any, parent: Any, group: Any, day: dt.date) -> Consent:
     if not child.carers.filter(carer=parent).exists():
-        RelationshipFactory(carer=parent, person=child)
+        RelationshipFactory.create(carer=parent, person=child)
     return services.record_consent(
         actor=lead,
         subject=child,
@@ -43,10 +44,15 @@ def _consent(lead, child, parent, group, day):
 
 def test_the_services_keep_the_row_in_step_with_the_records(lead, org):
     day = org_today(org)
-    group = GroupFactory(organisation=org)
+    group = GroupFactory.create(organisation=org)
     group.purposes.set([purpose_named(org)])
-    child, parent = ChildFactory(organisation=org), ParentFactory(organisation=org)
-    worker = WorkerFactory(organisation=org, vetting="missing", training="missing")
+    child, parent = (
+        ChildFactory.create(organisation=org),
+        ParentFactory.create(organisation=org),
+    )
+    worker = WorkerFactory.create(
+        organisation=org, vetting="missing", training="missing"
+    )
     given = _consent(lead, child, parent, group, day)
     assert PersonState.objects.get(person=child).consent == given
     withdrawn = services.withdraw_consent(
@@ -81,9 +87,12 @@ def test_the_services_keep_the_row_in_step_with_the_records(lead, org):
 
 def test_withdrawing_consent_through_the_service_moves_the_attention_list(lead, org):
     day = org_today(org)
-    group = GroupFactory(organisation=org)
+    group = GroupFactory.create(organisation=org)
     group.purposes.set([purpose_named(org)])
-    child, parent = ChildFactory(organisation=org), ParentFactory(organisation=org)
+    child, parent = (
+        ChildFactory.create(organisation=org),
+        ParentFactory.create(organisation=org),
+    )
     group.members.create(person=child)
     _consent(lead, child, parent, group, day)
     assert attention.counts(org, day)["consent"] == 0
@@ -112,7 +121,7 @@ def test_rebuilding_from_the_records_matches_what_was_kept(org):
 
 
 def test_the_command_counts_wrong_rows_and_rebuilds_them_with_commit(lead, org):
-    worker = WorkerFactory(organisation=org)
+    worker = WorkerFactory.create(organisation=org)
     PersonState.objects.filter(person=worker).update(vetting=None)
     out = StringIO()
     call_command("rebuild_person_states", stdout=out)
