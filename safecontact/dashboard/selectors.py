@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import models
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -335,60 +336,77 @@ def daily_counts(
 ) -> dict[dt.date, dict[str, int]]:
     """day -> series -> count, counted live from ``start`` to ``end``
     inclusive, in the current time zone's days (4 queries)."""
-    lo, hi = Period(start, end).bounds(timezone.get_current_timezone())
     found: dict[dt.date, dict[str, int]] = {}
 
-    def add(day: Any, name: str, n: int) -> None:
+    def add(day: dt.date, name: str, n: int) -> None:
         if n:
-            counts = found.setdefault(_day(day), {})
+            counts = found.setdefault(day, {})
             counts[name] = counts.get(name, 0) + n
 
-    messages = (
-        Message.objects.filter(
-            organisation=organisation,
-            direction=Message.Direction.OUTBOUND,
-            created_at__gte=lo,
-            created_at__lt=hi,
+    messages = Message.objects.filter(
+        organisation=organisation, direction=Message.Direction.OUTBOUND
+    ).annotate(
+        changed=Exists(
+            Recipient.objects.filter(message=OuterRef("pk")).exclude(added_by_rule="")
         )
-        .annotate(
-            changed=Exists(
-                Recipient.objects.filter(message=OuterRef("pk")).exclude(
-                    added_by_rule=""
-                )
-            ),
-            day=TruncDate("created_at"),
-        )
-        .values("day")
-        .annotate(**{name: Count("pk", filter=q) for name, q in MESSAGE_GROUPS.items()})
-        .order_by()
     )
-    for row in messages:
-        for name in MESSAGE_GROUPS:
-            add(row["day"], name, row[name])  # type: ignore[literal-required]
-    alerts = (
-        Alert.objects.filter(
-            organisation=organisation, created_at__gte=lo, created_at__lt=hi
-        )
-        .annotate(day=TruncDate("created_at"))
-        .values_list("day", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
+    _by_day(messages, "created_at", MESSAGE_GROUPS, start, end, add)
+    alerts = {
+        series: Q(kind__in=[k for k, s in ALERT_SERIES_OF.items() if s == series])
+        for series in dict.fromkeys(ALERT_SERIES_OF.values())
+    }
+    _by_day(
+        Alert.objects.filter(organisation=organisation),
+        "created_at",
+        alerts,
+        start,
+        end,
+        add,
     )
-    for day, kind, n in alerts:
-        add(day, ALERT_SERIES_OF[kind], n)
-    for name, when in (("opened", "created_at"), ("closed", "closed_at")):
-        cases = (
-            Case.objects.filter(
-                organisation=organisation, **{f"{when}__gte": lo, f"{when}__lt": hi}
-            )
-            .annotate(day=TruncDate(when))
-            .values_list("day")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for day, n in cases:
-            add(day, name, n)
+    cases = Case.objects.filter(organisation=organisation)
+    _by_day(cases, "created_at", {"opened": Q()}, start, end, add)
+    _by_day(cases, "closed_at", {"closed": Q()}, start, end, add)
     return found
+
+
+# Up to this many days are told apart by comparing with each day's end, not
+# with a date function per row (on SQLite, a call into Python per row).
+BOUNDED_DAYS = 14
+
+
+def _by_day(
+    queryset: Any,
+    when: str,
+    series: dict[str, Q],
+    start: dt.date,
+    end: dt.date,
+    add: Any,
+) -> None:
+    """Count ``series`` per day of ``when`` from ``start`` to ``end`` (1 query)."""
+    tz = timezone.get_current_timezone()
+    lo, hi = Period(start, end).bounds(tz)
+    rows = queryset.filter(**{f"{when}__gte": lo, f"{when}__lt": hi})
+    days = days_between(start, end)
+    if len(days) > BOUNDED_DAYS:
+        day: Any = TruncDate(when)
+    else:
+        # Which day, by comparing with each day's end: no function per row.
+        day = models.Case(
+            *(
+                When(**{f"{when}__lt": Period(d, d).bounds(tz)[1]}, then=Value(d))
+                for d in days
+            ),
+            output_field=DateField(),
+        )
+    grouped = (
+        rows.annotate(day=day)
+        .values("day")
+        .annotate(**{name: Count("pk", filter=q) for name, q in series.items()})
+        .order_by()
+    )
+    for row in grouped:
+        for name in series:
+            add(_day(row["day"]), name, row[name])
 
 
 def _hours(pairs: Any) -> float | None:
