@@ -442,12 +442,11 @@ def activity(organisation: Any, period: Period) -> Activity:
     the one before: the stored days (``DailyActivity``, 1 query) and the rest
     counted live (4 queries), then the response times (4 queries)."""
     first = period.previous().start
-    stored = {
-        row.day: row.counts
-        for row in DailyActivity.objects.filter(
+    stored = dict(
+        DailyActivity.objects.filter(
             organisation=organisation, day__gte=first, day__lte=period.end
-        ).only("day", "counts")
-    }
+        ).values_list("day", "counts")
+    )
     days = days_between(first, period.end)
     missing = [d for d in days if d not in stored]
     live = daily_counts(organisation, missing[0], period.end) if missing else {}
