@@ -2,10 +2,12 @@
 and the repair command finds and rebuilds a wrong one."""
 
 import datetime as dt
+import importlib
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from safecontact.audittrail.models import AuditEntry
@@ -135,3 +137,14 @@ def test_the_command_counts_wrong_rows_and_rebuilds_them_with_commit(lead, org):
     entry = AuditEntry.objects.get(model="accounts.organisation", organisation=org)
     assert entry.actor_label == "system"
     assert entry.before == {"register_state_rows_wrong": 1}
+
+
+def test_the_migration_fills_the_rows_of_records_made_before_it(org):
+    migration = importlib.import_module(
+        "safecontact.people.migrations.0010_person_state"
+    )
+    random_register(org, org_today(org), seed=9, size=40)
+    PersonState.objects.all().delete()  # as before the migration
+    migration.backfill(apps, None)
+    assert PersonState.objects.exists()
+    assert state.stale(org) == []
