@@ -217,3 +217,27 @@ class UmbrellaTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DailyActivity(models.Model):
+    """One day's activity counts (messages, alerts, concerns) for an
+    organisation, stored once the day has settled so the dashboard and the
+    trustees' report count only the last few days live. Counts, never names."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    # series name -> count, only the series that had any (see SERIES_LABELS).
+    counts = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day"], name="activity_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} activity on {self.day}"

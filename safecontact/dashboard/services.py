@@ -19,6 +19,7 @@ from safecontact.audittrail.services import save_and_record, snapshot
 from safecontact.dashboard import selectors
 from safecontact.dashboard.models import (
     ComplianceSnapshot,
+    DailyActivity,
     ThresholdNotice,
     TrusteeGrant,
     UmbrellaMembership,
@@ -196,6 +197,9 @@ def take_snapshot(
     """Store today's compliance counts, then tell the umbrella if one fell low."""
     day = day or org_today(organisation)
     figures = selectors.compliance(organisation, day).counts()
+    # Past days' activity too, so the day's first dashboard counts little.
+    settled = day - dt.timedelta(days=selectors.SETTLE_DAYS)
+    store_activity(organisation, settled - dt.timedelta(days=2 * 366), settled)
     with transaction.atomic():
         found, _ = ComplianceSnapshot.objects.update_or_create(
             organisation=organisation,
@@ -204,6 +208,41 @@ def take_snapshot(
         )
         transaction.on_commit(lambda: notify_thresholds(found.pk))
     return found
+
+
+def activity(
+    organisation: Organisation, period: selectors.Period
+) -> selectors.Activity:
+    """The activity over ``period``, first storing its settled days that are
+    not stored yet, so later views count only the last few days."""
+    settled = org_today(organisation) - dt.timedelta(days=selectors.SETTLE_DAYS)
+    store_activity(organisation, period.previous().start, min(settled, period.end))
+    return selectors.activity(organisation, period)
+
+
+def store_activity(organisation: Organisation, start: dt.date, end: dt.date) -> int:
+    """Store each day from ``start`` to ``end`` not stored yet (2 queries, 6
+    when some are missing); returns how many were stored. Only for settled
+    days: a stored day is never counted again."""
+    if start > end:
+        return 0
+    have = set(
+        DailyActivity.objects.filter(
+            organisation=organisation, day__gte=start, day__lte=end
+        ).values_list("day", flat=True)
+    )
+    missing = [d for d in selectors.days_between(start, end) if d not in have]
+    if not missing:
+        return 0
+    counts = selectors.daily_counts(organisation, missing[0], missing[-1])
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(organisation=organisation, day=d, counts=counts.get(d, {}))
+            for d in missing
+        ],
+        ignore_conflicts=True,  # another request stored the same day
+    )
+    return len(missing)
 
 
 def todays_figures(organisation: Organisation) -> tuple[selectors.Compliance, Any]:

@@ -138,15 +138,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": today,
         "areas": granted_areas(user),
         "umbrella": _active_link(organisation),
+        # Only the groups with a problem, a page at a time: a large
+        # organisation's thousand groups were one long table.
+        "problem_groups": paginate(request, figures.groups_with_problems),
+        "query": _without_page(request),
     }
     if user.is_lead:
-        activity = selectors.activity(organisation, period)
+        activity = services.activity(organisation, period)
         context.update(activity=activity, charts=_charts(activity, _links()))
         # The attention list's count comes with the day's figures: counting a
         # large register on every visit costs more than the page may.
         context["queues"] = queue_counts(user, figures.attention)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "dashboard/dashboard.html", context, status=status)
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_GET
@@ -159,7 +169,13 @@ def report(request: HttpRequest, *, printable: bool = False) -> HttpResponse:
     context = {
         "form": form,
         "worked_out": worked_out,
-        "report": selectors.report(organisation, period, today, figures),
+        "report": selectors.report(
+            organisation,
+            period,
+            today,
+            figures,
+            trend=services.activity(organisation, period),
+        ),
         "organisation": organisation,
         "today": today,
         "query": request.GET.urlencode(),
@@ -320,7 +336,7 @@ def member(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     link = _member_link(request, code)
     today = org_today(link.member)
     form, period = forms.period_from(request.GET, today, 12 * 7)
-    activity = selectors.activity(link.member, period)
+    activity = services.activity(link.member, period)
     snapshots = list(
         ComplianceSnapshot.objects.filter(organisation=link.member).order_by("-day")[
             :12

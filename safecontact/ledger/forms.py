@@ -22,11 +22,12 @@ class EntryFilterForm(forms.Form):
         max_length=200,
         help_text="Part of their name, for example 'Sam' or 'Sam Ch'.",
     )
-    group = forms.ModelChoiceField(
-        queryset=Group.objects.none(),
-        to_field_name="code",
+    # A search box too: a drop-down of a thousand groups was most of the page.
+    group = forms.CharField(
+        label="Group",
         required=False,
-        empty_label="Any group",
+        max_length=200,
+        help_text="Part of its name, for example 'Youth'.",
     )
     since = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -43,12 +44,9 @@ class EntryFilterForm(forms.Form):
             (kind, labels.get(kind, kind)) for kind in sorted(kinds)
         ]
         self.organisation = organisation
-        # People whose names match a search that found more than one.
+        # People (or groups) whose names match a search that found more than one.
         self.matches: list[Person] = []
-        group = cast("forms.ModelChoiceField[Group]", self.fields["group"])
-        group.queryset = Group.objects.filter(organisation=organisation).order_by(
-            "name"
-        )
+        self.group_matches: list[Group] = []
 
     def clean_person(self) -> Person | None:
         text = self.cleaned_data["person"].strip()
@@ -77,6 +75,35 @@ class EntryFilterForm(forms.Form):
                 " or type more of the name."
             )
         return found_people[0]
+
+    def clean_group(self) -> Group | None:
+        text = self.cleaned_data["group"].strip()
+        if not text:
+            return None
+        groups = Group.objects.filter(organisation=self.organisation)
+        if _is_uuid(text):
+            found = groups.filter(code=text).first()
+            if found is None:
+                raise forms.ValidationError("No group of yours has that code.")
+            return found
+        exact = groups.filter(name__iexact=text).order_by("pk")[:2]
+        if len(exact) == 1:
+            return exact[0]
+        found_groups = list(
+            groups.filter(name__icontains=text).order_by("name", "pk")[
+                : MAX_MATCHES + 1
+            ]
+        )
+        if not found_groups:
+            raise forms.ValidationError(f"No group of yours matches '{text}'.")
+        if len(found_groups) > 1:
+            self.group_matches = found_groups[:MAX_MATCHES]
+            more = " or more" if len(found_groups) > MAX_MATCHES else ""
+            raise forms.ValidationError(
+                f"{len(self.group_matches)}{more} groups match '{text}': choose one"
+                " below, or type more of the name."
+            )
+        return found_groups[0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

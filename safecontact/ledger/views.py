@@ -88,6 +88,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "matches": [
             (person, _with(query, person=str(person.code))) for person in form.matches
         ],
+        "group_matches": [
+            (group, _with(query, group=str(group.code))) for group in form.group_matches
+        ],
     }
     return render(request, "ledger/list.html", context)
 

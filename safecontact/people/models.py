@@ -374,3 +374,30 @@ class Consent(models.Model):
             expires_on=self.expires_on,
             withdrawn=self.status == self.Status.WITHDRAWN,
         )
+
+
+class PersonState(models.Model):
+    """Which of a person's records count today, kept up to date by the
+    services that write them (``people.state``): the newest consent, the
+    newest DBS check and the date the longest training lasts until.
+
+    Facts only: whether the consent is current or the check in date is still
+    decided at read time from the rows these point to. Lists across the whole
+    register join this row instead of finding "the newest per person" in the
+    history for every row. ``rebuild_person_states`` recomputes it.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="state"
+    )
+    consent = models.ForeignKey(
+        Consent, null=True, on_delete=models.SET_NULL, related_name="newest_for"
+    )
+    vetting = models.ForeignKey(
+        VettingCheck, null=True, on_delete=models.SET_NULL, related_name="newest_for"
+    )
+    # The latest expiry of any training recorded (the course that counts).
+    training_until = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"State of {self.person}"

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from safecontact.accounts.models import Organisation, User
-from safecontact.audittrail.services import save_and_record, snapshot
+from safecontact.audittrail.services import record_change, save_and_record, snapshot
 from safecontact.lib.access import require_lead
 from safecontact.lib.dates import org_today
 from safecontact.lib.hours import validate_hours
+from safecontact.people import state
 from safecontact.people.memberships import remove_leaver, restore_leaver
 from safecontact.people.models import (
     Consent,
@@ -371,6 +372,7 @@ def record_vetting_check(
     save_and_record(
         actor=actor, organisation=person.organisation, obj=check, before=None
     )
+    state.refresh([person.pk])
     return check
 
 
@@ -405,6 +407,7 @@ def record_training(
     save_and_record(
         actor=actor, organisation=person.organisation, obj=training, before=None
     )
+    state.refresh([person.pk])
     return training
 
 
@@ -812,6 +815,7 @@ def _append_consent(
     consent.allowed_workers.set(workers)
     consent.purposes.set(purposes)
     consent.platforms.set(platforms)
+    state.refresh([consent.subject_id])
     save_and_record(
         actor=actor,
         organisation=consent.subject.organisation,
@@ -820,3 +824,22 @@ def _append_consent(
         after=_consent_after(consent),
     )
     return consent
+
+
+# --- Repair ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild_person_states(*, actor: Any, organisation: Organisation) -> int:
+    """Recompute the organisation's state rows from the histories (a repair);
+    returns how many were wrong. Recorded in the audit trail."""
+    wrong = state.rebuild(organisation)
+    record_change(
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        action="update",
+        before={"register_state_rows_wrong": wrong},
+        after={"register_state_rows": "rebuilt from the records"},
+    )
+    return wrong

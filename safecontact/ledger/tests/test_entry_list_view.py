@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from safecontact.conftest import grant_all
+from safecontact.groups.tests.factories import GroupFactory
 from safecontact.ledger.services import append_entry
 from safecontact.ledger.tests.factories import make_entries
 from safecontact.ledger.views import PER_PAGE
@@ -163,3 +164,25 @@ def test_its_query_count_does_not_grow_with_the_log(org, lead, client_for):
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def test_it_finds_a_group_by_part_of_its_name_without_listing_every_group(
+    org, lead, client_for
+):
+    youth = GroupFactory.create(organisation=org, name="Youth club")
+    GroupFactory.create(organisation=org, name="Youth choir")
+    GroupFactory.create(organisation=org, name="Bell ringers")
+    make_entries(org, 2)
+    append_entry(
+        organisation=org, kind="message.attempt", content={}, subjects=[youth.code]
+    )
+    client = client_for(lead)
+    assert "Bell ringers" not in client.get(URL).text
+    found = client.get(URL, {"group": "youth cl"})
+    assert [e.subjects for e, _ in found.context["rows"]] == [[str(youth.code)]]
+    both = client.get(URL, {"group": "youth"})
+    assert "2 groups match" in both.text and f"group={youth.code}" in both.text
+    assert both.context["rows"] == []
+    by_code = client.get(URL, {"group": str(youth.code)})
+    assert len(by_code.context["rows"]) == 1
+    assert "No group of yours matches" in client.get(URL, {"group": "zz"}).text

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
@@ -169,13 +169,9 @@ TRAINED_LEVELS = [level for level, rank in TRAINING_LEVELS.items() if rank >= 1]
 
 
 def newest_check(ref: str = "pk") -> QuerySet[VettingCheck]:
-    """The person's newest DBS check, as ``newest_vetting`` picks it, for Exists()."""
-    newest = (
-        VettingCheck.objects.filter(person=OuterRef("person"))
-        .order_by("-certificate_date", "-recorded_at", "-pk")
-        .values("pk")[:1]
-    )
-    return VettingCheck.objects.filter(person=OuterRef(ref), pk=Subquery(newest))
+    """The person's newest DBS check, as ``newest_vetting`` picks it, for
+    Exists(): the one their state row points to (``people.state``)."""
+    return VettingCheck.objects.filter(newest_for__person_id=OuterRef(ref))
 
 
 def active_q(day: datetime.date, prefix: str = "") -> Q:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from safecontact.audits.models import AuditFinding
@@ -188,7 +188,7 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     years = organisation.vetting_renewal_years
     cleared = cleared_q(day, years, Workforce.CHILDREN, ref="person_id")
     return {
-        "consent": needs & ~Q(Exists(_consent_in_force(day, purposes=True))),
+        "consent": needs & ~_consent_in_force(day, purposes=True),
         "ex_worker": left,
         # Plain columns first: the database can skip the subqueries for most rows.
         "unchecked_adult": Q(group__audience__in=CHILDREN_AUDIENCES)
@@ -212,37 +212,40 @@ def needs_consent_q(day: datetime.date) -> Q:
 
 def consent_covers_q(day: datetime.date) -> Q:
     """The member's consent is current and covers the group (``consent_covers``)."""
-    return Q(Exists(_consent_in_force(day, purposes=False)))
+    return _consent_in_force(day, purposes=False)
 
 
-def _consent_in_force(day: datetime.date, *, purposes: bool) -> QuerySet[Consent]:
+def _consent_in_force(day: datetime.date, *, purposes: bool) -> Q:
     """The member's newest consent, if current and covering the group (and,
-    with ``purposes``, allowing one of the group's purposes)."""
-    newest = (
-        Consent.objects.filter(subject=OuterRef(OuterRef("person_id")))
-        .order_by("-recorded_at", "-pk")
-        .values("pk")[:1]
-    )
-    named = Consent.groups.through.objects.filter(consent_id=OuterRef("pk"))
+    with ``purposes``, allowing one of the group's purposes), for a query on
+    memberships.
+
+    The newest consent is joined through the person's state row: a subquery
+    per membership finding it (and the consent's link tables probed from
+    inside it) cost most of the attention list's time.
+    """
+    consent = "person__state__consent"
+    newest = OuterRef(f"{consent}_id")
+    named = Consent.groups.through.objects.filter(consent_id=newest)
     found = (
-        Consent.objects.filter(pk=Subquery(newest), evidence_date__lte=day)
-        .exclude(status=Consent.Status.WITHDRAWN)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-        .filter(
-            ~Q(Exists(named))
-            | Q(Exists(named.filter(group_id=OuterRef(OuterRef("group_id")))))
+        Q(**{f"{consent}__evidence_date__lte": day})
+        & ~Q(**{f"{consent}__status": Consent.Status.WITHDRAWN})
+        & (
+            Q(**{f"{consent}__expires_on__isnull": True})
+            | Q(**{f"{consent}__expires_on__gte": day})
         )
+        & (~Q(Exists(named)) | Q(Exists(named.filter(group_id=OuterRef("group_id")))))
     )
     if purposes:
         # Through the two link tables only: joining the purposes table made
         # PostgreSQL scan it once per membership.
         of_group = Group.purposes.through.objects.filter(
-            group_id=OuterRef(OuterRef(OuterRef("group_id")))
+            group_id=OuterRef(OuterRef("group_id"))
         ).values("purpose_id")
         shared = Consent.purposes.through.objects.filter(
-            consent_id=OuterRef("pk"), purpose_id__in=of_group
+            consent_id=newest, purpose_id__in=of_group
         )
-        found = found.filter(Exists(shared))
+        found &= Q(Exists(shared))
     return found
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safecontact.accounts.tests.factories import OrganisationFactory
 from safecontact.groups.models import Purpose
+from safecontact.people import state
 from safecontact.people.models import (
     Consent,
     Person,
@@ -66,6 +67,14 @@ class VettingCheckFactory(factory.django.DjangoModelFactory[VettingCheck]):
     certificate_number = factory.Sequence(lambda n: f"{n:012d}")
     update_service = False
 
+    @classmethod
+    def _after_postgeneration(
+        cls, instance: Any, create: bool, results: Any = None
+    ) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as the services do: keep the person's state row current
+            state.refresh([instance.person_id])
+
 
 class TrainingFactory(factory.django.DjangoModelFactory[Training]):
     class Meta:
@@ -78,6 +87,14 @@ class TrainingFactory(factory.django.DjangoModelFactory[Training]):
         lambda t: t.completed_on + datetime.timedelta(days=3 * 365)
     )
     provider = "Diocesan safeguarding team"
+
+    @classmethod
+    def _after_postgeneration(
+        cls, instance: Any, create: bool, results: Any = None
+    ) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as the services do: keep the person's state row current
+            state.refresh([instance.person_id])
 
 
 class WorkerFactory(PersonFactory):
@@ -234,3 +251,11 @@ class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
         """The youth-group purpose unless told; names or Purpose rows."""
         if create:
             obj.purposes.set(purposes_of(obj.organisation, extracted))
+
+    @classmethod
+    def _after_postgeneration(
+        cls, instance: Any, create: bool, results: Any = None
+    ) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as the services do: keep the person's state row current
+            state.refresh([instance.subject_id])

@@ -15,6 +15,7 @@ import random
 from typing import Any
 
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
+from safecontact.people import state
 from safecontact.people.models import (
     Consent,
     Person,
@@ -92,6 +93,8 @@ def build(organisation: Any, day: dt.date, seed: int, size: int = 120) -> None:
             )
         if person.kind in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK):
             _consents(rng, organisation, person, day, groups, purposes, people)
+    # The histories were written directly, not through the services.
+    state.rebuild(organisation)
 
 
 def _at(day: dt.date) -> dt.datetime:

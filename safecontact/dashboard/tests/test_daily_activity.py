@@ -1,0 +1,82 @@
+"""Past days' activity is stored once settled; the figures do not change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from safecontact.accounts.models import Organisation, User
+from safecontact.concerns.tests.factories import make_case
+from safecontact.contact.models import Message
+from safecontact.dashboard import selectors, services
+from safecontact.dashboard.models import DailyActivity
+from safecontact.lib.dates import org_today
+
+pytestmark = pytest.mark.django_db
+
+
+def _message(org: Organisation, status: str, days_ago: int) -> None:
+    found = Message.objects.create(
+        organisation=org, direction=Message.Direction.OUTBOUND, status=status
+    )
+    when = timezone.now() - dt.timedelta(days=days_ago, hours=1)
+    Message.objects.filter(pk=found.pk).update(created_at=when)
+
+
+def _history(org: Organisation, n: int) -> None:
+    statuses = [Message.Status.SENT, Message.Status.HELD, Message.Status.BLOCKED]
+    for i in range(n):
+        _message(org, statuses[i % 3], (i * 7) % 120)
+    for days_ago in (2, 30, 90):
+        case = make_case(org)
+        case.__class__.objects.filter(pk=case.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
+
+
+def _figures(found: selectors.Activity) -> tuple[object, ...]:
+    return (found.totals, found.previous, found.series, found.weeks)
+
+
+def test_stored_days_give_the_figures_counted_live(org: Organisation) -> None:
+    _history(org, 40)
+    today = org_today(org)
+    period = selectors.Period(today - dt.timedelta(days=55), today)
+    live = selectors.activity(org, period)
+    assert not DailyActivity.objects.exists()
+    assert _figures(services.activity(org, period)) == _figures(live)
+    stored = DailyActivity.objects.filter(organisation=org)
+    # Every settled day of both periods, none of the last days.
+    assert stored.count() == 2 * 56 - selectors.SETTLE_DAYS
+    newest = stored.order_by("-day").first()
+    assert newest is not None
+    assert newest.day == today - dt.timedelta(days=selectors.SETTLE_DAYS)
+    assert _figures(selectors.activity(org, period)) == _figures(live)
+
+
+def test_the_days_are_stored_with_the_nightly_figures(org: Organisation) -> None:
+    _history(org, 12)
+    services.take_snapshot(org)
+    today = org_today(org)
+    settled = today - dt.timedelta(days=selectors.SETTLE_DAYS)
+    assert DailyActivity.objects.filter(organisation=org, day=settled).exists()
+    assert not DailyActivity.objects.filter(day__gt=settled).exists()
+
+
+@pytest.mark.parametrize("messages", [6, 60])
+def test_a_years_activity_costs_the_same_queries_at_any_size(
+    org: Organisation, lead: User, messages: int
+) -> None:
+    _history(org, messages)
+    today = org_today(org)
+    period = selectors.Period(today - dt.timedelta(days=364), today)
+    services.activity(org, period)
+    with CaptureQueriesContext(connection) as ctx:
+        services.activity(org, period)
+    # Stored days (2: which are stored, and their counts), the last days
+    # counted live (4) and the response times (4).
+    assert len(ctx.captured_queries) == 10
