@@ -18,7 +18,7 @@ from safeguarding.policy.clearance import (
 from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
 from safeguarding.policy.engine import decide
-from safeguarding.policy.hours import local_day, next_start, within
+from safeguarding.policy.hours import group_hours, local_day, next_start, within
 from safeguarding.policy.inputs import (
     AgreedHours,
     Audience,
@@ -94,6 +94,7 @@ __all__ = [
     "decide_membership",
     "earliest_certificate",
     "effective_kind",
+    "group_hours",
     "local_day",
     "next_start",
     "within",

@@ -418,11 +418,23 @@ def agreed_hours(ctx: Context) -> tuple[list[Reason], dt.datetime | None]:
 
 
 def _schedules(ctx: Context) -> tuple[list[AgreedHours], list[Reason]]:
+    """Every set of hours the message must be inside: each child's and adult
+    at risk's consent hours (else the default), and the group's own hours,
+    else the default when no one on the message brought hours of their own
+    (a parents' group, say)."""
+    schedules, reasons = _personal_schedules(ctx)
+    group = ctx.request.group
+    if group is not None:
+        default = None if schedules else ctx.rules.default_hours
+        kept = hours.group_hours(group.hours, default)
+        if kept is not None and kept not in schedules:
+            schedules.insert(0, kept)
+    return schedules, reasons
+
+
+def _personal_schedules(ctx: Context) -> tuple[list[AgreedHours], list[Reason]]:
     schedules: list[AgreedHours] = []
     reasons: list[Reason] = []
-    group = ctx.request.group
-    if group is not None and group.hours is not None:
-        schedules.append(group.hours)
     for r in ctx.request.recipients:
         if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
             continue
