@@ -135,13 +135,19 @@ def platform(ctx: Context) -> Iterator[Reason]:
 
 
 def _platform_consented(ctx: Context, r: Recipient, p: Platform) -> bool:
+    return platform_consented(r.consent, ctx.kinds[r.id], ctx.today, p)
+
+
+def platform_consented(
+    c: Consent | None, kind: PersonKind, today: dt.date, p: Platform
+) -> bool:
     """The consent in force names ``p``, or names no platform at all (a
     record made before platforms were chosen). Missing or lapsed consent is
-    ``consent.current``'s to report."""
-    if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
+    ``consent.current``'s to report. Asked when a message leaves and when
+    someone joins a group."""
+    if kind not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
         return True
-    c = r.consent
-    if c is None or consent_state(c, ctx.today) is not ConsentState.CURRENT:
+    if c is None or consent_state(c, today) is not ConsentState.CURRENT:
         return True
     return not c.platforms or p.key in c.platforms
 
