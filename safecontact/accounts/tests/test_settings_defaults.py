@@ -220,6 +220,8 @@ def test_the_consent_form_starts_from_the_default_hours(client, lead, org):
         ("conduct_case_retention_years", "9", "from 10 to 100"),
         ("audit_retention_days", "7", "from 30 to 2190"),
         ("audit_retention_days", "5000", "from 30 to 2190"),
+        ("notification_retention_days", "30", "from 31 to 730"),
+        ("notification_retention_days", "731", "from 31 to 730"),
         ("case_retention_years", "", "This field is required"),
     ],
 )
