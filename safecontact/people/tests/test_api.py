@@ -300,7 +300,7 @@ def test_the_lead_writes_preferences_and_a_supporter(client_for, lead, org):
     entry = AuditEntry.objects.filter(model="people.person", action="update").latest(
         "id"
     )
-    assert entry.after["plain_text_email"] is True
+    assert entry.after is not None and entry.after["plain_text_email"] is True
 
 
 def test_a_supporter_must_be_an_adult_of_the_same_organisation(
