@@ -14,6 +14,7 @@ from safeguarding.policy.clearance import (
     add_years,
     clearance,
     earliest_certificate,
+    renewal_date,
 )
 from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
@@ -97,5 +98,6 @@ __all__ = [
     "group_hours",
     "local_day",
     "next_start",
+    "renewal_date",
     "within",
 ]
