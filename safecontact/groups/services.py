@@ -546,7 +546,8 @@ def _joining_consent(person: Person) -> policy.Consent | None:
     only for them)."""
     if person.kind not in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK):
         return None
-    row = register.latest_consent(person)
+    # The newest record as latest_consent reads it, without its prefetches.
+    row = register.consent_history(person).prefetch_related(None).first()
     if row is None:
         return None
     codes = row.platforms.values_list("code", flat=True)
