@@ -154,6 +154,7 @@ class SettingsForm(forms.ModelForm):
             "case_retention_years",
             "conduct_case_retention_years",
             "audit_retention_days",
+            "notification_retention_days",
             "consent_renewal_months",
             "consent_notice_days",
         ]
@@ -172,6 +173,7 @@ class SettingsForm(forms.ModelForm):
                 "Keep closed records about a worker's conduct for (years)"
             ),
             "audit_retention_days": "Keep group audits for (days)",
+            "notification_retention_days": "Keep notification emails for (days)",
             "consent_renewal_months": "Consent given online lasts (months)",
             "consent_notice_days": "Show consent as ending soon (days before)",
         }
@@ -183,6 +185,10 @@ class SettingsForm(forms.ModelForm):
             "people in positions of trust are kept longer.",
             "audit_retention_days": "From 30 to 2190. Everything read from the "
             "chat is deleted this many days after the upload.",
+            "notification_retention_days": "From 31 to 730. The emails that "
+            "tell people something needs them, invitations and password resets "
+            "are deleted this many days after they were written, once sent or "
+            "failed.",
             "consent_notice_days": "It goes on the attention list, with a button "
             "that asks the family to renew it.",
         }

@@ -36,6 +36,13 @@ def default_audit_retention_days() -> int:
 # period concern records are kept, since it holds what children wrote.
 MIN_AUDIT_DAYS = 30
 MAX_AUDIT_DAYS = 365 * retention.MIN_YEARS
+# Notification emails (a link, never content; invitations and resets carry
+# their link encrypted until sent). Kept at least longer than the 30 days a
+# DBS or training reminder is sent ahead (notifications.scheduled.REMIND_DAYS):
+# the kept row is what stops the same reminder being queued again.
+NOTIFICATION_DAYS = 90
+MIN_NOTIFICATION_DAYS = 31
+MAX_NOTIFICATION_DAYS = 730
 
 
 def _between(low: int, high: int, unit: str, why: str = "") -> list[BaseValidator]:
@@ -122,6 +129,13 @@ class Organisation(models.Model):
         # the shipped default of AUDIT_RETENTION_DAYS.
         db_default=365,
         validators=_between(MIN_AUDIT_DAYS, MAX_AUDIT_DAYS, "days"),
+    )
+    # Sent, digested and failed notification emails (purge_notifications).
+    notification_retention_days = models.PositiveIntegerField(
+        "days notification emails are kept",
+        default=NOTIFICATION_DAYS,
+        db_default=NOTIFICATION_DAYS,
+        validators=_between(MIN_NOTIFICATION_DAYS, MAX_NOTIFICATION_DAYS, "days"),
     )
     # Unguessable token in the public "report a concern" link for this organisation.
     report_token = models.CharField(

@@ -49,6 +49,7 @@ SETTINGS_FIELDS = (
     "case_retention_years",
     "conduct_case_retention_years",
     "audit_retention_days",
+    "notification_retention_days",
     "consent_renewal_months",
     "consent_notice_days",
 )

@@ -18,12 +18,14 @@ from django.db.models.functions import Coalesce
 
 from safecontact.assessments.models import Control, RiskAssessment
 from safecontact.contact.models import Alert, Message, Recipient
+from safecontact.contact.services.inputs import hours_of
 from safecontact.groups.models import Group, GroupMember
 from safecontact.people.models import Person
 from safecontact.people.selectors import AttentionItem
 from safecontact.people.selectors.attention import problem_counts
 from safeguarding.assessment import GroupFacts, review_reasons
 from safeguarding.governance import Review, review_state
+from safeguarding.policy import group_hours
 
 # One-to-one contact and alerts are counted over this many recent days.
 RECENT_DAYS = 90
@@ -52,6 +54,7 @@ def group_facts(
         day - dt.timedelta(days=RECENT_DAYS), dt.time.min, dt.UTC
     )
     members = _member_counts(ids)
+    default = hours_of(organisation.default_hours)
     direct = _one_to_one_counts(organisation, ids, since)
     # Alerts on the group's messages, and alerts raised from audits of it.
     alerts = dict(
@@ -76,7 +79,8 @@ def group_facts(
             unchecked_adults=problems[(g.pk, "unchecked_adult")],
             former_workers=problems[(g.pk, "ex_worker")],
             without_consent=problems[(g.pk, "consent")],
-            hours_agreed=bool(g.hours),
+            # The gateway's answer: the group's own hours, else the default.
+            hours_agreed=group_hours(hours_of(g.hours), default) is not None,
             one_to_one_messages=direct.get(g.pk, 0),
             alerts=alerts.get(g.pk, 0),
         )

@@ -63,7 +63,7 @@ from safeguarding.chatlogs import (
     parse_lines,
 )
 from safeguarding.chatlogs.files import Source, open_binary, open_lines
-from safeguarding.policy.hours import local_day
+from safeguarding.policy.hours import group_hours, local_day
 from safeguarding.screening import ConversationRisk, Finding, RiskEvent, assess
 
 BATCH = 4096
@@ -363,7 +363,9 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
             group, local_day(timezone.now(), audit.organisation.timezone)
         ),
         # A group without agreed hours of its own is judged by the default.
-        hours=hours_of(group.hours or audit.organisation.default_hours),
+        hours=group_hours(
+            hours_of(group.hours), hours_of(audit.organisation.default_hours)
+        ),
         tz=tz,
         key=_digest_key(),
         seen=set(

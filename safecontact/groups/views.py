@@ -35,7 +35,9 @@ GET_OR_POST = require_http_methods(["GET", "POST"])
 def _group(request: HttpRequest, code: Any) -> Group:
     """The group with ``code`` if this user may see it, else 404."""
     return get_for_org(
-        visible_groups(request_user(request)).select_related("platform"),
+        visible_groups(request_user(request)).select_related(
+            "platform", "organisation"
+        ),
         request_organisation(request),
         code=code,
     )

@@ -1,9 +1,10 @@
 """Emails that tell people something needs them: a link, never the content.
 
 A ``Notification`` is both the queue and the record (like the outbox's
-``Delivery``): claimed by a conditional UPDATE, retried with backoff, never
-deleted. ``key`` is unique per event, recipient and day, so a job that runs
-twice queues nothing twice. Invitations and password resets go through the
+``Delivery``): claimed by a conditional UPDATE, retried with backoff. ``key``
+is unique per event, recipient and day, so a job that runs twice queues
+nothing twice; sent and failed rows are kept for the organisation's period
+(``purge_notifications``), long enough for that. Invitations and password resets go through the
 same queue, their link kept encrypted until sent.
 """
 

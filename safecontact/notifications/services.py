@@ -21,11 +21,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from safecontact.accounts.models import INVITATION_DAYS, Organisation, User
+from safecontact.accounts.models import (
+    INVITATION_DAYS,
+    NOTIFICATION_DAYS,
+    Organisation,
+    User,
+)
 from safecontact.concerns.crypto import DecryptionError
 from safecontact.lib.dates import org_today
 from safecontact.notifications import selectors
@@ -510,3 +516,63 @@ def retry_notification(*, actor: User, notification: Notification) -> Notificati
     transaction.on_commit(lambda: send_due(now=now, ids=[notification.pk]))
     notification.refresh_from_db()
     return notification
+
+
+# --- Keeping records ----------------------------------------------------------------
+
+# Purged once past the period; waiting, pending and sending rows never are.
+FINISHED = (Status.SENT, Status.DIGESTED, Status.FAILED)
+
+
+def expired_notifications(
+    organisation: Organisation | None, now: dt.datetime
+) -> QuerySet[Notification]:
+    """Sent, digested and failed notifications of ``organisation`` (None: a
+    superuser's password resets) written more than its period ago.
+
+    Each person's newest attention email is kept whatever its age: its items
+    are what they were last told, so the next run tells only what is new.
+    """
+    days = organisation.notification_retention_days if organisation else None
+    cutoff = now - dt.timedelta(days=days or NOTIFICATION_DAYS)
+    newest_attention = (
+        Notification.objects.filter(
+            recipient=OuterRef("recipient"), kind=Kind.ATTENTION
+        )
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    return (
+        Notification.objects.filter(
+            organisation=organisation, status__in=FINISHED, created_at__lt=cutoff
+        )
+        .annotate(newest_attention=Subquery(newest_attention))
+        .exclude(kind=Kind.ATTENTION, id=F("newest_attention"))
+    )
+
+
+PURGE_BATCH = 500  # ids per DELETE, well under SQLite's variable limit
+
+
+def _delete(expired: QuerySet[Notification]) -> int:
+    ids = list(expired.values_list("id", flat=True))
+    for start in range(0, len(ids), PURGE_BATCH):
+        with transaction.atomic():
+            batch = ids[start : start + PURGE_BATCH]
+            Notification.objects.filter(id__in=batch).delete()
+    return len(ids)
+
+
+def purge_notifications(
+    *, apply: bool = False, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """How many notifications each organisation has past its period (by
+    name; "" for those of no organisation); deleted only when ``apply``."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for org in [*Organisation.objects.order_by("name"), None]:
+        expired = expired_notifications(org, now)
+        found = _delete(expired) if apply else expired.count()
+        if found:
+            counts[org.name if org else ""] = found
+    return counts

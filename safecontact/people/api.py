@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_access
-from safecontact.groups.models import Group, Purpose
+from safecontact.groups.models import Group, Platform, Purpose
 from safecontact.lib.access import api_user, get_for_org
 from safecontact.lib.pages import PageNumberPagination
 from safecontact.people import schemas, selectors, services
@@ -39,7 +39,7 @@ def _oversight(request: HttpRequest) -> User:
 def _person(request: HttpRequest, code: UUID) -> Person:
     user = api_user(request)
     return get_for_org(
-        selectors.visible_people(user).select_related("organisation"),
+        selectors.visible_people(user).select_related("organisation", "supporter"),
         user.organisation,
         code=code,
     )
@@ -47,7 +47,23 @@ def _person(request: HttpRequest, code: UUID) -> Person:
 
 def _shown(user: User, people: QuerySet[Person]) -> Any:
     """Whole rows for oversight roles; names and kinds only for workers."""
-    return people if user.is_oversight else people.values(*PUBLIC_FIELDS)
+    if user.is_oversight:
+        return people.select_related("supporter")
+    return people.values(*PUBLIC_FIELDS)
+
+
+def _with_supporter(organisation_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the supporter's code (if given) read as their record."""
+    code = data.get("supporter")
+    if code is not None:
+        found = Person.objects.filter(organisation_id=organisation_id, code=code)
+        supporter = found.first()
+        if supporter is None:
+            raise ValidationError(
+                {"supporter": "Nobody with that code is in your organisation."}
+            )
+        data["supporter"] = supporter
+    return data
 
 
 @router.get("/", response=list[schemas.PersonOut])
@@ -67,10 +83,11 @@ def list_people(request: HttpRequest, filters: Query[schemas.PeopleFilterIn]) ->
 @router.post("/", response={201: schemas.PersonOut})
 def create_person(request: HttpRequest, payload: schemas.PersonIn) -> Any:
     user = api_user(request)
+    organisation = cast(Organisation, user.organisation)
     person = services.create_person(
         actor=user,
-        organisation=cast(Organisation, user.organisation),
-        **payload.dict(),
+        organisation=organisation,
+        **_with_supporter(organisation.pk, payload.dict()),
     )
     return 201, person
 
@@ -99,7 +116,7 @@ def update_person(
     request: HttpRequest, code: UUID, payload: schemas.PersonPatch
 ) -> Any:
     person = _person(request, code)
-    changes = payload.dict(exclude_unset=True)
+    changes = _with_supporter(person.organisation_id, payload.dict(exclude_unset=True))
     return services.update_person(actor=api_user(request), person=person, **changes)
 
 
@@ -151,7 +168,8 @@ def record_vetting(request: HttpRequest, code: UUID, payload: schemas.VettingIn)
 @paginate(PageNumberPagination, page_size=50)
 def consent_history(request: HttpRequest, code: UUID) -> Any:
     _oversight(request)
-    return selectors.consent_history(_person(request, code))
+    history = selectors.consent_history(_person(request, code))
+    return history.prefetch_related("platforms")
 
 
 def _by_codes(queryset: QuerySet[Any], codes: list[UUID], what: str) -> list[Any]:
@@ -181,6 +199,11 @@ def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn)
         Purpose.objects.filter(organisation_id=person.organisation_id),
         data["purposes"],
         "purposes",
+    )
+    data["platforms"] = _by_codes(
+        Platform.objects.filter(organisation_id=person.organisation_id),
+        data["platforms"],
+        "platforms",
     )
     given_by = data.pop("given_by")
     data["given_by"] = (

@@ -9,7 +9,7 @@ on this module (README, "Architecture").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils import timezone
@@ -34,7 +34,11 @@ def membership_decision(
         register.worker_facts(person, org.vetting_renewal_years) if profile else None
     )
     candidate = policy.Candidate(
-        str(person.code), PersonKind(person.kind), person.date_of_birth, facts
+        str(person.code),
+        PersonKind(person.kind),
+        person.date_of_birth,
+        facts,
+        _joining_consent(person),
     )
     info = policy.GroupInfo(
         id=str(group.code),
@@ -52,6 +56,20 @@ def membership_decision(
         exception_reason,
     )
     return policy.decide_membership(request)
+
+
+def _joining_consent(person: Person) -> policy.Consent | None:
+    """What a join is judged on from the newest consent of a child or adult
+    at risk: whether it is in force and the platforms it covers (two queries,
+    only for them)."""
+    if person.kind not in (Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK):
+        return None
+    # The newest record as latest_consent reads it, without its prefetches.
+    row = register.consent_history(person).prefetch_related(None).first()
+    if row is None:
+        return None
+    codes = row.platforms.values_list("code", flat=True)
+    return replace(row.facts(), platforms=frozenset(str(c) for c in codes))
 
 
 def end_membership(

@@ -35,8 +35,18 @@ class PeopleFilterIn(InSchema):
         return q
 
 
+LARGE_PRINT = "Emails go with a large-print version too."
+PLAIN_TEXT = "Emails go as plain text only (wins over large print)."
+SUPPORTER = (
+    "The code of an adult this person asked to be copied into what they are "
+    "sent (an adult at risk's advocate or carer); the policy engine decides "
+    "when (rule access.supporter_copied)."
+)
+
+
 class PersonOut(Schema):
-    """Contact points and date of birth are null unless your role may see them."""
+    """Contact points, date of birth and accessibility preferences are null
+    unless your role may see them (the Lead, deputies and trustees)."""
 
     code: UUID
     first_name: str
@@ -47,7 +57,15 @@ class PersonOut(Schema):
     phone: str | None = None
     preferred_channel: str | None = None
     accessibility_needs: str | None = None
+    large_print: bool | None = Field(None, description=LARGE_PRINT)
+    plain_text_email: bool | None = Field(None, description=PLAIN_TEXT)
+    supporter: UUID | None = Field(None, description=SUPPORTER)
     external_ref: str | None = None
+
+    @staticmethod
+    def resolve_supporter(obj: Any) -> UUID | None:
+        supporter = getattr(obj, "supporter", None)  # a worker's view is a dict
+        return supporter.code if supporter is not None else None
 
 
 class PersonIn(InSchema):
@@ -59,11 +77,14 @@ class PersonIn(InSchema):
     phone: str = Field("", max_length=32)
     accessibility_needs: str = ""
     preferred_channel: Person.Channel = Person.Channel.EMAIL
+    large_print: bool = Field(False, description=LARGE_PRINT)
+    plain_text_email: bool = Field(False, description=PLAIN_TEXT)
+    supporter: UUID | None = Field(None, description=SUPPORTER)
     external_ref: str = Field("", max_length=100)
 
 
 class PersonPatch(PatchSchema):
-    nullable = frozenset({"date_of_birth"})
+    nullable = frozenset({"date_of_birth", "supporter"})
 
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, max_length=100)
@@ -73,6 +94,11 @@ class PersonPatch(PatchSchema):
     phone: str | None = Field(None, max_length=32)
     accessibility_needs: str | None = None
     preferred_channel: Person.Channel | None = None
+    large_print: bool | None = Field(None, description=LARGE_PRINT)
+    plain_text_email: bool | None = Field(None, description=PLAIN_TEXT)
+    supporter: UUID | None = Field(
+        None, description=f"{SUPPORTER} null: nobody is copied in."
+    )
     external_ref: str | None = Field(None, max_length=100)
 
 
@@ -175,6 +201,12 @@ class ConsentIn(InSchema):
     )
     hours: list[HoursIn] = []
     groups: list[UUID] = []
+    platforms: list[UUID] = Field(
+        default_factory=list,
+        description="Codes of the platforms contact may use (from "
+        "/groups/platforms); none: the consent does not limit platforms "
+        "(rule platform.consented).",
+    )
     allowed_roles: list[str] = ["any_worker"]
     allowed_workers: list[UUID] = []
     expires_on: datetime.date | None = None
@@ -204,6 +236,10 @@ class ConsentOut(Schema):
     purposes: list[UUID]
     hours: list[dict[str, Any]]
     groups: list[UUID]
+    platforms: list[UUID] = Field(
+        description="Codes of the platforms contact may use; empty: the "
+        "consent does not limit platforms (rule platform.consented)."
+    )
     allowed_roles: list[str]
     allowed_workers: list[UUID]
     expires_on: datetime.date | None
@@ -232,6 +268,10 @@ class ConsentOut(Schema):
     @staticmethod
     def resolve_groups(obj: Any) -> list[UUID]:
         return [g.code for g in obj.groups.all()]
+
+    @staticmethod
+    def resolve_platforms(obj: Any) -> list[UUID]:
+        return [p.code for p in obj.platforms.all()]
 
     @staticmethod
     def resolve_allowed_workers(obj: Any) -> list[UUID]:

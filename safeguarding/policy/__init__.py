@@ -14,11 +14,12 @@ from safeguarding.policy.clearance import (
     add_years,
     clearance,
     earliest_certificate,
+    renewal_date,
 )
 from safeguarding.policy.consent import ConsentState, consent_state
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
 from safeguarding.policy.engine import decide
-from safeguarding.policy.hours import local_day, next_start, within
+from safeguarding.policy.hours import group_hours, local_day, next_start, within
 from safeguarding.policy.inputs import (
     AgreedHours,
     Audience,
@@ -94,7 +95,9 @@ __all__ = [
     "decide_membership",
     "earliest_certificate",
     "effective_kind",
+    "group_hours",
     "local_day",
     "next_start",
+    "renewal_date",
     "within",
 ]

@@ -79,8 +79,9 @@ _RULES = (
         "Consent covers this platform",
         "Consent sets clear boundaries, including which apps and websites "
         "contact may use.",
-        "Contact them another way the consent covers, or ask the parent or "
-        "adult to add this platform to their consent.",
+        "Contact them another way the consent covers, or in a group on a "
+        "platform it covers, or ask the parent or adult to add this platform "
+        "to their consent.",
     ),
     Rule(
         "consent.current",

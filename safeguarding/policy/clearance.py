@@ -76,6 +76,21 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def renewal_date(
+    certificate_date: dt.date,
+    years: int,
+    *,
+    update_service: bool = False,
+    renewal_due: dt.date | None = None,
+) -> dt.date | None:
+    """When a DBS check needs renewing: never on the Update Service, else the
+    date set on the check, else ``years`` after the certificate. The one
+    rule for clearance, the attention list, reminders and the worker's page."""
+    if update_service:
+        return None
+    return renewal_due or add_years(certificate_date, years)
+
+
 def earliest_certificate(today: dt.date, years: int) -> dt.date:
     """The oldest certificate date still in date on ``today`` after ``years``.
 
@@ -140,13 +155,18 @@ def _vetting(
         )
     if issued > today:
         return False, f"The DBS certificate date {issued} is in the future.", None
-    if facts.update_service:
+    due = renewal_date(
+        issued,
+        facts.renewal_years,
+        update_service=facts.update_service,
+        renewal_due=facts.renewal_due,
+    )
+    if due is None:
         return (
             True,
             f"{level.label.capitalize()} DBS check on the Update Service.",
             None,
         )
-    due = facts.renewal_due or add_years(issued, facts.renewal_years)
     if today > due:
         return False, f"The DBS check was due for renewal on {due:%d %B %Y}.", due
     return (

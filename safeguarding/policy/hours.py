@@ -40,6 +40,20 @@ def local_day(now: dt.datetime, timezone: str) -> dt.date:
     return local(now, zone(timezone)).date()
 
 
+def group_hours(
+    own: AgreedHours | None, default: AgreedHours | None
+) -> AgreedHours | None:
+    """The hours a group's contact keeps: its own, else the organisation's
+    default (None when neither is set).
+
+    The one answer to "does this group have agreed hours?", asked by the
+    gateway, the risk assessment's facts and group audits. In a message the
+    default stands in only when nobody on it has hours agreed on their
+    consent: a consent's own hours win over the default.
+    """
+    return own if own is not None else default
+
+
 def _instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
 

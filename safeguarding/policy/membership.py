@@ -2,9 +2,9 @@
 
 The same guidance as for messages, applied when the group changes rather than
 when a message leaves: nobody joins a group on a platform they are too young
-for, no unchecked adult joins a group with children, nobody who has left
-joins, and a child outside the group's age range joins only when the
-Safeguarding Lead gives a reason.
+for or that their consent does not cover, no unchecked adult joins a group
+with children, nobody who has left joins, and a child outside the group's
+age range joins only when the Safeguarding Lead gives a reason.
 """
 
 from __future__ import annotations
@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from safeguarding.policy import hours
 from safeguarding.policy.clearance import WorkerFacts, clearance
 from safeguarding.policy.decision import Decision, Outcome, Reason
-from safeguarding.policy.inputs import GroupInfo, PersonKind, Recipient
+from safeguarding.policy.inputs import Consent, GroupInfo, PersonKind, Recipient
 from safeguarding.policy.people import age_on, effective_kind
-from safeguarding.policy.rules import CHILD_AUDIENCES, reason, too_young
+from safeguarding.policy.rules import (
+    CHILD_AUDIENCES,
+    platform_consented,
+    reason,
+    too_young,
+)
 
 BLOCK, HOLD = Outcome.BLOCK, Outcome.HOLD
 
@@ -29,12 +34,15 @@ class Candidate:
 
     ``worker`` holds their vetting and training when they have a worker
     record (None otherwise); clearance is worked out here, on the day.
+    ``consent`` is their newest consent record (for a child or adult at
+    risk), whose platforms the group's platform must be among.
     """
 
     id: str
     kind: PersonKind
     date_of_birth: dt.date | None = None
     worker: WorkerFacts | None = None
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,7 @@ def decide_membership(request: MembershipRequest) -> Decision:
         *_left(c, today),
         *_unchecked(request, kind, today),
         *_platform_age(request, kind, today),
+        *_platform_consent(request, kind, today),
         *_age_range(request, kind, today),
     ]
     outcome = max(
@@ -104,6 +113,17 @@ def _platform_age(
     msg = too_young(c.date_of_birth, kind, today, p) if p else ""
     if msg:
         yield reason("platform.minimum_age", BLOCK, msg, person=c.id)
+
+
+def _platform_consent(
+    request: MembershipRequest, kind: PersonKind, today: dt.date
+) -> Iterator[Reason]:
+    p, c = request.group.platform, request.candidate
+    if p is not None and not platform_consented(c.consent, kind, today, p):
+        msg = (
+            f"Their consent does not cover contact on {p.name}, this group's platform."
+        )
+        yield reason("platform.consented", BLOCK, msg, person=c.id)
 
 
 def _age_range(

@@ -135,13 +135,19 @@ def platform(ctx: Context) -> Iterator[Reason]:
 
 
 def _platform_consented(ctx: Context, r: Recipient, p: Platform) -> bool:
+    return platform_consented(r.consent, ctx.kinds[r.id], ctx.today, p)
+
+
+def platform_consented(
+    c: Consent | None, kind: PersonKind, today: dt.date, p: Platform
+) -> bool:
     """The consent in force names ``p``, or names no platform at all (a
     record made before platforms were chosen). Missing or lapsed consent is
-    ``consent.current``'s to report."""
-    if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
+    ``consent.current``'s to report. Asked when a message leaves and when
+    someone joins a group."""
+    if kind not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
         return True
-    c = r.consent
-    if c is None or consent_state(c, ctx.today) is not ConsentState.CURRENT:
+    if c is None or consent_state(c, today) is not ConsentState.CURRENT:
         return True
     return not c.platforms or p.key in c.platforms
 
@@ -418,11 +424,23 @@ def agreed_hours(ctx: Context) -> tuple[list[Reason], dt.datetime | None]:
 
 
 def _schedules(ctx: Context) -> tuple[list[AgreedHours], list[Reason]]:
+    """Every set of hours the message must be inside: each child's and adult
+    at risk's consent hours (else the default), and the group's own hours,
+    else the default when no one on the message brought hours of their own
+    (a parents' group, say)."""
+    schedules, reasons = _personal_schedules(ctx)
+    group = ctx.request.group
+    if group is not None:
+        default = None if schedules else ctx.rules.default_hours
+        kept = hours.group_hours(group.hours, default)
+        if kept is not None and kept not in schedules:
+            schedules.insert(0, kept)
+    return schedules, reasons
+
+
+def _personal_schedules(ctx: Context) -> tuple[list[AgreedHours], list[Reason]]:
     schedules: list[AgreedHours] = []
     reasons: list[Reason] = []
-    group = ctx.request.group
-    if group is not None and group.hours is not None:
-        schedules.append(group.hours)
     for r in ctx.request.recipients:
         if ctx.kinds[r.id] not in (PersonKind.CHILD, PersonKind.ADULT_AT_RISK):
             continue

@@ -5,7 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-from safeguarding.policy import DbsLevel, WorkerFacts, Workforce, add_years, clearance
+from safeguarding.policy import (
+    DbsLevel,
+    WorkerFacts,
+    Workforce,
+    add_years,
+    clearance,
+    renewal_date,
+)
 
 D = dt.date
 CURRENT = WorkerFacts(
@@ -123,3 +130,18 @@ def test_due_on_is_the_first_renewal():
 )
 def test_add_years(day, years, expected):
     assert add_years(day, years) == expected
+
+
+@pytest.mark.parametrize(
+    ("update_service", "renewal_due", "due"),
+    [
+        (False, None, dt.date(2027, 3, 1)),  # the organisation's period
+        (False, dt.date(2026, 6, 1), dt.date(2026, 6, 1)),  # the check's own date
+        (True, dt.date(2026, 6, 1), None),  # the Update Service never lapses
+    ],
+)
+def test_renewal_date_is_the_one_rule(update_service, renewal_due, due):
+    got = renewal_date(
+        dt.date(2024, 3, 1), 3, update_service=update_service, renewal_due=renewal_due
+    )
+    assert got == due

@@ -34,6 +34,7 @@ from safeguarding.policy import (
     Sender,
     Window,
     decide,
+    group_hours,
 )
 from safeguarding.screening.findings import Finding, Severity
 
@@ -840,6 +841,43 @@ def test_a_consent_without_hours_uses_the_organisations_default():
     request = send(recipients=(child(consent=consent(hours=None)), PARENT))
     org = replace(ORG, default_hours=SATURDAY)
     assert decide(request, org).deliver_at == on(D(2025, 1, 11), 10)
+
+
+def _goes_now(decision: Decision) -> bool:
+    return decision.may_send and decision.deliver_at is None
+
+
+PARENTS_GROUP = replace(
+    GROUP, audience=Audience.ADULTS, purposes=frozenset({"youth_club"})
+)
+
+
+def test_a_group_without_hours_keeps_the_default_when_nobody_brings_hours():
+    request = send(recipients=(PARENT, PARENT2), group=PARENTS_GROUP)
+    assert _goes_now(decide(request, ORG))  # no hours anywhere
+    decision = decide(request, replace(ORG, default_hours=SATURDAY))
+    assert decision.outcome is Outcome.DEFER
+    assert "hours.agreed" in rule_ids(decision)
+    assert decision.deliver_at == on(D(2025, 1, 11), 10)
+
+
+def test_a_groups_own_hours_win_over_the_default():
+    group = replace(PARENTS_GROUP, hours=EVENINGS)
+    request = send(recipients=(PARENT, PARENT2), group=group)
+    assert _goes_now(decide(request, replace(ORG, default_hours=SATURDAY)))
+
+
+def test_in_a_group_without_hours_consent_hours_win_over_the_default():
+    # The children's consents agree weekday evenings: Saturday's default
+    # does not narrow them (else the hours would never overlap).
+    request = send(recipients=(CHILD, CHILD2), group=GROUP)
+    assert _goes_now(decide(request, replace(ORG, default_hours=SATURDAY)))
+
+
+def test_group_hours_is_the_groups_own_else_the_default():
+    assert group_hours(EVENINGS, SATURDAY) is EVENINGS
+    assert group_hours(None, SATURDAY) is SATURDAY
+    assert group_hours(None, None) is None
 
 
 def test_no_agreed_hours_at_all_blocks():

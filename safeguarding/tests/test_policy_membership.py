@@ -13,6 +13,8 @@ from safeguarding.policy import (
     Audience,
     Candidate,
     Channel,
+    Consent,
+    ConsentKind,
     DbsLevel,
     GroupInfo,
     MembershipRequest,
@@ -57,6 +59,12 @@ CLEARED = WorkerFacts(
 WORKER = Candidate("w1", PersonKind.WORKER, D(1980, 1, 1), CLEARED)
 PARENT = Candidate("p1", PersonKind.PARENT, D(1980, 1, 1))
 ADULT = Candidate("a1", PersonKind.ADULT_AT_RISK, D(1950, 1, 1))
+SIGNAL_ONLY = Consent(
+    kind=ConsentKind.PARENTAL,
+    given_on=D(2024, 9, 1),
+    channels=frozenset({Channel.EMAIL, Channel.PLATFORM}),
+    platforms=frozenset({"Signal"}),
+)
 
 
 def join(
@@ -197,6 +205,52 @@ MEMBERSHIP = [
         join(replace(CHILD, date_of_birth=D(2007, 1, 6))),
         B,
         {"group.uncleared_adult"},
+    ),
+    (
+        "a child whose consent names other platforms",
+        join(replace(CHILD, consent=SIGNAL_ONLY)),
+        B,
+        {"platform.consented"},
+    ),
+    (
+        "a child whose consent names the group's platform",
+        join(
+            replace(CHILD, consent=replace(SIGNAL_ONLY, platforms=frozenset({"Email"})))
+        ),
+        A,
+        set(),
+    ),
+    (
+        "a consent that names no platform does not limit them",
+        join(replace(CHILD, consent=replace(SIGNAL_ONLY, platforms=frozenset()))),
+        A,
+        set(),
+    ),
+    (
+        "a withdrawn consent is the message's to refuse, not the join's",
+        join(replace(CHILD, consent=replace(SIGNAL_ONLY, withdrawn=True))),
+        A,
+        set(),
+    ),
+    (
+        "an adult at risk whose own consent names other platforms",
+        join(
+            replace(ADULT, consent=replace(SIGNAL_ONLY, kind=ConsentKind.ADULT)),
+            replace(
+                YOUTH, audience=Audience.ADULTS_AT_RISK, age_min=None, age_max=None
+            ),
+        ),
+        B,
+        {"platform.consented"},
+    ),
+    (
+        "a parent's own platforms are not asked",
+        join(
+            replace(PARENT, consent=SIGNAL_ONLY),
+            replace(YOUTH, audience=Audience.ADULTS, age_min=None, age_max=None),
+        ),
+        A,
+        set(),
     ),
 ]
 

@@ -193,12 +193,15 @@ def test_the_settings_page_refuses_bad_hours_clearly_without_javascript(
     page.get_by_label("Default agreed hours from").fill("20:00")
     page.get_by_label("Default agreed hours until").fill("18:00")
     page.get_by_label("Keep closed concern records for (years)").fill("3")
+    page.get_by_label("Keep notification emails for (days)").fill("10")
     page.get_by_role("button", name="Save settings").click()
     summary = page.locator(".error-summary").inner_text()
     assert "The end time must be after the start time." in summary
     assert "from 6 to 100" in summary
+    assert "from 31 to 730" in summary
     org.refresh_from_db()
     assert org.default_hours == [] and org.case_retention_years == 7
+    assert org.notification_retention_days == 90
     desktop = open_page(lead, DESKTOP, js=True)
     desktop.goto(path)
     desktop.get_by_label("Default agreed hours until").fill("18:00")
@@ -208,10 +211,12 @@ def test_the_settings_page_refuses_bad_hours_clearly_without_javascript(
     axe_check(desktop)  # the page with its error summary
     page.get_by_label("Default agreed hours until").fill("21:00")
     page.get_by_label("Keep closed concern records for (years)").fill("8")
+    page.get_by_label("Keep notification emails for (days)").fill("120")
     page.get_by_role("button", name="Save settings").click()
     assert "Settings saved." in page.content()
     org.refresh_from_db()
     assert org.default_hours == [{"day": 0, "start": "20:00", "end": "21:00"}]
+    assert org.notification_retention_days == 120
 
 
 def test_the_report_link_is_marked_shared_without_javascript(

@@ -28,7 +28,10 @@ from safecontact.contact.tests.conftest import (  # noqa: F401 - pytest fixtures
     sender,
 )
 from safecontact.contact.tests.smtp import send
-from safecontact.groups.tests.factories import GroupFactory
+from safecontact.groups.models import Group
+from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
+from safecontact.people.models import Person
+from safecontact.people.tests.factories import ParentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +163,42 @@ def test_a_consents_own_hours_win_over_the_default_hours_agreed(org, worker):
     assert "hours.agreed" in _rules(message)
 
 
+def _parents_group(org: Organisation, leader: Person) -> Group:
+    """A parents' group with no agreed hours of its own, on email."""
+    group = GroupFactory.create(
+        organisation=org, audience="adults", age_min=None, age_max=None, hours=[]
+    )
+    GroupMemberFactory.create(group=group, person=leader, role="leader")
+    for _ in range(2):
+        GroupMemberFactory.create(group=group, person=ParentFactory(organisation=org))
+    return group
+
+
+@pytest.mark.usefixtures("sender")
+def test_a_group_without_hours_of_its_own_keeps_the_default_hours_agreed(org, worker):
+    group = _parents_group(org, worker.person)
+    # No default: a parents' group has no hours to keep, it goes at once.
+    assert send(worker, [], group=group).status == Message.Status.QUEUED
+    org.default_hours = [{"day": 1, "start": "18:00", "end": "20:00"}]
+    org.save()
+    message = send(worker, [], group=group)  # Tuesday 10:00
+    assert message.status == Message.Status.DEFERRED, message.reasons
+    assert "hours.agreed" in _rules(message)
+    assert message.deliver_at == dt.datetime(2026, 3, 10, 18, 0, tzinfo=LONDON)
+
+
+@pytest.mark.usefixtures("sender")
+def test_a_groups_own_hours_win_over_the_default_hours_agreed(org, worker):
+    group = _parents_group(org, worker.person)
+    group.hours = [{"day": 1, "start": "09:00", "end": "12:00"}]
+    group.save()
+    org.default_hours = [{"day": 1, "start": "18:00", "end": "20:00"}]
+    org.save()
+    message = send(worker, [], group=group)
+    assert message.status == Message.Status.QUEUED, message.reasons
+    assert "hours.agreed" not in _rules(message)
+
+
 def test_the_consent_form_starts_from_the_default_hours(client, lead, org):
     org.default_hours = [{"day": d, "start": "16:00", "end": "19:00"} for d in (2, 3)]
     org.save()
@@ -181,6 +220,8 @@ def test_the_consent_form_starts_from_the_default_hours(client, lead, org):
         ("conduct_case_retention_years", "9", "from 10 to 100"),
         ("audit_retention_days", "7", "from 30 to 2190"),
         ("audit_retention_days", "5000", "from 30 to 2190"),
+        ("notification_retention_days", "30", "from 31 to 730"),
+        ("notification_retention_days", "731", "from 31 to 730"),
         ("case_retention_years", "", "This field is required"),
     ],
 )

@@ -24,6 +24,7 @@ def settings_form(org: Organisation, **changes: object) -> dict[str, object]:
         "case_retention_years": org.case_retention_years,
         "conduct_case_retention_years": org.conduct_case_retention_years,
         "audit_retention_days": org.audit_retention_days,
+        "notification_retention_days": org.notification_retention_days,
         "consent_renewal_months": org.consent_renewal_months,
         "consent_notice_days": org.consent_notice_days,
     }

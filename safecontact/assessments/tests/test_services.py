@@ -18,6 +18,7 @@ from safecontact.people.tests.factories import (
     ConsentFactory,
     WorkerFactory,
 )
+from safeguarding.assessment import concerns
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,26 @@ def test_a_child_who_turns_18_in_the_group_flags_the_assessment(lead):
     facts = selectors.group_facts(lead.organisation, [group], later)
     reasons = selectors.standings([assessment], later, facts)[0].reasons
     assert "An adult in the group is now without a current DBS check." in reasons
+
+
+def test_the_default_hours_count_as_a_groups_agreed_hours(lead):
+    """The "hours agreed" fact asks the gateway's question: a group without
+    hours of its own keeps the organisation's default."""
+    org = lead.organisation
+    group = GroupFactory.create(organisation=org, hours=[])
+    day = timezone.localdate()
+
+    def facts():
+        return selectors.group_facts(org, [group], day)[group.pk]
+
+    assert not facts().hours_agreed
+    assert "hours" in {c.key for c in concerns(facts())}
+    org.default_hours = [{"day": 1, "start": "18:00", "end": "20:00"}]
+    org.save()
+    assert facts().hours_agreed
+    assert "hours" not in {c.key for c in concerns(facts())}
+    assessment = services.sign_off(actor=lead, assessment=_assessment(lead, group))
+    org.default_hours = []
+    org.save()
+    standing = selectors.standings([assessment], day, {group.pk: facts()})[0]
+    assert standing.reasons == ("The group's agreed hours were removed.",)

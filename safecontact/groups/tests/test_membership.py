@@ -16,6 +16,7 @@ from safecontact.groups.models import GroupMember
 from safecontact.groups.tests.factories import GroupFactory, PlatformFactory
 from safecontact.people.tests.factories import (
     ChildFactory,
+    ConsentFactory,
     ParentFactory,
     WorkerFactory,
     purpose_named,
@@ -125,6 +126,41 @@ def test_ages_are_judged_on_the_organisations_date(lead, org, youth):
     assert rule_ids(error) == {"group.age_range"}
 
 
+def _consenting_to(child, *platforms):
+    consent = ConsentFactory.create(subject=child)
+    consent.platforms.set(platforms)
+    return consent
+
+
+def test_a_child_whose_consent_excludes_the_platform_is_refused(lead, org, youth):
+    child = ChildFactory.create(organisation=org)
+    signal = PlatformFactory.create(organisation=org, name="Signal")
+    _consenting_to(child, signal)
+    error = refused(youth, child, lead)
+    assert rule_ids(error) == {"platform.consented"}
+    text = " ".join(error.messages)
+    assert f"does not cover contact on {youth.platform.name}" in text
+    assert "ask the parent or adult to add this platform" in text
+    # A reason is for an age exception; it never overrides a refusal.
+    refused(youth, child, lead, exception_reason="The parent said yes on the phone")
+
+
+def test_a_child_whose_consent_covers_the_platform_joins(lead, org, youth):
+    child = ChildFactory.create(organisation=org)
+    _consenting_to(child, youth.platform)
+    member = services.add_member(actor=lead, group=youth, person=child)
+    assert member.removed_at is None
+    entry = AuditEntry.objects.filter(model="groups.groupmember").latest("id")
+    assert entry.action == "create"
+
+
+def test_a_consent_naming_no_platform_does_not_stop_a_join(lead, org, youth):
+    child = ChildFactory.create(organisation=org)
+    _consenting_to(child)  # recorded before parents chose platforms
+    services.add_member(actor=lead, group=youth, person=child)
+    assert GroupMember.objects.filter(group=youth, person=child).exists()
+
+
 # --- The API -----------------------------------------------------------------------
 
 
@@ -143,6 +179,22 @@ def test_the_api_answers_a_refusal_with_409_and_the_reasons(
     [reason] = body["reasons"]
     assert reason["rule_id"] == "platform.minimum_age"
     assert reason["fix"] and "16+" in body["error"]
+
+
+def test_the_api_refuses_a_platform_the_consent_excludes_platform_consented(
+    client_for, lead, org, youth
+):
+    child = ChildFactory.create(organisation=org)
+    _consenting_to(child, PlatformFactory.create(organisation=org, name="Signal"))
+    response = client_for(lead).post(
+        f"{API}/{youth.code}/members",
+        {"person": str(child.code)},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    [reason] = response.json()["reasons"]
+    assert (reason["rule_id"], reason["effect"]) == ("platform.consented", "block")
+    assert "add this platform to their consent" in reason["fix"]
 
 
 def test_the_api_takes_the_leads_reason_for_an_age_exception(
@@ -230,6 +282,22 @@ def test_the_page_shows_why_and_how_to_fix_a_refusal(client_for, lead, org, yout
     assert "An adult without a DBS check cannot join a group for children." in text
     assert "Complete their checks before they join" in text
     assert "group.uncleared_adult" not in text  # no internal names on pages
+
+
+def test_the_page_explains_a_platform_the_consent_excludes(
+    client_for, lead, org, youth
+):
+    child = ChildFactory.create(organisation=org)
+    _consenting_to(child, PlatformFactory.create(organisation=org, name="Signal"))
+    response = client_for(lead).post(
+        reverse("groups:member_add", args=[youth.code]),
+        {"person": child.pk, "role": "member"},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    text = response.content.decode()
+    assert f"does not cover contact on {youth.platform.name}" in text
+    assert "platform.consented" not in text  # no internal names on pages
+    assert not GroupMember.objects.filter(group=youth, person=child).exists()
 
 
 def test_the_page_adds_a_child_outside_the_range_with_a_reason(

@@ -111,6 +111,16 @@ def test_the_lead_adds_a_group_with_hours(client_for, lead, org):
     assert "Fri 18:00-20:00" in text
 
 
+def test_a_group_without_hours_shows_the_default_it_keeps(client_for, lead, org):
+    group = GroupFactory.create(organisation=org, hours=[])
+    url = reverse("groups:detail", args=[group.code])
+    assert "none agreed" in client_for(lead).get(url).content.decode()
+    org.default_hours = [{"day": 0, "start": "18:00", "end": "20:00"}]
+    org.save()
+    text = client_for(lead).get(url).content.decode()
+    assert "the organisation's default: Mon 18:00-20:00" in text
+
+
 def test_a_group_without_a_purpose_is_refused_in_plain_words(client_for, lead, org):
     platform = PlatformFactory.create(organisation=org)
     response = client_for(lead).post(

@@ -8,7 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from safecontact.people.models import Training
+from safecontact.people.models import Training, VettingCheck
 from safecontact.people.tests.factories import WorkerFactory
 from safecontact.policies.tests.factories import published_policy
 
@@ -41,6 +41,22 @@ def test_a_volunteer_sees_a_missing_dbs_check(client_for, org, worker):
     WorkerFactory.create(organisation=org, user=worker, vetting="missing")
     html = client_for(worker).get(reverse("home")).content.decode()
     assert "No DBS check is recorded." in html
+
+
+def test_a_volunteer_sees_their_checks_own_renewal_date_or_the_update_service(
+    client_for, org, worker
+):
+    """The same renewal rule as clearance and the attention list."""
+    person = WorkerFactory.create(organisation=org, user=worker)
+    check = VettingCheck.objects.get(person=person)
+    check.renewal_due = dt.date(2026, 3, 25)
+    check.save()
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "Due on 25 March 2026, in 15 days." in html
+    check.update_service = True
+    check.save()
+    html = client_for(worker).get(reverse("home")).content.decode()
+    assert "Current (Update Service)." in html
 
 
 def test_a_volunteer_is_asked_to_read_outstanding_policies(

@@ -47,9 +47,9 @@ from safeguarding.policy import (
     ADULT_AGE,
     ConsentState,
     Workforce,
-    add_years,
     born_on_or_before,
     earliest_certificate,
+    renewal_date,
 )
 
 WORKER_CATEGORIES = ("vetting", "training")
@@ -370,13 +370,13 @@ def _vetting_due(person: Person, years: int) -> tuple[datetime.date | None, str]
     check = newest_vetting(person)
     if check is None:
         return None, "No DBS check is recorded."
-    if check.update_service:
-        return None, ""
-    # A date set on the check itself overrides the organisation's period
-    # (as ``clearance`` in the policy core does).
-    if check.renewal_due is not None:
-        return check.renewal_due, ""
-    return add_years(check.certificate_date, years), ""
+    due = renewal_date(
+        check.certificate_date,
+        years,
+        update_service=check.update_service,
+        renewal_due=check.renewal_due,
+    )
+    return due, ""
 
 
 def _vetting_item(

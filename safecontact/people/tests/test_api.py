@@ -5,11 +5,18 @@ from http import HTTPStatus
 import pytest
 
 from safecontact.accounts.services import create_api_key
-from safecontact.groups.tests.factories import GroupFactory, GroupMemberFactory
-from safecontact.people.models import Consent
+from safecontact.audittrail.models import AuditEntry
+from safecontact.groups.tests.factories import (
+    GroupFactory,
+    GroupMemberFactory,
+    PlatformFactory,
+)
+from safecontact.people.models import Consent, Person
 from safecontact.people.tests.factories import (
+    AdultAtRiskFactory,
     ChildFactory,
     ConsentFactory,
+    ParentFactory,
     RelationshipFactory,
     WorkerFactory,
     purpose_named,
@@ -235,3 +242,146 @@ def test_the_lead_records_a_vetting_check(client_for, lead, org):
 def test_the_openapi_schema_lists_the_register(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/people/{code}/consent" in paths
+
+
+# --- Accessibility preferences and consent platforms --------------------------------
+
+
+def test_oversight_reads_accessibility_preferences_and_workers_do_not(
+    client_for, lead, worker, org, child
+):
+    helper = ParentFactory.create(organisation=org, first_name="Sam")
+    adult = AdultAtRiskFactory.create(
+        organisation=org, large_print=True, plain_text_email=False, supporter=helper
+    )
+    body = client_for(lead).get(f"{API}/{adult.code}").json()
+    assert (body["large_print"], body["plain_text_email"]) == (True, False)
+    assert body["supporter"] == str(helper.code)
+    listed = client_for(lead).get(f"{API}/?kind=adult_at_risk").json()["items"]
+    assert listed[0]["supporter"] == str(helper.code)
+    me = WorkerFactory.create(organisation=org, user=worker)
+    group = GroupFactory.create(organisation=org, audience="adults_at_risk")
+    GroupMemberFactory.create(group=group, person=me)
+    GroupMemberFactory.create(group=group, person=adult)
+    client = client_for(worker)
+    seen = client.get(f"{API}/{adult.code}").json()
+    assert seen["large_print"] is None and seen["supporter"] is None
+    items = client.get(f"{API}/").json()["items"]
+    assert all(i["supporter"] is None and i["large_print"] is None for i in items)
+
+
+def test_the_lead_writes_preferences_and_a_supporter(client_for, lead, org):
+    helper = ParentFactory.create(organisation=org)
+    client = client_for(lead)
+    created = client.post(
+        f"{API}/",
+        {
+            "first_name": "Ada",
+            "kind": "adult_at_risk",
+            "large_print": True,
+            "supporter": str(helper.code),
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == HTTPStatus.CREATED, created.json()
+    assert created.json()["large_print"] is True
+    assert created.json()["supporter"] == str(helper.code)
+    code = created.json()["code"]
+    changed = client.patch(
+        f"{API}/{code}",
+        {"plain_text_email": True, "supporter": None},
+        content_type="application/json",
+    )
+    assert changed.status_code == HTTPStatus.OK, changed.json()
+    assert changed.json()["plain_text_email"] is True
+    assert changed.json()["supporter"] is None
+    adult = Person.objects.get(code=code)
+    assert adult.supporter is None and adult.plain_text_email
+    entry = AuditEntry.objects.filter(model="people.person", action="update").latest(
+        "id"
+    )
+    assert entry.after is not None and entry.after["plain_text_email"] is True
+
+
+def test_a_supporter_must_be_an_adult_of_the_same_organisation(
+    client_for, lead, org, other_org, child
+):
+    client = client_for(lead)
+    adult = AdultAtRiskFactory.create(organisation=org)
+    stranger = ParentFactory.create(organisation=other_org)
+    response = client.patch(
+        f"{API}/{adult.code}",
+        {"supporter": str(stranger.code)},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "supporter" in response.json()["details"]
+    response = client.patch(
+        f"{API}/{adult.code}",
+        {"supporter": str(child.code)},
+        content_type="application/json",
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    adult.refresh_from_db()
+    assert adult.supporter is None
+
+
+def test_workers_and_trustees_cannot_write_preferences(
+    client_for, worker, granted_trustee, org
+):
+    adult = AdultAtRiskFactory.create(organisation=org)
+    for user in (worker, granted_trustee):
+        response = client_for(user).patch(
+            f"{API}/{adult.code}",
+            {"large_print": True},
+            content_type="application/json",
+        )
+        assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND)
+    adult.refresh_from_db()
+    assert not adult.large_print
+
+
+def test_consent_platforms_are_read_and_written(client_for, lead, org, other_org):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    signal = PlatformFactory.create(organisation=org, name="Signal")
+    payload = {
+        "evidence": "form",
+        "evidence_date": "2026-01-05",
+        "channels": ["email", "platform"],
+        "purposes": [str(purpose_named(org).code)],
+        "platforms": [str(signal.code)],
+        "given_by": str(link.carer.code),
+    }
+    client = client_for(lead)
+    url = f"{API}/{link.person.code}/consent"
+    response = client.post(url, payload, content_type="application/json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert response.json()["platforms"] == [str(signal.code)]
+    assert list(Consent.objects.get(subject=link.person).platforms.all()) == [signal]
+    [record] = client.get(url).json()["items"]
+    assert record["platforms"] == [str(signal.code)]
+    elsewhere = PlatformFactory.create(organisation=other_org)
+    payload["platforms"] = [str(elsewhere.code)]
+    response = client.post(url, payload, content_type="application/json")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert Consent.objects.filter(subject=link.person).count() == 1
+
+
+def test_the_openapi_schema_describes_preferences_and_platforms(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert (
+        "large-print"
+        in schemas["PersonOut"]["properties"]["large_print"]["description"]
+    )
+    assert (
+        "access.supporter_copied"
+        in schemas["PersonIn"]["properties"]["supporter"]["description"]
+    )
+    assert (
+        "platform.consented"
+        in schemas["ConsentOut"]["properties"]["platforms"]["description"]
+    )
+    assert (
+        "platform.consented"
+        in schemas["ConsentIn"]["properties"]["platforms"]["description"]
+    )
