@@ -57,6 +57,9 @@ _TOKEN = re.compile(r"[a-z0-9?]+")
 _SPACES = re.compile(rb"[ \t\n\r\x00]+")
 _RUN = re.compile(r"([a-z0-9?])\1\1+")
 
+# Text from JSON can hold half a UTF-16 pair ("\ud800"); it is encoded as
+# its three bytes rather than stopping the scan.
+_UNPAIRED = "surrogatepass"
 GRAMS = (3, 4)  # lengths of the letter runs taken inside each word
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -90,7 +93,7 @@ def _labelled(text: str) -> list[tuple[str, str]]:
     words = tokens(plain)
     out = [(w, w) for w in words]
     out += [(f"{a} {b}", f"{a} {b}") for a, b in itertools.pairwise(words)]
-    pieces = [p for p in _SPACES.split(plain.encode("utf-8")) if p]
+    pieces = [p for p in _SPACES.split(plain.encode("utf-8", _UNPAIRED)) if p]
     for n in GRAMS:
         for piece in pieces:
             padded = b" " + piece + b" "
@@ -120,7 +123,7 @@ def label_totals(
     plain = normalise(text.replace(_SEPARATOR, " "))
     words = tokens(plain)
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    pieces = [p for p in _SPACES.split(plain.encode("utf-8")) if p]
+    pieces = [p for p in _SPACES.split(plain.encode("utf-8", _UNPAIRED)) if p]
     sizes = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     runs = [np.maximum(sizes + 3 - n, 0) for n in GRAMS]  # letter runs per piece
     values = np.asarray(weights, dtype=np.float64)
@@ -159,7 +162,7 @@ def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
     if joined.count(_SEPARATOR) != len(texts) - 1:
         clean = [t.replace(_SEPARATOR, " ") for t in texts]
         joined = _plain(_SEPARATOR.join(clean))
-    data = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+    data = np.frombuffer(joined.encode("utf-8", _UNPAIRED), dtype=np.uint8)
     data = _collapse_runs(data)
     is_token = _TOKEN_BYTE[data]
     message = np.cumsum(data == 0)
