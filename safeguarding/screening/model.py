@@ -130,12 +130,12 @@ def label_totals(
     if len(words) + len(pairs) + sum(int(r.sum()) for r in runs) != len(values):
         return None
     labels = [*words, *pairs, *(p.decode("utf-8", errors="replace") for p in pieces)]
+    # Distinct labels in order of first appearance, each given its key once.
     ids: dict[str, int] = {}
-    of_label = np.fromiter(
-        (ids.setdefault(key(w) if key else w, len(ids)) for w in labels),
-        dtype=np.int64,
-        count=len(labels),
-    )
+    id_of = {
+        w: ids.setdefault(key(w) if key else w, len(ids)) for w in dict.fromkeys(labels)
+    }
+    of_label = np.fromiter(map(id_of.__getitem__, labels), np.int64, len(labels))
     head = len(words) + len(pairs)
     piece_ids = of_label[head:]
     owner = np.concatenate([of_label[:head], *(np.repeat(piece_ids, r) for r in runs)])
