@@ -8,7 +8,11 @@ Parses the chats first (not timed), then reports messages/s on one core for
 the scanner alone (``scan_many``), for the whole pipeline (``assess``:
 scanner, hashed-word model and conversation risk) on the real WhatsApp lines
 and on the NPS chat lines, and for presidio-analyzer's phone and email
-recognisers on the same WhatsApp lines in the same run.
+recognisers on the same WhatsApp lines in the same run. Each rate is also
+given per CPU second of this process, which moves less than wall time when
+other processes share the cores; the pipeline is also run on our own
+synthetic corpus of disguised messages (``safeguarding/tests/synthetic_corpus.py``),
+the slow end of what it reads.
 
 Linear time: the worst shapes for the scanner, each at two sizes ten times
 apart, with the ratio of their times (about 10 is linear, about 100 would be
