@@ -80,17 +80,20 @@ def _presidio_rate(texts: list[str]) -> tuple[float, float]:
 def _two_sizes(
     make: Callable[[int], Any], run: Callable[[Any], object], small: int
 ) -> dict[str, Any]:
-    times = []
+    times, cpu = [], []
     for size in (small, small * 10):
         data = make(size)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         run(data)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         del data
     return {
         "sizes": [small, small * 10],
         "seconds": [round(t, 3) for t in times],
         "ratio": round(times[1] / times[0], 2),
+        "cpu_seconds": [round(t, 3) for t in cpu],
+        "cpu_ratio": round(cpu[1] / cpu[0], 2),
     }
 
 
@@ -201,7 +204,8 @@ def main() -> None:
     for name, figures in linear.items():
         print(
             f"{name}: sizes {figures['sizes']}, {figures['seconds']} s, "
-            f"ratio {figures['ratio']} (10 is linear)"
+            f"ratio {figures['ratio']}; CPU {figures['cpu_seconds']} s, "
+            f"ratio {figures['cpu_ratio']} (10 is linear)"
         )
     results = {
         "load_average_at_start": [round(x, 2) for x in load_at_start],
