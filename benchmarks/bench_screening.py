@@ -8,7 +8,11 @@ Parses the chats first (not timed), then reports messages/s on one core for
 the scanner alone (``scan_many``), for the whole pipeline (``assess``:
 scanner, hashed-word model and conversation risk) on the real WhatsApp lines
 and on the NPS chat lines, and for presidio-analyzer's phone and email
-recognisers on the same WhatsApp lines in the same run.
+recognisers on the same WhatsApp lines in the same run. Each rate is also
+given per CPU second of this process, which moves less than wall time when
+other processes share the cores; the pipeline is also run on our own
+synthetic corpus of disguised messages (``safeguarding/tests/synthetic_corpus.py``),
+the slow end of what it reads.
 
 Linear time: the worst shapes for the scanner, each at two sizes ten times
 apart, with the ratio of their times (about 10 is linear, about 100 would be
@@ -37,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.screening_data import NPS, WHATSAPP, jsonl, whatsapp_chats
 from safeguarding.screening import assess, scan, scan_many
+from safeguarding.tests.synthetic_corpus import messages as corpus_messages
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_screening.json"
 # Our own synthetic text: ordinary words, personal details and disguises.
@@ -48,37 +53,47 @@ ORDINARY = "see you at youth club on thursday, bring a coat and 2 pounds "
 HEADER = "12/03/2024, 18:02 - Sam: "
 
 
-def _pipeline(messages: list[tuple[str, str]], batch: int) -> float:
-    start = time.perf_counter()
+def _pipeline(messages: list[tuple[str, str]], batch: int) -> tuple[float, float]:
+    """Messages per second of wall time and of this process's CPU time (the
+    second moves less when other processes share the cores)."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in assess(messages, batch_size=batch):
         pass
-    return len(messages) / (time.perf_counter() - start)
+    return _rates(len(messages), start, cpu)
 
 
-def _presidio_rate(texts: list[str]) -> float:
+def _rates(count: int, start: float, cpu: float) -> tuple[float, float]:
+    wall = time.perf_counter() - start
+    return count / wall, count / (time.process_time() - cpu)
+
+
+def _presidio_rate(texts: list[str]) -> tuple[float, float]:
     from benchmarks.eval_screening import _presidio, presidio_spans
 
     recognizers = _presidio()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         presidio_spans(recognizers, text)
-    return len(texts) / (time.perf_counter() - start)
+    return _rates(len(texts), start, cpu)
 
 
 def _two_sizes(
     make: Callable[[int], Any], run: Callable[[Any], object], small: int
 ) -> dict[str, Any]:
-    times = []
+    times, cpu = [], []
     for size in (small, small * 10):
         data = make(size)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         run(data)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         del data
     return {
         "sizes": [small, small * 10],
         "seconds": [round(t, 3) for t in times],
         "ratio": round(times[1] / times[0], 2),
+        "cpu_seconds": [round(t, 3) for t in cpu],
+        "cpu_ratio": round(cpu[1] / cpu[0], 2),
     }
 
 
@@ -166,21 +181,31 @@ def main() -> None:
         scan_many(texts[i : i + args.batch])
     scanner = len(texts) / (time.perf_counter() - start)
     print(f"scan_many, WhatsApp lines ({len(texts)}): {scanner:,.0f} messages/s")
-    pipeline = _pipeline(whatsapp, args.batch)
-    print(f"assess (scanner+model+risk), WhatsApp lines: {pipeline:,.0f} messages/s")
-    nps_rate = _pipeline(nps * 10, args.batch)
+    pipeline, pipeline_cpu = _pipeline(whatsapp, args.batch)
+    print(
+        f"assess (scanner+model+risk), WhatsApp lines: {pipeline:,.0f} messages/s "
+        f"({pipeline_cpu:,.0f} per CPU second)"
+    )
+    nps_rate, _ = _pipeline(nps * 10, args.batch)
     print(f"assess (scanner+model+risk), NPS lines x10 ({len(nps) * 10}): ", end="")
     print(f"{nps_rate:,.0f} messages/s")
-    presidio = _presidio_rate(texts[:5000])
+    synthetic, synthetic_cpu = _pipeline(corpus_messages(200_000), args.batch)
+    print(
+        f"assess, our synthetic disguised corpus (200000): {synthetic:,.0f} "
+        f"messages/s ({synthetic_cpu:,.0f} per CPU second)"
+    )
+    presidio, presidio_cpu = _presidio_rate(texts[:5000])
     print(
         f"presidio phone+email recognisers, WhatsApp lines: {presidio:,.0f} messages/s"
+        f" ({presidio_cpu:,.0f} per CPU second)"
     )
     print(f"assess / presidio: {pipeline / presidio:.1f}x (target >= 30x)")
     linear = linear_time(args.small_mb)
     for name, figures in linear.items():
         print(
             f"{name}: sizes {figures['sizes']}, {figures['seconds']} s, "
-            f"ratio {figures['ratio']} (10 is linear)"
+            f"ratio {figures['ratio']}; CPU {figures['cpu_seconds']} s, "
+            f"ratio {figures['cpu_ratio']} (10 is linear)"
         )
     results = {
         "load_average_at_start": [round(x, 2) for x in load_at_start],
@@ -190,8 +215,13 @@ def main() -> None:
         "scanner_messages_per_s": round(scanner),
         "pipeline_messages_per_s": round(pipeline),
         "pipeline_nps_messages_per_s": round(nps_rate),
+        "pipeline_messages_per_cpu_s": round(pipeline_cpu),
+        "synthetic_messages_per_s": round(synthetic),
+        "synthetic_messages_per_cpu_s": round(synthetic_cpu),
         "presidio_messages_per_s": round(presidio),
+        "presidio_messages_per_cpu_s": round(presidio_cpu),
         "pipeline_over_presidio": round(pipeline / presidio, 1),
+        "pipeline_over_presidio_cpu": round(pipeline_cpu / presidio_cpu, 1),
         "linear_time": linear,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

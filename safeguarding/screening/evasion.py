@@ -32,6 +32,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 # Letters of other alphabets that look like Latin letters (after NFKD), from
 # Unicode's confusables list, kept to those that pass for the Latin letter in
 # ordinary fonts.
@@ -289,11 +291,44 @@ def fold_characters(text: str) -> Folded:
     quick = text.translate(_ONE_FOR_ONE)
     if _SLOW not in quick:  # accents, quotes, fullwidth: same length, same places
         return _identity(quick)
+    if len(text) < _SHORT:
+        return _fold_short(text)
+    # One table lookup per character, in compiled code: what each character
+    # reads as (``_READS``), how many characters that is and whether it is a
+    # borrowed look-alike (``_SHAPE``); the map back repeats each original
+    # position once per character it became.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    shape = _SHAPE[codes]
+    if (shape == _UNSEEN).any():
+        for code in np.unique(codes[shape == _UNSEEN]).tolist():
+            _learn(code)
+        shape = _SHAPE[codes]
+    lengths = shape & _LENGTH
+    starts_np = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
+    starts = array("q", starts_np.tobytes())
+    ends = array("q", (starts_np + 1).tobytes())
+    folded = text.translate(_READS)
+    borrowed = np.flatnonzero(shape & _BORROWED)
+    if len(borrowed):
+        # A look-alike reads as one letter: its place in the result is the
+        # number of characters the text before it became.
+        places = (np.cumsum(lengths, dtype=np.int64) - 1)[borrowed]
+        chars = list(folded)
+        _keep_foreign_words(text, chars, starts, set(places.tolist()))
+        folded = "".join(chars)
+    return Folded(folded, starts, ends)
+
+
+_SHORT = 64  # below this, a walk over the text costs less than numpy's calls
+
+
+def _fold_short(text: str) -> Folded:
+    """``fold_characters`` for a short text, walking it run by run."""
     chars: list[str] = []
     starts = array("q")  # eight bytes a character, not a Python int each
     ends = array("q")
     borrowed: list[int] = []  # positions in chars of look-alike letters
-    for run in re.finditer(r"[\x00-\x7f]+|[^\x00-\x7f]", text):
+    for run in _RUNS.finditer(text):
         begin = run.start()
         piece = run.group()
         if piece.isascii():
@@ -310,6 +345,39 @@ def fold_characters(text: str) -> Folded:
     if borrowed:
         _keep_foreign_words(text, chars, starts, set(borrowed))
     return Folded("".join(chars), starts, ends)
+
+
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
+# Per code point: how many characters it reads as (low bits), whether it is
+# a look-alike from another alphabet, or not yet worked out. Filled on first
+# sight of each character, like ``_ONE_FOR_ONE``.
+_LENGTH = 0x3F
+_BORROWED = 0x40
+_UNSEEN = 0x80
+_SHAPE = np.full(0x110000, _UNSEEN, dtype=np.uint8)
+_SHAPE[:128] = 1
+
+
+class _Reads(dict[int, str]):
+    """``str.translate`` table: what each character reads as (``_character``)."""
+
+    def __missing__(self, code: int) -> str:
+        reads = _learn(code)
+        if len(self) >= 65536:  # the characters people use; not every one
+            return reads
+        self[code] = reads
+        return reads
+
+
+def _learn(code: int) -> str:
+    reads, lookalike = _character(chr(code))
+    if len(reads) > _LENGTH:  # pragma: no cover - no character reads as 64
+        raise ValueError("a character reads as too many")
+    _SHAPE[code] = len(reads) | (_BORROWED if lookalike else 0)
+    return reads
+
+
+_READS = _Reads({code: chr(code) for code in range(128)})
 
 
 def _keep_foreign_words(

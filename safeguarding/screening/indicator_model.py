@@ -31,7 +31,7 @@ import numpy.typing as npt
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicators import get_indicator
-from safeguarding.screening.model import RiskModel, _labelled, hashed
+from safeguarding.screening.model import RiskModel, hashed, label_totals
 
 FORMAT = "safecontact-line-indicators/1"
 PARAMS = Path(__file__).with_name("indicator_params.npz")
@@ -107,15 +107,10 @@ class LineModel:
     def explain(self, text: str, label: int, top: int = 3) -> tuple[str, ...]:
         """The words (or word pairs) of ``text`` that raised this label most."""
         _, buckets = hashed([text], self.bits)
-        weights = self.weights[buckets, label].tolist()
-        pieces = _labelled(text)
-        if len(pieces) != len(weights):
+        # "hush," and "hush" are one word to a reader.
+        totals = label_totals(text, self.weights[buckets, label], key=_word)
+        if totals is None:
             return ()  # rare text the word labeller splits otherwise: no words
-        totals: dict[str, float] = {}
-        for (_, piece), weight in zip(pieces, weights, strict=True):
-            # "hush," and "hush" are one word to a reader.
-            word = piece.strip(_MARKS) or piece
-            totals[word] = totals.get(word, 0.0) + weight
         ranked = sorted(totals.items(), key=lambda item: -item[1])
         return tuple(word for word, weight in ranked[:top] if weight > 0)
 
@@ -216,6 +211,10 @@ def length_scale(index: npt.NDArray[np.int64], count: int) -> FloatArray:
     for being long (forwarded notices would otherwise outscore any line)."""
     features = np.maximum(np.bincount(index, minlength=count), 1)
     return (1.0 / np.sqrt(features)).astype(np.float32)
+
+
+def _word(piece: str) -> str:
+    return piece.strip(_MARKS) or piece
 
 
 def _how_sure(probability: float) -> str:

@@ -356,10 +356,15 @@ def check_spelled_phone(candidate: str, context: Context, start: int) -> bool:
 _NOT_USERS = frozenset({"me", "us", "them", "it", "meet", "see", "be", "here"})
 
 
+_SPELLED_AT = re.compile(r" ?(\(at\)|\[at\]|\{at\}| at ) ?", re.IGNORECASE)
+_SPELLED_DOT = re.compile(r" ?(?:\(dot\)|\[dot\]|\{dot\}| dot ) ?", re.IGNORECASE)
+
+
 def check_spelled_email(candidate: str, context: Context, start: int) -> bool:
     # "meet at 10 dot com" is not an address: the user part must look like one.
-    user, _, rest = re.split(r" ?(\(at\)|\[at\]|\{at\}| at ) ?", candidate, maxsplit=1)
-    domain = re.split(r" ?(?:\(dot\)|\[dot\]|\{dot\}| dot ) ?", rest)[0]
+    # The rule is caseless, so "JO AT EXAMPLE DOT COM" must split too.
+    user, _, rest = _SPELLED_AT.split(candidate, maxsplit=1)
+    domain = _SPELLED_DOT.split(rest)[0]
     return not (user.isdigit() or domain.isdigit()) and user.lower() not in _NOT_USERS
 
 

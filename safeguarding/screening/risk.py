@@ -137,7 +137,7 @@ class RiskEvent:
 
 
 class _Sender:
-    __slots__ = ("count", "grooming", "level", "recent", "total", "weight")
+    __slots__ = ("count", "grooming", "level", "recent", "summary", "total", "weight")
 
     def __init__(self) -> None:
         self.count = 0
@@ -146,6 +146,11 @@ class _Sender:
         self.grooming = 0  # grooming findings among ``recent``
         self.total = 0.0  # decayed sum of clipped model scores
         self.weight = 0.0  # decayed number of scored messages
+        # (reasons, score, grooming stages) of ``recent``, kept until it
+        # changes: a sender with grooming evidence is looked at on every
+        # message, and most messages change nothing but the lean.
+        self.summary: tuple[tuple[Contribution, ...], float, frozenset[str]] | None
+        self.summary = None
 
     def lean(self, thresholds: Thresholds) -> float | None:
         if not self.weight:
@@ -184,15 +189,20 @@ class ConversationRisk:
             state.total = state.total * t.lean_decay + clipped
             state.weight = state.weight * t.lean_decay + 1.0
         added = False
-        found = _contributions(index, findings, t)
-        for contribution in (*found, *extra):
-            state.recent.append((state.count, contribution))
-            state.grooming += contribution.indicator.startswith("grooming.")
-            added = True
+        if findings or extra:
+            found = _contributions(index, findings, t)
+            for contribution in (*found, *extra):
+                state.recent.append((state.count, contribution))
+                state.grooming += contribution.indicator.startswith("grooming.")
+                added = True
         recent = state.recent
+        changed = added
         while recent and recent[0][0] <= state.count - t.window:
             _, gone = recent.popleft()
             state.grooming -= gone.indicator.startswith("grooming.")
+            changed = True
+        if changed:
+            state.summary = None
         # Nothing new and no grooming evidence held: the level cannot rise.
         if not added and not state.grooming:
             return None
@@ -213,10 +223,14 @@ class ConversationRisk:
         return tuple(c for _, c in self._senders[sender].recent)
 
     def _update(self, sender: str, state: _Sender, index: int) -> RiskEvent | None:
-        reasons = tuple(c for _, c in state.recent)
-        score = score_of(reasons)
+        if state.level is Level.HIGH:
+            return None  # nothing above it
+        if state.summary is None:
+            reasons = tuple(c for _, c in state.recent)
+            state.summary = (reasons, score_of(reasons), _stages(reasons))
+        reasons, score, stages = state.summary
         lean = state.lean(self.thresholds)
-        level = level_of(reasons, score, self.thresholds, lean, state.count)
+        level = _level(stages, score, self.thresholds, lean, state.count)
         if level <= state.level:
             return None
         event = RiskEvent(index, sender, state.level, level, score, reasons, lean)
@@ -270,7 +284,23 @@ def level_of(
     lean: float | None = None,
     messages: int = 0,
 ) -> Level:
-    if _is_high(reasons, score, thresholds, lean, messages):
+    return _level(_stages(reasons), score, thresholds, lean, messages)
+
+
+def _stages(reasons: Sequence[Contribution]) -> frozenset[str]:
+    return frozenset(
+        r.indicator for r in reasons if r.indicator.startswith("grooming.")
+    )
+
+
+def _level(
+    stages: frozenset[str],
+    score: float,
+    thresholds: Thresholds,
+    lean: float | None,
+    messages: int,
+) -> Level:
+    if _is_high(stages, score, thresholds, lean, messages):
         return Level.HIGH
     if score >= thresholds.medium:
         return Level.MEDIUM
@@ -280,13 +310,12 @@ def level_of(
 
 
 def _is_high(
-    reasons: Sequence[Contribution],
+    stages: frozenset[str],
     score: float,
     thresholds: Thresholds,
     lean: float | None,
     messages: int,
 ) -> bool:
-    stages = {r.indicator for r in reasons if r.indicator.startswith("grooming.")}
     if lean is None:
         return (
             bool(stages & HARM_STAGES)

@@ -258,7 +258,7 @@ def _joined(texts: Sequence[str]) -> bytes:
             t.replace("\n", " ") if "\n" in t else t for t in texts
         )
         joined = joined.replace("\r", " ")
-    return joined.encode("utf-8")
+    return joined.encode("utf-8", "surrogatepass")  # a lone surrogate is bytes too
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -151,6 +151,7 @@ FIRES = [
     ),
     ("mail jo.bloggs@example.org", "pii.email", "jo.bloggs@example.org"),
     ("jo.bloggs at example dot com", "pii.email", "jo.bloggs at example dot com"),
+    ("MAIL JO AT EXAMPLE DOT COM", "pii.email", "JO AT EXAMPLE DOT COM"),
     ("I live at 14 Elm Grove", "pii.address", "14 Elm Grove"),
     ("it's 221b baker street", "pii.address", "221b baker street"),
     ("Flat 3, upstairs", "pii.address", "Flat 3"),

@@ -139,3 +139,10 @@ def test_the_shipped_model_raises_a_steering_adult_to_high():
     out = list(assess(CONVERSATION * 3))
     highs = [a for a in out if a.event and a.event.early_warning]
     assert highs and highs[0].sender == "adult"
+
+
+def test_half_a_utf16_pair_does_not_stop_the_scan():
+    # JSON can carry "\ud800" alone; the rest of the message is still read.
+    found = list(assess([("ann", "\ud800 send me a pic"), ("bob", "x\udfff")]))
+    assert [f.indicator for f in found[0].findings] == ["grooming.image_request"]
+    assert found[1].findings == ()
