@@ -52,6 +52,7 @@ class Models:
     consent: Any = Consent
     vetting: Any = VettingCheck
     training: Any = Training
+    # None for a migration from before memberships kept the flag.
     member: Any = GroupMember
 
 
@@ -100,7 +101,9 @@ def refresh(person_ids: Iterable[int], models: Models = LIVE) -> None:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         _write(batch, computed(batch, models), models)
-        refresh_members(models.member.objects.filter(person_id__in=batch), models)
+        if models.member is not None:
+            members = models.member.objects.filter(person_id__in=batch)
+            refresh_members(members, models)
 
 
 def _write(
@@ -137,8 +140,9 @@ def rebuild(organisation: Any = None, models: Models = LIVE) -> int:
         rows = computed(batch, models)
         wrong += len(_differing(batch, rows, models))
         _write(batch, rows, models)
-        members = models.member.objects.filter(person_id__in=batch)
-        wrong += len(refresh_members(members, models))
+        if models.member is not None:
+            members = models.member.objects.filter(person_id__in=batch)
+            wrong += len(refresh_members(members, models))
     return wrong
 
 
@@ -160,6 +164,9 @@ def stale(organisation: Any = None, models: Models = LIVE) -> list[int]:
     found = []
     for batch in _people(organisation, models):
         wrong = set(_differing(batch, computed(batch, models), models))
+        if models.member is None:
+            found += sorted(wrong)
+            continue
         members = models.member.objects.filter(person_id__in=batch)
         flags = refresh_members(members, models, write=False)
         wrong |= set(
