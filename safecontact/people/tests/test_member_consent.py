@@ -157,8 +157,8 @@ def _random_operation(rng: random.Random, lead: Any, org: Any, day: dt.date) -> 
         if not group.members.filter(person=person, removed_at=None).exists():
             groups.record_existing_member(actor=lead, group=group, person=person)
     elif what == "leave":
-        current = GroupMember.objects.filter(group__organisation=org, removed_at=None)
-        if current := list(current.order_by("pk")):
+        members = GroupMember.objects.filter(group__organisation=org, removed_at=None)
+        if current := list(members.order_by("pk")):
             groups.remove_member(actor=lead, member=rng.choice(current))
     elif what == "purposes" and purposes:
         chosen = rng.sample(purposes, rng.randint(1, min(2, len(purposes))))
