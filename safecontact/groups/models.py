@@ -169,6 +169,11 @@ class GroupMember(models.Model):
     # Why: memberships ended because a worker left come back if they are
     # reinstated.
     removed_because = models.CharField(max_length=16, choices=Removal, blank=True)
+    # A cache of facts, kept by the services (``people.state``): the member's
+    # newest consent names this group (or no group) and allows one of its
+    # purposes (``policy.consent_fits_group``). Whether that consent is in
+    # force on a day is still decided at read time from its dates.
+    consent_fits = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["group", "role", "person"]

@@ -19,6 +19,7 @@ from safecontact.families.services import send_conduct_agreement
 from safecontact.groups.models import Group, GroupMember, Platform, Purpose
 from safecontact.lib.access import require_lead
 from safecontact.lib.hours import validate_hours
+from safecontact.people import state as register_state
 from safecontact.people.memberships import end_membership, membership_decision
 from safecontact.people.models import Person
 from safeguarding import policy
@@ -428,6 +429,8 @@ def _set_purposes(group: Group, purposes: list[Purpose] | None, new: bool) -> No
             {"purposes": "Choose what the group is for: contact needs a clear purpose."}
         )
     group.purposes.set(chosen)
+    if not new:  # a new group has no members yet
+        register_state.refresh_groups([group.pk])
 
 
 def _group_after(group: Group) -> dict[str, Any]:
@@ -542,7 +545,11 @@ def add_member(
     if not decision.may_send:
         raise MembershipRefused(decision)
     member = GroupMember.objects.create(
-        group=group, person=person, role=role, added_by=actor
+        group=group,
+        person=person,
+        role=role,
+        added_by=actor,
+        consent_fits=register_state.fits(person.pk, group.pk),
     )
     save_and_record(
         actor=actor,
@@ -571,7 +578,11 @@ def record_existing_member(
         raise PermissionDenied("The person must be in your organisation.")
     decision = membership_decision(group=group, person=person)
     member = GroupMember.objects.create(
-        group=group, person=person, role=role, added_by=actor
+        group=group,
+        person=person,
+        role=role,
+        added_by=actor,
+        consent_fits=register_state.fits(person.pk, group.pk),
     )
     save_and_record(
         actor=actor,

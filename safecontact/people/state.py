@@ -10,17 +10,27 @@ date training lasts until); whether they are current is decided at read time.
 training, in the same transaction; ``rebuild`` recomputes the rows of an
 organisation from the histories (a repair, also run by the migration that
 added them); ``stale`` says which rows disagree with the histories.
+
+Each membership also keeps ``consent_fits``: whether the member's newest
+consent names the group (or none) and allows one of its purposes, as
+``policy.consent_fits_group`` decides. It changes when the newest consent
+does (``refresh``), when someone joins a group (``fits``, before the row is
+made) and when a group's purposes change (``refresh_groups``). Every
+membership is kept, ended ones too, so a membership brought back is right.
+Renaming or retiring a purpose changes no link, so no flag.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
+from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
     Consent,
     Person,
@@ -28,6 +38,7 @@ from safecontact.people.models import (
     Training,
     VettingCheck,
 )
+from safeguarding.policy import consent_fits_group
 
 BATCH = 2000
 
@@ -41,6 +52,8 @@ class Models:
     consent: Any = Consent
     vetting: Any = VettingCheck
     training: Any = Training
+    # None for a migration from before memberships kept the flag.
+    member: Any = GroupMember
 
 
 LIVE = Models()
@@ -82,11 +95,15 @@ def computed(
 
 
 def refresh(person_ids: Iterable[int], models: Models = LIVE) -> None:
-    """Recompute the state rows of these people (5 queries a batch)."""
+    """Recompute the state rows of these people, and the flags of their
+    memberships (10 queries or so a batch)."""
     ids = list(dict.fromkeys(person_ids))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         _write(batch, computed(batch, models), models)
+        if models.member is not None:
+            members = models.member.objects.filter(person_id__in=batch)
+            refresh_members(members, models)
 
 
 def _write(
@@ -123,6 +140,9 @@ def rebuild(organisation: Any = None, models: Models = LIVE) -> int:
         rows = computed(batch, models)
         wrong += len(_differing(batch, rows, models))
         _write(batch, rows, models)
+        if models.member is not None:
+            members = models.member.objects.filter(person_id__in=batch)
+            wrong += len(refresh_members(members, models))
     return wrong
 
 
@@ -139,8 +159,99 @@ def _differing(
 
 
 def stale(organisation: Any = None, models: Models = LIVE) -> list[int]:
-    """The ids of people whose state row disagrees with their histories."""
+    """The ids of people whose state row, or the flag of one of whose
+    memberships, disagrees with their histories."""
     found = []
     for batch in _people(organisation, models):
-        found += _differing(batch, computed(batch, models), models)
+        wrong = set(_differing(batch, computed(batch, models), models))
+        if models.member is None:
+            found += sorted(wrong)
+            continue
+        members = models.member.objects.filter(person_id__in=batch)
+        flags = refresh_members(members, models, write=False)
+        wrong |= set(
+            models.member.objects.filter(pk__in=flags).values_list(
+                "person_id", flat=True
+            )
+        )
+        found += sorted(wrong)
+    return found
+
+
+# --- Memberships: does the newest consent fit the group? ----------------------------
+
+Row = tuple[int, int, int | None, bool]  # membership, group, newest consent, stored
+
+
+def refresh_groups(group_ids: Iterable[int], models: Models = LIVE) -> list[int]:
+    """Recompute the flag of every membership of these groups (after their
+    purposes changed); returns the ids of the memberships that changed."""
+    ids = list(group_ids)
+    return refresh_members(models.member.objects.filter(group_id__in=ids), models)
+
+
+def refresh_members(
+    members: Any, models: Models = LIVE, *, write: bool = True
+) -> list[int]:
+    """Recompute ``consent_fits`` of these memberships (a queryset), reading
+    the newest consent from the state rows; returns the ids of those that
+    were wrong (and, with ``write``, are now right). 4 to 6 queries a batch."""
+    rows: list[Row] = list(
+        members.order_by("pk").values_list(
+            "pk", "group_id", "person__state__consent_id", "consent_fits"
+        )
+    )
+    wrong: list[int] = []
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        fits = _fits(batch, models)
+        changed = [pk for pk, _, _, stored in batch if fits[pk] != stored]
+        if write:
+            for value in (True, False):
+                ids = [pk for pk in changed if fits[pk] is value]
+                if ids:
+                    models.member.objects.filter(pk__in=ids).update(consent_fits=value)
+        wrong += changed
+    return wrong
+
+
+def fits(person_id: int, group_id: int, models: Models = LIVE) -> bool:
+    """The flag for a membership about to be made (up to 4 queries)."""
+    consent_id = (
+        models.state.objects.filter(person_id=person_id)
+        .values_list("consent_id", flat=True)
+        .first()
+    )
+    return _fits([(0, group_id, consent_id, False)], models)[0]
+
+
+def _fits(rows: Sequence[Row], models: Models) -> dict[int, bool]:
+    """membership id -> whether the newest consent fits the group (3 queries)."""
+    consents = {c for _, _, c, _ in rows if c is not None}
+    groups = {g for _, g, c, _ in rows if c is not None}
+    if not consents:
+        return {pk: False for pk, _, _, _ in rows}
+    named = _links(models.consent.groups.through, "consent_id", "group_id", consents)
+    allowed = _links(
+        models.consent.purposes.through, "consent_id", "purpose_id", consents
+    )
+    group_model = models.member._meta.get_field("group").related_model
+    of_group = _links(group_model.purposes.through, "group_id", "purpose_id", groups)
+    return {
+        pk: consent is not None
+        and consent_fits_group(
+            named.get(consent, set()),
+            allowed.get(consent, set()),
+            group,
+            of_group.get(group, set()),
+        )
+        for pk, group, consent, _ in rows
+    }
+
+
+def _links(through: Any, key: str, value: str, ids: set[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    pairs = through.objects.filter(**{f"{key}__in": list(ids)}).values_list(key, value)
+    for k, v in pairs:
+        found[k].add(v)
     return found

@@ -16,7 +16,11 @@ from safeguarding.policy.clearance import (
     earliest_certificate,
     renewal_date,
 )
-from safeguarding.policy.consent import ConsentState, consent_state
+from safeguarding.policy.consent import (
+    ConsentState,
+    consent_fits_group,
+    consent_state,
+)
 from safeguarding.policy.decision import Change, ChangeKind, Decision, Outcome, Reason
 from safeguarding.policy.engine import decide
 from safeguarding.policy.hours import group_hours, local_day, next_start, within
@@ -90,6 +94,7 @@ __all__ = [
     "age_on",
     "born_on_or_before",
     "clearance",
+    "consent_fits_group",
     "consent_state",
     "decide",
     "decide_membership",

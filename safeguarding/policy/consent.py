@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Collection
 
 from safeguarding.policy.inputs import Consent, ConsentKind
 
@@ -39,3 +40,20 @@ def consent_state(
     if consent.expires_on is not None and consent.expires_on < today:
         return ConsentState.EXPIRED
     return ConsentState.CURRENT
+
+
+def consent_fits_group(
+    named_groups: Collection[object],
+    allowed_purposes: Collection[object],
+    group: object,
+    group_purposes: Collection[object],
+) -> bool:
+    """Whether a consent record covers being in ``group``, whatever the day.
+
+    It names the group, or names no group at all (it covers every group),
+    and it allows at least one of the group's purposes. Ids of any kind,
+    compared as given. Whether the record is in force on a day is
+    ``consent_state``'s question, asked separately.
+    """
+    named = not named_groups or group in named_groups
+    return named and any(p in allowed_purposes for p in group_purposes)

@@ -8,6 +8,7 @@ import factory
 
 from safecontact.accounts.tests.factories import OrganisationFactory
 from safecontact.groups.models import Group, GroupMember, Platform
+from safecontact.people import state
 from safecontact.people.tests.factories import ALL_WEEK, ChildFactory, purposes_of
 
 
@@ -50,6 +51,7 @@ class GroupFactory(factory.django.DjangoModelFactory[Group]):
     def purposes(obj: Group, create: bool, extracted: Any, **kw: Any) -> None:
         if create:
             obj.purposes.set(purposes_of(obj.organisation, extracted))
+            state.refresh_groups([obj.pk])  # as the services do
 
 
 class GroupMemberFactory(factory.django.DjangoModelFactory[GroupMember]):
@@ -61,3 +63,12 @@ class GroupMemberFactory(factory.django.DjangoModelFactory[GroupMember]):
         ChildFactory, organisation=factory.SelfAttribute("..group.organisation")
     )
     role = GroupMember.Role.MEMBER
+
+    @classmethod
+    def _after_postgeneration(
+        cls, instance: Any, create: bool, results: Any = None
+    ) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as the services do: the flag of the member's consent
+            state.refresh_members(GroupMember.objects.filter(pk=instance.pk))
+            instance.refresh_from_db(fields=["consent_fits"])

@@ -14,6 +14,7 @@ def backfill(apps, schema_editor):
         consent=apps.get_model("people", "Consent"),
         vetting=apps.get_model("people", "VettingCheck"),
         training=apps.get_model("people", "Training"),
+        member=None,  # memberships have no flag yet (groups 0007 fills it)
     )
     state.rebuild(None, models_)
 

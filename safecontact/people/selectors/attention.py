@@ -220,13 +220,13 @@ def _consent_in_force(day: datetime.date, *, purposes: bool) -> Q:
     with ``purposes``, allowing one of the group's purposes), for a query on
     memberships.
 
-    The newest consent is joined through the person's state row: a subquery
-    per membership finding it (and the consent's link tables probed from
-    inside it) cost most of the attention list's time.
+    The newest consent is joined through the person's state row. Whether it
+    names the group and shares a purpose with it is stored on the membership
+    (``consent_fits``, kept by ``people.state``): a chain of lookups in the
+    consent's link tables per membership cost most of the attention list's
+    time. Only its dates, which depend on the day, are compared here.
     """
     consent = "person__state__consent"
-    newest = OuterRef(f"{consent}_id")
-    named = Consent.groups.through.objects.filter(consent_id=newest)
     found = (
         Q(**{f"{consent}__evidence_date__lte": day})
         & ~Q(**{f"{consent}__status": Consent.Status.WITHDRAWN})
@@ -234,19 +234,14 @@ def _consent_in_force(day: datetime.date, *, purposes: bool) -> Q:
             Q(**{f"{consent}__expires_on__isnull": True})
             | Q(**{f"{consent}__expires_on__gte": day})
         )
-        & (~Q(Exists(named)) | Q(Exists(named.filter(group_id=OuterRef("group_id")))))
     )
     if purposes:
-        # Through the two link tables only: joining the purposes table made
-        # PostgreSQL scan it once per membership.
-        of_group = Group.purposes.through.objects.filter(
-            group_id=OuterRef(OuterRef("group_id"))
-        ).values("purpose_id")
-        shared = Consent.purposes.through.objects.filter(
-            consent_id=newest, purpose_id__in=of_group
-        )
-        found &= Q(Exists(shared))
-    return found
+        return found & Q(consent_fits=True)
+    newest = OuterRef(f"{consent}_id")
+    named = Consent.groups.through.objects.filter(consent_id=newest)
+    return found & (
+        ~Q(Exists(named)) | Q(Exists(named.filter(group_id=OuterRef("group_id"))))
+    )
 
 
 def _under_age_q(organisation: Any, day: datetime.date) -> Q:

@@ -1,4 +1,5 @@
-"""Check each person's state row against their records; rebuild with --commit.
+"""Check each person's state row, and whether each of their memberships is
+covered by their newest consent, against their records; rebuild with --commit.
 
 The services keep these rows current; this is a repair, for data written
 around them (a restore, a hand edit). A dry run unless --commit.
@@ -16,8 +17,9 @@ from safecontact.people import services, state
 
 class Command(BaseCommand):
     help = (
-        "Compare each person's stored newest consent, DBS check and training "
-        "with their records. Counts only, unless --commit rebuilds them."
+        "Compare each person's stored newest consent, DBS check and training, "
+        "and whether that consent covers each of their groups, with their "
+        "records. Counts only, unless --commit rebuilds them."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
