@@ -532,27 +532,21 @@ def _problems(
 
 @transaction.atomic(durable=True)
 def add_to_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
-    _require_lead(actor, finding.audit.organisation_id)
-    secret = encrypted_field_names(AuditFinding)  # never the chat's text
-    before = snapshot(finding, exclude=secret)
-    finding.on_attention_list = True
-    save_and_record(
-        actor=actor,
-        organisation=finding.audit.organisation,
-        obj=finding,
-        before=before,
-        exclude=secret,
-        update_fields=["on_attention_list"],
-    )
-    return finding
+    return _set_on_attention_list(actor, finding, on=True)
 
 
 @transaction.atomic(durable=True)
 def dismiss_from_attention_list(*, actor: User, finding: AuditFinding) -> AuditFinding:
+    return _set_on_attention_list(actor, finding, on=False)
+
+
+def _set_on_attention_list(
+    actor: User, finding: AuditFinding, *, on: bool
+) -> AuditFinding:
     _require_lead(actor, finding.audit.organisation_id)
     secret = encrypted_field_names(AuditFinding)  # never the chat's text
     before = snapshot(finding, exclude=secret)
-    finding.on_attention_list = False
+    finding.on_attention_list = on
     save_and_record(
         actor=actor,
         organisation=finding.audit.organisation,
