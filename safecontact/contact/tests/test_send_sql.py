@@ -185,6 +185,17 @@ def test_consents_codes_and_carers_read_as_the_orm_reads_them(seed):
         ):
             want = sorted(str(c) for c in related.values_list("code", flat=True))
             assert sorted(got.get(consent.pk, [])) == want
+    # The send path reads both in one query: the same rows, the same codes.
+    together, together_codes = inputs._newest_consents_and_codes(
+        [p.pk for p in everyone]
+    )
+    assert {k: values(v) for k, v in together.items()} == {
+        k: values(v) for k, v in newest.items()
+    }
+    for got, want in zip(together_codes, codes, strict=True):
+        assert {k: sorted(v) for k, v in got.items()} == {
+            c.pk: sorted(want[c.pk]) for c in newest.values() if c.pk in want
+        }
     carers = inputs._carers(everyone)
     for person in everyone:
         orm = (
