@@ -30,6 +30,7 @@ GROUP_BUDGET = 20
 # 19 before the hand-written SQL read vetting and training together, 18
 # before the consents and their codes were read in one query).
 API_BUDGET = 17
+# A parent has no consent record: no codes were read for it even before.
 API_VIA_GROUP_BUDGET = 18
 
 
