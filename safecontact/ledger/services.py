@@ -1,4 +1,5 @@
-"""Writes to the contact log. ``append_entry`` is the only way entries are made."""
+"""Writes to the contact log. ``append_entry`` (or ``prepare_entry`` then
+``write_entry``) is the only way entries are made."""
 
 from __future__ import annotations
 

@@ -192,9 +192,9 @@ def test_consents_codes_and_carers_read_as_the_orm_reads_them(seed):
     assert {k: values(v) for k, v in together.items()} == {
         k: values(v) for k, v in newest.items()
     }
-    for got, want in zip(together_codes, codes, strict=True):
-        assert {k: sorted(v) for k, v in got.items()} == {
-            c.pk: sorted(want[c.pk]) for c in newest.values() if c.pk in want
+    for joined, apart in zip(together_codes, codes, strict=True):
+        assert {k: sorted(v) for k, v in joined.items()} == {
+            c.pk: sorted(apart[c.pk]) for c in newest.values() if c.pk in apart
         }
     carers = inputs._carers(everyone)
     for person in everyone:
