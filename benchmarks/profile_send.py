@@ -11,7 +11,9 @@ production. Not part of ``make bench``'s figures; run it by hand:
 
     .venv/bin/python benchmarks/profile_send.py [N] [--api] [--no-profile] [--sql]
 
-``--sql`` prints the statements of one send.
+``--sql`` prints the statements of one send. The CPU spent holding the
+writers' lock (``writer_turn``: the write transaction, which serialises
+every sender on SQLite) is printed too.
 
 CPU time (not wall time) is reported so that other work on the machine
 changes the figure less; it still rises when the machine is busy.
@@ -26,7 +28,7 @@ import pstats
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +112,28 @@ def _sender(api: bool) -> Callable[[int], None]:
     return post
 
 
+def _time_writer_turn() -> list[float]:
+    """Count the CPU time spent inside ``writer_turn`` (the write transaction)."""
+    from contextlib import contextmanager
+
+    from safecontact.contact.services import sending
+
+    spent = [0.0]
+    turn = sending.writer_turn
+
+    @contextmanager
+    def timed() -> Iterator[None]:
+        with turn():
+            began = time.process_time()
+            try:
+                yield
+            finally:
+                spent[0] += time.process_time() - began
+
+    sending.writer_turn = timed  # type: ignore[assignment]
+    return spent
+
+
 def main(count: int, *, api: bool, profile: bool, show_sql: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
     _environment(tempfile.mkdtemp(prefix="profile-send-"))
@@ -121,6 +145,7 @@ def main(count: int, *, api: bool, profile: bool, show_sql: bool = False) -> Non
     from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
+    locked = _time_writer_turn()
     send = _sender(api)
     for i in range(20):  # warm up caches and the scanner
         send(i)
@@ -131,14 +156,16 @@ def main(count: int, *, api: bool, profile: bool, show_sql: bool = False) -> Non
     if show_sql:
         for query in queries.captured_queries:
             print(query["sql"][:300])
+    locked[0] = 0.0
     began = time.process_time()
     for i in range(count):
         send(i)
     cpu = time.process_time() - began
     what = "POST /api/v1/contact/messages" if api else "send_message"
     print(
-        f"{count} x {what}: {1000 * cpu / count:.2f} ms CPU and "
-        f"{queried} queries a send "
+        f"{count} x {what}: {1000 * cpu / count:.2f} ms CPU "
+        f"({1000 * locked[0] / count:.2f} ms of it holding the writers' lock) "
+        f"and {queried} queries a send "
         f"(load average {os.getloadavg()[0]:.2f})"
     )
     if not profile:

@@ -139,6 +139,25 @@ def entry_hash(prev_hash: str, seq: int, content: Mapping[str, Any]) -> str:
     return _hash(prev_hash, seq, canonical(content))
 
 
+def entry_hash_with(
+    prev_hash: str, seq: int, payload: Mapping[str, Any], *, content: bytes
+) -> str:
+    """``entry_hash(prev_hash, seq, {**payload, "content": c})`` where
+    ``content`` is ``canonical(c)``, made beforehand: so a writer can serialise
+    an entry's content before it takes the chain's lock, and only hash under
+    it. ``payload``'s own "content" key, if any, is ignored."""
+    if not isinstance(prev_hash, str) or not _HEX64.fullmatch(prev_hash):
+        raise LedgerError("prev_hash must be 64 lowercase hex characters")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise LedgerError("seq must be a positive integer")
+    rest = _normalise_mapping({k: v for k, v in payload.items() if k != "content"})
+    parts = [
+        _dumps(key) + b":" + (content if key == "content" else _dumps(rest[key]))
+        for key in sorted([*rest, "content"])
+    ]
+    return _hash(prev_hash, seq, b"{" + b",".join(parts) + b"}")
+
+
 def stored_entry_hash(prev_hash: str, seq: int, content: Mapping[str, Any]) -> str:
     """``entry_hash`` of content already stored normalised (read back as JSON).
 

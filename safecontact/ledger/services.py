@@ -1,7 +1,9 @@
-"""Writes to the contact log. ``append_entry`` is the only way entries are made."""
+"""Writes to the contact log. ``append_entry`` (or ``prepare_entry`` then
+``write_entry``) is the only way entries are made."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +23,7 @@ from safecontact.ledger.models import (
     payload_of,
 )
 from safecontact.lib import rawsql
-from safeguarding.ledger import LedgerError, entry_hash, normalise
+from safeguarding.ledger import LedgerError, canonical, entry_hash_with, normalise
 
 HEADS = ChainHead._meta.db_table
 _KIND = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
@@ -85,61 +87,103 @@ def append_entry(
     User responsible, or None for the system. Raises ``LedgerError`` for
     content that cannot be hashed.
     """
+    pending = prepare_entry(
+        organisation=organisation,
+        kind=kind,
+        content=content,
+        subjects=subjects,
+        actor=actor,
+    )
+    return write_entry(pending)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """An entry made ready before the chain's lock is taken (``prepare_entry``):
+    everything but its place in the chain (seq, previous hash, hash) and its
+    time, which are fixed under the lock by ``write_entry``."""
+
+    entry: LedgerEntry
+    subjects: list[LedgerSubject]
+    content_json: bytes  # canonical JSON of the stored content, for the hash
+    entry_insert: rawsql.Insert
+    subjects_insert: rawsql.Insert
+
+
+def prepare_entry(
+    *,
+    organisation: Any,
+    kind: str,
+    content: Mapping[str, Any],
+    subjects: Sequence[str | UUID] = (),
+    actor: Any = None,
+) -> PendingEntry:
+    """``append_entry``'s checks and work that need neither the database nor
+    the chain's head: call it before the write transaction (and its lock),
+    then ``write_entry`` inside it. Raises ``LedgerError`` as append_entry."""
     if not _KIND.fullmatch(kind) or len(kind) > 64:
         raise LedgerError(f"kind must look like 'message.attempt', not {kind!r}")
     stored_content = normalise(dict(content))
     codes = _subject_codes(subjects)
     actor_label = str(actor)[:200] if actor is not None else "system"
-    with transaction.atomic(savepoint=False):
-        return _append(organisation, kind, stored_content, codes, actor, actor_label)
-
-
-def _append(
-    organisation: Any,
-    kind: str,
-    stored_content: Any,
-    codes: list[str],
-    actor: Any,
-    actor_label: str,
-) -> LedgerEntry:
-    head = _lock_head(organisation)
     entry = LedgerEntry(
         organisation=organisation,
-        seq=head.seq + 1,
-        prev_hash=head.hash,
         kind=kind,
         content=stored_content,
         subjects=codes,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label,
-        created_at=timezone.now(),
         message_code=message_code_of(stored_content),
     )
-    payload = payload_of(
-        organisation_code=str(organisation.code),
-        kind=kind,
-        content=stored_content,
-        subjects=codes,
-        actor_label=actor_label,
-        created_at=entry.created_at,
+    rows = [
+        LedgerSubject(entry=entry, organisation=organisation, subject_code=code)
+        for code in codes
+    ]
+    return PendingEntry(
+        entry=entry,
+        subjects=rows,
+        content_json=canonical(stored_content),  # type: ignore[arg-type]
+        entry_insert=rawsql.prepare_insert(LedgerEntry, [entry], later=_IN_CHAIN),
+        subjects_insert=rawsql.prepare_insert(LedgerSubject, rows),
     )
-    entry.hash = entry_hash(entry.prev_hash, entry.seq, payload)
-    # Inserts and the head's update in hand-written SQL, one statement each:
-    # the ORM's building of them cost more CPU than the database's work.
-    rawsql.insert(LedgerEntry, [entry])
-    rawsql.insert(
-        LedgerSubject,
-        [
-            LedgerSubject(entry=entry, organisation=organisation, subject_code=code)
-            for code in codes
-        ],
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{HEADS}" SET "seq" = %s, "hash" = %s'  # noqa: S608
-            ' WHERE "organisation_id" = %s',
-            [entry.seq, entry.hash, head.pk],
+
+
+# The columns only known once the chain's head is read under its lock.
+_IN_CHAIN = ("seq", "prev_hash", "hash", "created_at")
+
+
+def write_entry(pending: PendingEntry) -> LedgerEntry:
+    """Put a prepared entry at the end of its chain: read the head under its
+    lock, hash, insert, move the head. A ``PendingEntry`` is written once."""
+    entry = pending.entry
+    if entry.pk is not None:
+        raise LedgerError("this entry has been written already")
+    with transaction.atomic(savepoint=False):
+        head = _lock_head(entry.organisation)
+        entry.seq = head.seq + 1
+        entry.prev_hash = head.hash
+        entry.created_at = timezone.now()
+        payload = payload_of(
+            organisation_code=str(entry.organisation.code),
+            kind=entry.kind,
+            content=None,
+            subjects=entry.subjects,
+            actor_label=entry.actor_label,
+            created_at=entry.created_at,
         )
+        entry.hash = entry_hash_with(
+            entry.prev_hash, entry.seq, payload, content=pending.content_json
+        )
+        # Inserts and the head's update in hand-written SQL, one statement
+        # each: the ORM's building of them cost more CPU than the database's.
+        rawsql.run(pending.entry_insert)
+        rawsql.run(pending.subjects_insert)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{HEADS}" SET "seq" = %s, "hash" = %s'  # noqa: S608
+                ' WHERE "organisation_id" = %s',
+                [entry.seq, entry.hash, head.pk],
+            )
     return entry
 
 

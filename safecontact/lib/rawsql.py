@@ -13,6 +13,7 @@ PostgreSQL accept them through Django's cursor.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -118,6 +119,109 @@ def field_value(model: type[Model], field: str, value: Any) -> Any:
     return value
 
 
+@dataclasses.dataclass(slots=True)
+class Insert:
+    """An INSERT built ahead of its transaction (``prepare_insert``); ``run``
+    fills in what could not be known yet and executes it."""
+
+    model: type[Model]
+    objs: Sequence[Model]
+    sql: str = ""
+    values: list[Any] = dataclasses.field(default_factory=list)
+    # (index in values, the object, its field, the related object or None):
+    # a foreign key to an object saved later, or a field named in ``later``.
+    late: list[tuple[int, Model, Field[Any, Any], Model | None]] = dataclasses.field(
+        default_factory=list
+    )
+    fallback: bool = False  # a value left to the database: bulk_create at run
+
+
+def prepare_insert(
+    model: type[Model], objs: Sequence[Model], *, later: Iterable[str] = ()
+) -> Insert:
+    """``insert(model, objs)`` made ready to run, with every value prepared
+    (``pre_save``, ``get_db_prep_save``) now, except: the fields named in
+    ``later``, read from the objects when it runs, and the foreign keys to
+    objects not saved yet (saved before it runs, in the same transaction),
+    which take those objects' keys when it runs.
+
+    So the work that does not depend on the database's state can be done
+    before a lock is taken, and only the statement runs under it.
+    """
+    pending = Insert(model, objs)
+    if not objs:
+        return pending
+    fields, returning = _insertable(model)
+    deferred = set(later)
+    values = pending.values
+    for obj in objs:
+        for f in fields:
+            related = _related(obj, f)
+            if f.name in deferred or (related is not None and related.pk is None):
+                pending.late.append((len(values), obj, f, related))
+                values.append(None)
+                continue
+            value = f.pre_save(obj, True)
+            if isinstance(value, Expression):
+                pending.fallback = True
+                return pending
+            values.append(f.get_db_prep_save(value, connection))
+    names = ", ".join(f'"{f.column}"' for f in fields)
+    one = f"({placeholders(len(fields))})"
+    pending.sql = (
+        f'INSERT INTO "{model._meta.db_table}" ({names}) VALUES '  # noqa: S608
+        f"{', '.join([one] * len(objs))} RETURNING "
+        + ", ".join(f'"{f.column}"' for f in returning)
+    )
+    return pending
+
+
+def _related(obj: Model, f: Field[Any, Any]) -> Model | None:
+    """What ``_prepare_related_fields_for_save`` checks for ``f``: the related
+    object cached on ``obj`` (None when there is none). A related object
+    saved after it was assigned gives its key now."""
+    if not (f.is_relation and f.is_cached(obj)):  # type: ignore[attr-defined]
+        return None
+    related: Model | None = f.get_cached_value(obj)  # type: ignore[attr-defined]
+    if related is None or related.pk is None:
+        return related
+    if getattr(obj, f.attname) in f.empty_values:
+        setattr(obj, f.attname, related.pk)
+    if getattr(related, f.target_field.attname) != getattr(obj, f.attname):  # type: ignore[attr-defined]
+        f.delete_cached_value(obj)  # type: ignore[attr-defined]
+    return related
+
+
+def run(pending: Insert) -> None:
+    """Execute an ``Insert`` inside the caller's transaction."""
+    model, objs = pending.model, pending.objs
+    if not objs:
+        return
+    if pending.fallback:
+        model.objects.bulk_create(objs)  # type: ignore[attr-defined]
+        return
+    values = pending.values
+    for i, obj, f, related in pending.late:
+        if related is not None:
+            if related.pk is None:
+                # As save() and bulk_create refuse it.
+                raise ValueError(
+                    f"insert() prohibited to prevent data loss due to unsaved "
+                    f"related object '{f.name}'."
+                )
+            setattr(obj, f.attname, related.pk)
+        values[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(pending.sql, values)
+        keys = cursor.fetchall()
+    _, returning = _insertable(model)
+    for obj, key in zip(objs, keys, strict=True):
+        for f, value in zip(returning, key, strict=True):
+            setattr(obj, f.attname, field_value(model, f.name, value))
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
     """``model.objects.bulk_create(objs)`` in one statement with ``RETURNING``
     the primary keys, without the ORM's query building. Every field's value
@@ -125,38 +229,7 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
     value left to the database (``db_default`` alone) falls back to the ORM.
     No signals are sent: none of the models written this way has receivers.
     """
-    if not objs:
-        return
-    meta = model._meta
-    fields, returning = _insertable(model)
-    rows: list[Any] = []
-    for obj in objs:
-        # As bulk_create does: a related object saved after it was assigned
-        # gives its key now (and an unsaved one is refused).
-        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-        values = [f.pre_save(obj, True) for f in fields]
-        if any(isinstance(v, Expression) for v in values):
-            model.objects.bulk_create(objs)  # type: ignore[attr-defined]
-            return
-        rows.extend(
-            f.get_db_prep_save(v, connection)
-            for f, v in zip(fields, values, strict=True)
-        )
-    names = ", ".join(f'"{f.column}"' for f in fields)
-    one = f"({placeholders(len(fields))})"
-    sql = (
-        f'INSERT INTO "{meta.db_table}" ({names}) VALUES '  # noqa: S608
-        f"{', '.join([one] * len(objs))} RETURNING "
-        + ", ".join(f'"{f.column}"' for f in returning)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, rows)
-        keys = cursor.fetchall()
-    for obj, key in zip(objs, keys, strict=True):
-        for field, value in zip(returning, key, strict=True):
-            setattr(obj, field.attname, field_value(model, field.name, value))
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    run(prepare_insert(model, objs))
 
 
 def cache_related(obj: Model, name: str, value: Model | None) -> None:

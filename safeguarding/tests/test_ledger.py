@@ -16,6 +16,7 @@ from safeguarding.ledger import (
     VerifyResult,
     canonical,
     entry_hash,
+    entry_hash_with,
     normalise,
     verify,
 )
@@ -126,6 +127,45 @@ def test_hash_covers_prev_seq_and_content():
 def test_entry_hash_refuses_malformed_input(prev, seq, content):
     with pytest.raises(LedgerError):
         entry_hash(prev, seq, content)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"content": {}},
+        {
+            "organisation": str(uuid.UUID(int=7)),
+            "kind": "message.attempt",
+            "content": {
+                "message": str(uuid.UUID(int=1)),
+                "recipients": [{"person": "p", "role": "to", "added_by_rule": ""}],
+                "deliver_at": dt.datetime(2025, 3, 30, 1, 30, tzinfo=LONDON),
+                "urgent_reason": 'Zoë\'s "lift" — café\n',
+                "rules": [],
+                "nested": {"z": None, "a": True, "m": decimal.Decimal("1.50")},
+            },
+            "subjects": ["p", "g"],
+            "actor": "Ann Worker",
+            "at": dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC),
+        },
+        # Keys sorting before and after "content", and non-ASCII keys.
+        {"a": 1, "content": {"é": 1, "e": [1, "2"]}, "contenu": "x", "zz": None},
+    ],
+)
+def test_hashing_with_content_serialised_beforehand_gives_the_same_hash(payload):
+    content = canonical(payload["content"])
+    without = {k: v for k, v in payload.items() if k != "content"}
+    expected = entry_hash("ab" * 32, 9, payload)
+    assert entry_hash_with("ab" * 32, 9, without, content=content) == expected
+    # A "content" key in the payload is ignored: the bytes given are hashed.
+    wrong = {**payload, "content": {"other": 1}}
+    assert entry_hash_with("ab" * 32, 9, wrong, content=content) == expected
+
+
+@pytest.mark.parametrize(("prev", "seq"), [("abc", 1), (GENESIS, 0), (GENESIS, True)])
+def test_hashing_with_content_refuses_malformed_input(prev, seq):
+    with pytest.raises(LedgerError):
+        entry_hash_with(prev, seq, {}, content=b"{}")
 
 
 def test_an_intact_chain_verifies():

@@ -241,8 +241,7 @@ class Facts:
 
 def read_facts(to: Sequence[Person]) -> Facts:
     """The same rows as ``people.selectors`` would give, for many people."""
-    consents = newest_consents([p.pk for p in to])
-    codes = _consent_codes([c.pk for c in consents.values()])
+    consents, codes = _newest_consents_and_codes([p.pk for p in to])
     return Facts(_carers(to), consents, *codes)
 
 
@@ -392,6 +391,54 @@ def _consent_codes(
             str(rawsql.field_value(Group, "code", code))
         )
     return found["g"], found["w"], found["p"], found["f"]
+
+
+def _newest_consents_and_codes(
+    ids: Sequence[int],
+) -> tuple[dict[int, ConsentRow], tuple[Codes, Codes, Codes, Codes]]:
+    """``newest_consents(ids)`` and ``_consent_codes`` of those consents in
+    one query: every consent of these people, and the codes of every one of
+    their consents (a person's history is a few rows), kept for the newest."""
+    found: dict[str, Codes] = {"g": {}, "w": {}, "p": {}, "f": {}}
+    if not ids:
+        return {}, (found["g"], found["w"], found["p"], found["f"])
+    width = rawsql.width(ConsentRow)
+    among = rawsql.placeholders(len(ids))
+    theirs = f'SELECT c."id" FROM "people_consent" c WHERE c."subject_id" IN ({among})'  # noqa: S608
+    pad = "NULL, " * width
+    sql = " UNION ALL ".join(
+        [
+            f"SELECT 'c', {rawsql.columns(ConsentRow, 'c')}, NULL, NULL"  # noqa: S608
+            f' FROM "people_consent" c WHERE c."subject_id" IN ({among})',
+            *(
+                f'SELECT \'{which}\', {pad}l."consent_id", t."code" FROM "{link}" l'  # noqa: S608
+                f' INNER JOIN "{table}" t ON t."id" = l."{column}"'
+                f' WHERE l."consent_id" IN ({theirs})'
+                for which, link, column, table in _CONSENT_LINKS
+            ),
+        ]
+    )
+    rows = rawsql.fetch(sql, list(ids) * 5)
+    # Newest first as ``newest_consents`` orders them: recorded_at, then id.
+    newest: dict[int, ConsentRow] = {}
+    for row in rows:
+        if row[0] != "c":
+            continue
+        consent = rawsql.instance(ConsentRow, row, 1)
+        best = newest.get(consent.subject_id)
+        if best is None or (consent.recorded_at, consent.pk) > (
+            best.recorded_at,
+            best.pk,
+        ):
+            newest[consent.subject_id] = consent
+    kept = {c.pk for c in newest.values()}
+    for row in rows:
+        which, consent_id, code = row[0], row[1 + width], row[2 + width]
+        if which != "c" and consent_id in kept:
+            found[which].setdefault(consent_id, []).append(
+                str(rawsql.field_value(Group, "code", code))
+            )
+    return newest, (found["g"], found["w"], found["p"], found["f"])
 
 
 def group_info(group: Group, today: dt.date) -> GroupInfo:

@@ -26,7 +26,12 @@ from safecontact.contact.services.early_warning import warn_early
 from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group, Purpose
 from safecontact.ledger.models import LedgerEntry
-from safecontact.ledger.services import append_entry
+from safecontact.ledger.services import (
+    PendingEntry,
+    append_entry,
+    prepare_entry,
+    write_entry,
+)
 from safecontact.lib import rawsql
 from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
@@ -281,14 +286,29 @@ def decision_json(
 def _store(actor: User, prepared: Prepared) -> Message:
     # Reads happen before the write transaction: on SQLite it blocks every
     # other writer and on PostgreSQL the contact log's head row stays locked
-    # from append_entry until commit, so the transaction is kept to inserts.
+    # from write_entry until commit, so the transaction is kept to inserts.
     message, decision = prepared.message, prepared.decision
     kinds = {c.kind for c in decision.changes}
     notify = message.status == Message.Status.HELD or ChangeKind.NOTIFY_LEAD in kinds
     leads = lead_users(message.organisation) if notify else []
     serious = serious_findings(prepared.findings, message.organisation)
+    rows = _recipient_rows(message, prepared)
+    made = (
+        _deliveries(message, rows)
+        if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED)
+        else []
+    )
+    # Everything that does not depend on the contact log's head is built and
+    # prepared now, outside the writers' lock: the rows, the outbox's
+    # addresses, the log entry's content and its JSON, every column's value.
+    inserts = [
+        rawsql.prepare_insert(Message, [message]),
+        rawsql.prepare_insert(Recipient, rows),
+        rawsql.prepare_insert(Delivery, made),
+    ]
+    entry = prepare_entry(**_log_fields(message, actor=actor, rows=rows))
     with writer_turn():
-        stored = _write(actor, prepared, leads, serious)
+        stored = _write(message, inserts, entry, leads, serious)
     if warn_early(stored) is not None:
         notify_leads(stored)
     return stored
@@ -296,28 +316,27 @@ def _store(actor: User, prepared: Prepared) -> Message:
 
 @transaction.atomic(durable=True)
 def _write(
-    actor: User,
-    prepared: Prepared,
+    message: Message,
+    inserts: Sequence[rawsql.Insert],
+    entry: PendingEntry,
     leads: Sequence[User],
     serious: list[dict[str, Any]],
 ) -> Message:
-    message = prepared.message
-    # Each insert is one hand-written statement (``rawsql.insert``): building
-    # the ORM's INSERTs cost more CPU than the database's work.
-    rawsql.insert(Message, [message])
-    rows = _add_recipients(message, prepared)
+    # Each insert is one hand-written statement prepared beforehand
+    # (``rawsql.prepare_insert``); the recipients and outbox rows take the
+    # message's key when they run.
+    for pending in inserts:
+        rawsql.run(pending)
     if leads:
         notify_leads(message, leads=leads)
-    if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED):
-        queue_deliveries(message, rows=rows)
     # Last, so the log's head row is locked for as short a time as possible.
-    entry = log_attempt(message, actor=actor, rows=rows)
+    written = write_entry(entry)
     if serious:
-        raise_alert(message, serious, entry)
+        raise_alert(message, serious, written)
     return message
 
 
-def _add_recipients(message: Message, prepared: Prepared) -> list[Recipient]:
+def _recipient_rows(message: Message, prepared: Prepared) -> list[Recipient]:
     decision = prepared.decision
     bcc = any(c.kind is ChangeKind.USE_BCC for c in decision.changes)
     role = Recipient.Role.BCC if bcc else Recipient.Role.TO
@@ -338,7 +357,6 @@ def _add_recipients(message: Message, prepared: Prepared) -> list[Recipient]:
                     added_by_rule=change.rule_id,
                 )
             )
-    rawsql.insert(Recipient, rows)
     return rows
 
 
@@ -353,6 +371,16 @@ def log_attempt(
     The text itself is not copied into the log; its SHA-256 is, so any later
     change to the stored message shows.
     """
+    return append_entry(**_log_fields(message, actor=actor, rows=rows))
+
+
+def _log_fields(
+    message: Message,
+    *,
+    actor: User | None,
+    rows: Sequence[Recipient] | None = None,
+) -> dict[str, Any]:
+    """``append_entry``'s arguments for ``log_attempt``."""
     if rows is None:
         rows = list(message.recipient_rows.select_related("person"))
     content = {
@@ -385,13 +413,13 @@ def log_attempt(
         if message.direction == Message.Direction.INBOUND
         else LedgerEntry.Kind.MESSAGE_ATTEMPT
     )
-    return append_entry(
-        organisation=message.organisation,
-        kind=kind,
-        content=content,
-        subjects=subjects_of(message, rows),
-        actor=actor,
-    )
+    return {
+        "organisation": message.organisation,
+        "kind": kind,
+        "content": content,
+        "subjects": subjects_of(message, rows),
+        "actor": actor,
+    }
 
 
 def subjects_of(message: Message, rows: Sequence[Recipient] | None = None) -> list[str]:
@@ -472,10 +500,19 @@ def queue_deliveries(
     Deferred messages become due at ``deliver_at``; in-app messages use the
     same rows so they wait and are logged the same way.
     """
-    due = message.deliver_at or now or timezone.now()
     if rows is None:
         rows = list(message.recipient_rows.select_related("person"))
-    made = [
+    made = _deliveries(message, rows, now=now)
+    rawsql.insert(Delivery, made)
+    return made[0]
+
+
+def _deliveries(
+    message: Message, rows: Sequence[Recipient], *, now: dt.datetime | None = None
+) -> list[Delivery]:
+    """``queue_deliveries``' rows, not saved."""
+    due = message.deliver_at or now or timezone.now()
+    return [
         Delivery(
             organisation=message.organisation,
             message=message,
@@ -484,5 +521,3 @@ def queue_deliveries(
         )
         for fields in routing.outbox_rows(message, rows)
     ]
-    rawsql.insert(Delivery, made)
-    return made[0]

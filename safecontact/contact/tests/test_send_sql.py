@@ -37,6 +37,7 @@ from safecontact.groups.models import Purpose
 from safecontact.groups.tests.factories import GroupFactory, PlatformFactory
 from safecontact.ledger.models import LedgerEntry, LedgerSubject
 from safecontact.ledger.selectors import verify_chain
+from safecontact.lib import rawsql
 from safecontact.people.models import Consent, Person
 from safecontact.people.tests.factories import (
     AdultAtRiskFactory,
@@ -184,6 +185,17 @@ def test_consents_codes_and_carers_read_as_the_orm_reads_them(seed):
         ):
             want = sorted(str(c) for c in related.values_list("code", flat=True))
             assert sorted(got.get(consent.pk, [])) == want
+    # The send path reads both in one query: the same rows, the same codes.
+    together, together_codes = inputs._newest_consents_and_codes(
+        [p.pk for p in everyone]
+    )
+    assert {k: values(v) for k, v in together.items()} == {
+        k: values(v) for k, v in newest.items()
+    }
+    for joined, apart in zip(together_codes, codes, strict=True):
+        assert {k: sorted(v) for k, v in joined.items()} == {
+            c.pk: sorted(apart[c.pk]) for c in newest.values() if c.pk in apart
+        }
     carers = inputs._carers(everyone)
     for person in everyone:
         orm = (
@@ -300,3 +312,54 @@ def test_what_a_send_writes_reads_back_through_the_orm(seed):
         subjects = LedgerSubject.objects.filter(entry=entry).order_by("id")
         assert [s.subject_code for s in subjects] == entry.subjects
     assert verify_chain(org).ok
+
+
+def _unsaved_message(org: Organisation) -> tuple[Message, list[Recipient]]:
+    user = UserFactory.create(organisation=org, role="worker")
+    message = Message(
+        organisation=org,
+        author=user,
+        channel="email",
+        subject="Thursday",
+        body="See you on Thursday.",
+        status=Message.Status.QUEUED,
+        decision={"outcome": "allow"},
+    )
+    people = [ChildFactory.create(organisation=org) for _ in range(2)]
+    rows = [Recipient(message=message, person=p) for p in people]
+    return message, rows
+
+
+def test_inserts_prepared_before_the_message_is_saved_take_its_key():
+    org = OrganisationFactory.create()
+    message, rows = _unsaved_message(org)
+    first = rawsql.prepare_insert(Message, [message])
+    then = rawsql.prepare_insert(Recipient, rows)
+    assert message.pk is None
+    rawsql.run(first)
+    rawsql.run(then)
+    assert values(Message.objects.get(pk=message.pk)) == values(message)
+    stored = list(Recipient.objects.filter(message=message).order_by("id"))
+    assert [values(r) for r in stored] == [values(r) for r in rows]
+    assert all(r.message_id == message.pk and r.pk for r in rows)
+
+
+def test_a_prepared_insert_refuses_what_points_at_an_unsaved_row():
+    org = OrganisationFactory.create()
+    _, rows = _unsaved_message(org)
+    pending = rawsql.prepare_insert(Recipient, rows)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rawsql.run(pending)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rawsql.insert(Recipient, rows)
+    assert not Recipient.objects.filter(person__in=[r.person for r in rows]).exists()
+
+
+def test_fields_named_later_are_read_when_the_insert_runs():
+    org = OrganisationFactory.create()
+    message, _ = _unsaved_message(org)
+    message.status = Message.Status.DRAFT
+    pending = rawsql.prepare_insert(Message, [message], later=("status",))
+    message.status = Message.Status.HELD
+    rawsql.run(pending)
+    assert Message.objects.get(pk=message.pk).status == Message.Status.HELD
