@@ -18,7 +18,9 @@ from safecontact.contact.models import Message
 from safecontact.contact.services import send_message
 from safecontact.contact.tests.conftest import make_family
 from safecontact.groups import services as groups
+from safecontact.people.models import Consent
 from safecontact.people.selectors.attention import attention_items
+from safecontact.people.services import record_consent
 from safecontact.people.tests.factories import purpose_named
 
 pytestmark = pytest.mark.django_db
@@ -247,10 +249,20 @@ def test_consent_that_has_not_started_is_not_current_everywhere(
 
 
 def test_the_attention_list_flags_a_consent_allowing_none_of_a_groups_purposes(
-    org, group
+    org, group, lead
 ):
     child = group.members.filter(person__kind="child").first().person
-    child.consents.get().purposes.set([purpose_named(org, "Choir")])
+    # A new consent for the group that allows only choir, recorded as the Lead would.
+    record_consent(
+        actor=lead,
+        subject=child,
+        evidence=Consent.Evidence.FORM,
+        evidence_date=timezone.localdate(),
+        channels=["email"],
+        purposes=[purpose_named(org, "Choir")],
+        groups=[group],
+        given_by=child.consents.get().given_by,
+    )
     items = [i for i in attention_items(org, timezone.localdate()) if i.person == child]
     assert [i.message for i in items] == [
         f"Consent allows none of the purposes of {group}."
