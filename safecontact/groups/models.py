@@ -115,6 +115,15 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # An organisation's live groups by name: the attention list pages
+            # memberships in this order, so the database can stop at one page.
+            models.Index(
+                fields=["organisation", "name"],
+                condition=models.Q(archived_at__isnull=True),
+                name="group_live_by_name",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
