@@ -190,7 +190,7 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     years = organisation.vetting_renewal_years
     cleared = cleared_q(day, years, Workforce.CHILDREN, ref="person_id")
     return {
-        "consent": needs & ~_consent_in_force(day, purposes=True),
+        "consent": needs & ~_consent_window_q(day),
         "ex_worker": left,
         # Plain columns first: the database can skip the subqueries for most rows.
         "unchecked_adult": Q(group__audience__in=CHILDREN_AUDIENCES)
@@ -199,6 +199,20 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
         & ~cleared,
         "under_age": _under_age_q(organisation, day),
     }
+
+
+def _consent_window_q(day: datetime.date) -> Q:
+    """The member's newest consent fits the group and is in force on ``day``.
+
+    The same as ``_consent_in_force(day, purposes=True)``, read from the
+    membership alone: ``people.state`` keeps on it the days that consent is
+    in force from and until when it fits and is not withdrawn, so no join
+    to the state row and the consent per membership. Only the comparison
+    with the day is made here.
+    """
+    return Q(consent_from__lte=day) & (
+        Q(consent_until__isnull=True) | Q(consent_until__gte=day)
+    )
 
 
 def needs_consent_q(day: datetime.date) -> Q:
