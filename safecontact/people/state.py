@@ -14,8 +14,8 @@ added them); ``stale`` says which rows disagree with the histories.
 Each membership also keeps ``consent_fits``: whether the member's newest
 consent names the group (or none) and allows one of its purposes, as
 ``policy.consent_fits_group`` decides. It changes when the newest consent
-does (``refresh``), when someone joins a group (``fits``, before the row is
-made) and when a group's purposes change (``refresh_groups``). Every
+does (``refresh``), when someone joins a group (``member_facts``, before the
+row is made) and when a group's purposes change (``refresh_groups``). Every
 membership is kept, ended ones too, so a membership brought back is right.
 Renaming or retiring a purpose changes no link, so no flag. With the flag,
 the membership keeps the days that consent is in force from and until
@@ -273,11 +273,6 @@ def member_facts(person_id: int, group_id: int) -> dict[str, Any]:
     consent_id, *dates = row or (None, None, None, None)
     flag = _fits([(0, group_id, consent_id, False)], LIVE)[0]
     return dict(zip(("consent_fits", *WINDOW), _facts(flag, *dates), strict=True))
-
-
-def fits(person_id: int, group_id: int) -> bool:
-    """The flag for a membership about to be made (up to 4 queries)."""
-    return bool(member_facts(person_id, group_id)["consent_fits"])
 
 
 def _fits(rows: Sequence[Row], models: Models) -> dict[int, bool]:
