@@ -115,6 +115,15 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # An organisation's live groups by name: the attention list pages
+            # memberships in this order, so the database can stop at one page.
+            models.Index(
+                fields=["organisation", "name"],
+                condition=models.Q(archived_at__isnull=True),
+                name="group_live_by_name",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
@@ -174,6 +183,11 @@ class GroupMember(models.Model):
     # purposes (``policy.consent_fits_group``). Whether that consent is in
     # force on a day is still decided at read time from its dates.
     consent_fits = models.BooleanField(default=False, db_default=False)
+    # With it, the days that consent is in force from and until (until: none
+    # means no end), kept only when it fits and is not withdrawn: the
+    # attention list compares them with the day without joining the consent.
+    consent_from = models.DateField(null=True, blank=True, db_default=None)
+    consent_until = models.DateField(null=True, blank=True, db_default=None)
 
     class Meta:
         ordering = ["group", "role", "person"]

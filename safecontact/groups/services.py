@@ -549,7 +549,7 @@ def add_member(
         person=person,
         role=role,
         added_by=actor,
-        consent_fits=register_state.fits(person.pk, group.pk),
+        **register_state.member_facts(person.pk, group.pk),
     )
     save_and_record(
         actor=actor,
@@ -582,7 +582,7 @@ def record_existing_member(
         person=person,
         role=role,
         added_by=actor,
-        consent_fits=register_state.fits(person.pk, group.pk),
+        **register_state.member_facts(person.pk, group.pk),
     )
     save_and_record(
         actor=actor,

@@ -24,8 +24,15 @@ MAX_PAGE_SIZE = 100
 API_PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
-    return Paginator(items, size).get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest, items: Any, size: int = PAGE_SIZE, *, count: int | None = None
+) -> Page[Any]:
+    """A page of ``items``; ``count``, when the caller has already counted
+    them (the same rows), spares the database a second count."""
+    paginator = Paginator(items, size)
+    if count is not None:
+        paginator.__dict__["count"] = count  # the cached_property's value
+    return paginator.get_page(request.GET.get("page"))
 
 
 class PageNumberPagination(ninja_pagination.PageNumberPagination):

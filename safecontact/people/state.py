@@ -14,10 +14,14 @@ added them); ``stale`` says which rows disagree with the histories.
 Each membership also keeps ``consent_fits``: whether the member's newest
 consent names the group (or none) and allows one of its purposes, as
 ``policy.consent_fits_group`` decides. It changes when the newest consent
-does (``refresh``), when someone joins a group (``fits``, before the row is
-made) and when a group's purposes change (``refresh_groups``). Every
+does (``refresh``), when someone joins a group (``member_facts``, before the
+row is made) and when a group's purposes change (``refresh_groups``). Every
 membership is kept, ended ones too, so a membership brought back is right.
-Renaming or retiring a purpose changes no link, so no flag.
+Renaming or retiring a purpose changes no link, so no flag. With the flag,
+the membership keeps the days that consent is in force from and until
+(``consent_from``, ``consent_until``), only when it fits and is not
+withdrawn: facts again, compared with the day when read, so the attention
+list counts consent from the membership without joining the consent.
 """
 
 from __future__ import annotations
@@ -181,6 +185,11 @@ def stale(organisation: Any = None, models: Models = LIVE) -> list[int]:
 # --- Memberships: does the newest consent fit the group? ----------------------------
 
 Row = tuple[int, int, int | None, bool]  # membership, group, newest consent, stored
+# What a membership keeps: the flag, and the days its consent is in force
+# from and until (both None unless it fits and is not withdrawn).
+Facts = tuple[bool, Any, Any]
+WINDOW = ("consent_from", "consent_until")
+NEWEST = "person__state__consent"
 
 
 def refresh_groups(group_ids: Iterable[int], models: Models = LIVE) -> list[int]:
@@ -193,36 +202,77 @@ def refresh_groups(group_ids: Iterable[int], models: Models = LIVE) -> list[int]
 def refresh_members(
     members: Any, models: Models = LIVE, *, write: bool = True
 ) -> list[int]:
-    """Recompute ``consent_fits`` of these memberships (a queryset), reading
-    the newest consent from the state rows; returns the ids of those that
-    were wrong (and, with ``write``, are now right). 4 to 6 queries a batch."""
-    rows: list[Row] = list(
-        members.order_by("pk").values_list(
-            "pk", "group_id", "person__state__consent_id", "consent_fits"
-        )
-    )
+    """Recompute ``consent_fits`` and the consent's days of these memberships
+    (a queryset), reading the newest consent from the state rows; returns the
+    ids of those that were wrong (and, with ``write``, are now right). 4 to 6
+    queries a batch."""
+    window = _has_window(models)
+    columns = ["pk", "group_id", f"{NEWEST}_id", "consent_fits"]
+    if window:
+        dates = ("evidence_date", "expires_on", "status")
+        columns += [*WINDOW, *(f"{NEWEST}__{name}" for name in dates)]
+    rows = list(members.order_by("pk").values_list(*columns))
     wrong: list[int] = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        fits = _fits(batch, models)
-        changed = [pk for pk, _, _, stored in batch if fits[pk] != stored]
-        if write:
-            for value in (True, False):
-                ids = [pk for pk in changed if fits[pk] is value]
-                if ids:
-                    models.member.objects.filter(pk__in=ids).update(consent_fits=value)
+        fits = _fits([row[:4] for row in batch], models)
+        # Without the window (a migration's model from before it), row[6:9]
+        # is empty and only the flag is compared and written.
+        found = {row[0]: _facts(fits[row[0]], *row[6:9]) for row in batch}
+        stored = {row[0]: (row[3], *row[4:6]) if window else row[3:4] for row in batch}
+        changed = [pk for pk in found if found[pk][: len(stored[pk])] != stored[pk]]
+        if write and changed:
+            _store({pk: found[pk] for pk in changed}, models, window)
         wrong += changed
     return wrong
 
 
-def fits(person_id: int, group_id: int, models: Models = LIVE) -> bool:
-    """The flag for a membership about to be made (up to 4 queries)."""
-    consent_id = (
-        models.state.objects.filter(person_id=person_id)
-        .values_list("consent_id", flat=True)
+def _has_window(models: Models) -> bool:
+    return any(f.name == WINDOW[0] for f in models.member._meta.get_fields())
+
+
+def _facts(
+    fits: bool, given: Any = None, expires: Any = None, status: Any = None
+) -> Facts:
+    if not fits or given is None or status == Consent.Status.WITHDRAWN:
+        return (fits, None, None)
+    return (fits, given, expires)
+
+
+def _store(found: dict[int, Facts], models: Models, window: bool) -> None:
+    if window:
+        models.member.objects.bulk_update(
+            [
+                models.member(
+                    pk=pk, consent_fits=flag, consent_from=since, consent_until=until
+                )
+                for pk, (flag, since, until) in found.items()
+            ],
+            ["consent_fits", *WINDOW],
+            batch_size=500,
+        )
+        return
+    for value in (True, False):
+        ids = [pk for pk, (flag, _, _) in found.items() if flag is value]
+        if ids:
+            models.member.objects.filter(pk__in=ids).update(consent_fits=value)
+
+
+def member_facts(person_id: int, group_id: int) -> dict[str, Any]:
+    """The fields of a membership about to be made (up to 4 queries)."""
+    row = (
+        LIVE.state.objects.filter(person_id=person_id)
+        .values_list(
+            "consent_id",
+            "consent__evidence_date",
+            "consent__expires_on",
+            "consent__status",
+        )
         .first()
     )
-    return _fits([(0, group_id, consent_id, False)], models)[0]
+    consent_id, *dates = row or (None, None, None, None)
+    flag = _fits([(0, group_id, consent_id, False)], LIVE)[0]
+    return dict(zip(("consent_fits", *WINDOW), _facts(flag, *dates), strict=True))
 
 
 def _fits(rows: Sequence[Row], models: Models) -> dict[int, bool]:

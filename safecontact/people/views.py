@@ -403,6 +403,7 @@ def attention(request: HttpRequest) -> HttpResponse:
             request,
             register_attention.rows(organisation, today, chosen),
             ATTENTION_PAGE,
+            count=counted[chosen],  # the rows' count, from the summary
         )
         page.object_list = register_attention.items(
             organisation, today, chosen, list(page.object_list)

@@ -71,4 +71,4 @@ class GroupMemberFactory(factory.django.DjangoModelFactory[GroupMember]):
         super()._after_postgeneration(instance, create, results)
         if create:  # as the services do: the flag of the member's consent
             state.refresh_members(GroupMember.objects.filter(pk=instance.pk))
-            instance.refresh_from_db(fields=["consent_fits"])
+            instance.refresh_from_db(fields=["consent_fits", *state.WINDOW])

@@ -282,9 +282,12 @@ def latest_consents(
     latest: dict[int, Consent] = {}
     consents = Consent.objects.filter(organisation=organisation)
     if people is not None:
-        consents = consents.filter(subject_id__in=list(people))
+        # By person alone, so the database reads their newest consents by the
+        # index on the subject, not all the organisation's (checked below).
+        consents = Consent.objects.filter(subject_id__in=list(people))
     rows = consents.only(
         "id",
+        "organisation_id",
         "subject_id",
         "kind",
         "status",
@@ -293,7 +296,8 @@ def latest_consents(
         "recorded_at",
     ).order_by("subject_id", "-recorded_at", "-id")
     for consent in rows:
-        latest.setdefault(consent.subject_id, consent)
+        if consent.organisation_id == organisation.pk:
+            latest.setdefault(consent.subject_id, consent)
     # By organisation for the whole register: a list of ids would grow with it.
     which = (
         {"consent__organisation": organisation}

@@ -25,8 +25,6 @@ from safecontact.groups.models import CHILDREN_AUDIENCES, Group, GroupMember, Pl
 from safecontact.people.models import (
     Consent,
     Person,
-    Training,
-    VettingCheck,
     WorkerProfile,
 )
 from safecontact.people.selectors import (
@@ -38,7 +36,6 @@ from safecontact.people.selectors import (
     consent_covers,
     consent_state,
     latest_consents,
-    newest_check,
     newest_vetting,
     worker_clearance,
     worker_profile,
@@ -149,26 +146,32 @@ def _groups(organisation: Any) -> QuerySet[Group]:
 
 
 def _worker_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
-    """What ``_vetting_item`` and ``_training_item`` decide, per worker."""
+    """What ``_vetting_item`` and ``_training_item`` decide, per worker.
+
+    Read from the state row (``people.state``): the newest check it points to
+    (none means no check at all) and the date the longest training lasts
+    until; only the comparisons with the day are made here.
+    """
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     years = organisation.vetting_renewal_years
+    check = "state__vetting__"
     # Due within DUE_SOON_DAYS: add_years(issued, years) <= soon.
     # A renewal date on the check itself overrides the organisation's period.
-    due = newest_check().filter(
-        Q(renewal_due__lte=soon)
+    due = Q(**{f"{check}update_service": False}) & (
+        Q(**{f"{check}renewal_due__lte": soon})
         | Q(
-            renewal_due__isnull=True,
-            certificate_date__lt=earliest_certificate(
-                soon + datetime.timedelta(days=1), years
-            ),
-        ),
-        update_service=False,
+            **{
+                f"{check}renewal_due__isnull": True,
+                f"{check}certificate_date__lt": earliest_certificate(
+                    soon + datetime.timedelta(days=1), years
+                ),
+            }
+        )
     )
-    any_check = VettingCheck.objects.filter(person=OuterRef("pk"))
-    lasting = Training.objects.filter(person=OuterRef("pk"), expires_on__gt=soon)
     return {
-        "vetting": ~Q(Exists(any_check)) | Q(Exists(due)),
-        "training": ~Q(Exists(lasting)),
+        "vetting": Q(state__vetting__isnull=True) | due,
+        "training": Q(state__training_until__isnull=True)
+        | Q(state__training_until__lte=soon),
     }
 
 
@@ -177,10 +180,9 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     adult_born = born_on_or_before(day, ADULT_AGE)
     child = Q(person__kind=Person.Kind.CHILD)
     needs = needs_consent_q(day)
+    # One list of leavers for the whole query (not a subquery per membership).
     left = Q(
-        Exists(
-            WorkerProfile.objects.filter(person=OuterRef("person_id"), end_date__lt=day)
-        )
+        person_id__in=WorkerProfile.objects.filter(end_date__lt=day).values("person_id")
     )
     adult = (child & Q(person__date_of_birth__lte=adult_born)) | ~Q(
         person__kind__in=[Person.Kind.CHILD, Person.Kind.ADULT_AT_RISK]
@@ -188,7 +190,7 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     years = organisation.vetting_renewal_years
     cleared = cleared_q(day, years, Workforce.CHILDREN, ref="person_id")
     return {
-        "consent": needs & ~_consent_in_force(day, purposes=True),
+        "consent": needs & ~_consent_window_q(day),
         "ex_worker": left,
         # Plain columns first: the database can skip the subqueries for most rows.
         "unchecked_adult": Q(group__audience__in=CHILDREN_AUDIENCES)
@@ -197,6 +199,20 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
         & ~cleared,
         "under_age": _under_age_q(organisation, day),
     }
+
+
+def _consent_window_q(day: datetime.date) -> Q:
+    """The member's newest consent fits the group and is in force on ``day``.
+
+    The same as ``_consent_in_force(day, purposes=True)``, read from the
+    membership alone: ``people.state`` keeps on it the days that consent is
+    in force from and until when it fits and is not withdrawn, so no join
+    to the state row and the consent per membership. Only the comparison
+    with the day is made here.
+    """
+    return Q(consent_from__lte=day) & (
+        Q(consent_until__isnull=True) | Q(consent_until__gte=day)
+    )
 
 
 def needs_consent_q(day: datetime.date) -> Q:
@@ -339,15 +355,9 @@ def _member_items(
     elif category == "ex_worker":
         made = [_ex_worker_item(m, day) for m in members]
     elif category == "unchecked_adult":
-        people = Person.objects.filter(pk__in=[m.person_id for m in members])
-        people = people.select_related("worker")
-        loaded = {
-            p.pk: p for p in people.prefetch_related("vetting_checks", "training")
-        }
-        made = []
-        for m in members:
-            m.person = loaded[m.person_id]
-            made.append(_unchecked_adult_item(m, m.person.age(day), day))
+        # Found by the database (``cleared_q``, through the state row): worded
+        # as they are, without reading each one's checks and courses again.
+        made = [_unchecked_adult_wording(m) for m in members]
     else:
         made = [_under_age_item(m, m.person.age(day)) for m in members]
     return [item for item in made if item is not None]
@@ -478,6 +488,11 @@ def _unchecked_adult_item(
     years = group.organisation.vetting_renewal_years
     if worker_clearance(person, day, years).children:
         return None
+    return _unchecked_adult_wording(member)
+
+
+def _unchecked_adult_wording(member: Any) -> AttentionItem:
+    person, group = member.person, member.group
     return AttentionItem(
         "unchecked_adult",
         person,

@@ -215,3 +215,52 @@ def test_the_migration_fills_the_flags_of_memberships_made_before_it(org):
     migration.backfill(apps, None)
     assert GroupMember.objects.filter(consent_fits=True).exists()
     assert state.stale(org) == []
+
+
+def test_the_command_finds_wrong_consent_days_and_rebuilds_them(lead, org):
+    # Rule: the attention list's "consent" category reads the days kept on
+    # the membership; a wrong day is found and put right like a wrong flag.
+    day = org_today(org)
+    youth = purpose_named(org)
+    group = GroupFactory.create(organisation=org, purposes=[youth])
+    child = ChildFactory.create(organisation=org)
+    member = groups.record_existing_member(actor=lead, group=group, person=child)
+    consent = _give(lead, child, [group], [youth])
+    kept = GroupMember.objects.get(pk=member.pk)
+    assert (kept.consent_from, kept.consent_until) == (day, consent.expires_on)
+    GroupMember.objects.filter(pk=member.pk).update(consent_until=day)
+    assert state.stale(org) == [child.pk]
+    assert attention.counts(org, day + dt.timedelta(days=1))["consent"] == 1
+    call_command("rebuild_person_states", "--commit", stdout=StringIO())
+    assert state.stale(org) == []
+    assert attention.counts(org, day + dt.timedelta(days=1))["consent"] == 0
+
+
+def test_a_withdrawal_or_a_consent_that_does_not_fit_keeps_no_days(lead, org):
+    day = org_today(org)
+    youth, sport = purpose_named(org), purpose_named(org, "Sport")
+    group = GroupFactory.create(organisation=org, purposes=[youth])
+    child = ChildFactory.create(organisation=org)
+    member = groups.record_existing_member(actor=lead, group=group, person=child)
+    _give(lead, child, [group], [sport])  # allows none of the group's purposes
+    kept = GroupMember.objects.get(pk=member.pk)
+    assert (kept.consent_fits, kept.consent_from) == (False, None)
+    _give(lead, child, [group], [youth])
+    assert GroupMember.objects.get(pk=member.pk).consent_from == day
+    services.withdraw_consent(
+        actor=lead, subject=child, evidence=Consent.Evidence.FORM, evidence_date=day
+    )
+    kept = GroupMember.objects.get(pk=member.pk)
+    assert (kept.consent_from, kept.consent_until) == (None, None)
+
+
+def test_the_migration_fills_the_consent_days_of_memberships_made_before_it(org):
+    migration = importlib.import_module(
+        "safecontact.groups.migrations.0009_member_consent_window"
+    )
+    random_register.build(org, org_today(org), 42, size=60)
+    assert GroupMember.objects.filter(consent_from__isnull=False).exists()
+    GroupMember.objects.update(consent_from=None, consent_until=None)
+    assert state.stale(org) != []
+    migration.backfill(apps, None)
+    assert state.stale(org) == []
