@@ -180,7 +180,9 @@ def _policy_figures(organisation: Any, day: dt.date) -> tuple[int, int]:
 def _group_consent(organisation: Any, day: dt.date) -> tuple[GroupConsent, ...]:
     """Consent coverage of each live group (2 queries), counted by the database
     with the attention list's definitions of who needs consent and whose
-    consent covers the group."""
+    consent covers the group: in force today, naming the group (or none) and
+    allowing one of its purposes, as the consent category decides, so a group
+    the dashboard shows as covered has no consent item on the attention list."""
     groups = list(
         Group.objects.filter(organisation=organisation, archived_at=None)
         .select_related("platform")
@@ -194,7 +196,7 @@ def _group_consent(organisation: Any, day: dt.date) -> tuple[GroupConsent, ...]:
         .values("group_id")
         .annotate(
             needing=Count("pk", filter=needs),
-            covered=Count("pk", filter=needs & attention.consent_covers_q(day)),
+            covered=Count("pk", filter=needs & attention.consent_fits_q(day)),
         )
     )
     counted = {r["group_id"]: (r["needing"], r["covered"]) for r in rows}

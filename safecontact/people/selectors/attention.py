@@ -210,9 +210,11 @@ def needs_consent_q(day: datetime.date) -> Q:
     )
 
 
-def consent_covers_q(day: datetime.date) -> Q:
-    """The member's consent is current and covers the group (``consent_covers``)."""
-    return _consent_in_force(day, purposes=False)
+def consent_fits_q(day: datetime.date) -> Q:
+    """The member's newest consent is current, names the group (or none) and
+    allows one of its purposes (``consent_fits``): for someone who needs
+    consent, the opposite of the consent category."""
+    return _consent_in_force(day, purposes=True)
 
 
 def _consent_in_force(day: datetime.date, *, purposes: bool) -> Q:
