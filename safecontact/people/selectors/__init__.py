@@ -17,6 +17,7 @@ from safecontact.groups.models import GroupMember
 from safecontact.people.models import (
     Consent,
     Person,
+    PersonState,
     Training,
     VettingCheck,
     WorkerProfile,
@@ -209,8 +210,10 @@ def cleared_q(
         certificate_date__lte=day,
         workforce__in=[k for k, v in WORKFORCES.items() if workforce in v],
     )
-    trained = Training.objects.filter(
-        person=OuterRef(ref), level__in=TRAINED_LEVELS, expires_on__gte=day
+    # Every level counts (TRAINED_LEVELS), so the state row's date the
+    # longest course lasts until says it: one probe, not a scan of courses.
+    trained = PersonState.objects.filter(
+        person_id=OuterRef(ref), training_until__gte=day
     )
     return Q(Exists(active)) & Q(Exists(vetted)) & Q(Exists(trained))
 
