@@ -378,12 +378,14 @@ def measure(client: Any, url: str, **headers: str) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     client.get(url, headers=headers)  # warm up
-    times, queries, status = [], 0, 0
+    times, cpu, queries, status = [], [], 0, 0
     for _ in range(REPEAT):
         with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
+            start, started = time.perf_counter(), time.process_time()
             response = client.get(url, headers=headers)
             times.append((time.perf_counter() - start) * 1000)
+            # This process only: the PostgreSQL server's own CPU is not in it.
+            cpu.append((time.process_time() - started) * 1000)
         queries, status = len(ctx.captured_queries), response.status_code
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
@@ -392,6 +394,7 @@ def measure(client: Any, url: str, **headers: str) -> dict[str, Any]:
         "status": status,
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(p95, 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
         "queries": queries,
         "bytes": len(response.content),
     }
@@ -454,6 +457,9 @@ def run(database: str) -> dict[str, Any]:
         "contact_log": (lead, reverse("ledger:list")),
         "contact_log_search": (lead, reverse("ledger:list") + "?person=P1"),
     }
+    # BENCH_PAGES_ONLY=attention_list,attention_consent measures only those.
+    only = {n for n in os.environ.get("BENCH_PAGES_ONLY", "").split(",") if n}
+    pages = {n: page for n, page in pages.items() if not only or n in only}
     found = {}
     for name, (client, url) in pages.items():
         found[name] = measure(client, url)
@@ -464,6 +470,8 @@ def run(database: str) -> dict[str, Any]:
         "api_messages": "/api/v1/contact/messages",
         "api_log_entries": "/api/v1/ledger/entries",
     }.items():
+        if only and name not in only:
+            continue
         found[name] = measure(Client(), url, **api)
         print(f"{database:10} {name:18} {found[name]}", file=sys.stderr, flush=True)
     return {"database": database, "pages": found}
@@ -587,7 +595,8 @@ def main() -> int:
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "runs": runs,
     }
-    RESULTS.write_text(json.dumps(_merged(result), indent=2) + "\n")
+    if not os.environ.get("BENCH_PAGES_ONLY"):  # a partial run is not the figures
+        RESULTS.write_text(json.dumps(_merged(result), indent=2) + "\n")
     print(f"{'page':20} " + " ".join(f"{r['database']:>28}" for r in runs))
     for page in runs[0]["pages"]:
         cells = " ".join(
