@@ -391,7 +391,13 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # Activity over time counts each day's alerts.
+            models.Index(
+                fields=["organisation", "created_at"], name="alert_org_raised"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(message__isnull=False, audit_finding__isnull=True)
