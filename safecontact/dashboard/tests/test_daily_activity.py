@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.concerns.tests.factories import make_case
-from safecontact.contact.models import Message
+from safecontact.contact.models import Message, Recipient
 from safecontact.dashboard import selectors, services
 from safecontact.dashboard.models import DailyActivity
 from safecontact.lib.dates import org_today
+from safecontact.people.tests.factories import ParentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,8 @@ def test_a_years_activity_costs_the_same_queries_at_any_size(
     with CaptureQueriesContext(connection) as ctx:
         services.activity(org, period)
     # Stored days (2: which are stored, and their counts), the last days
-    # counted live (4) and the response times (4).
-    assert len(ctx.captured_queries) == 10
+    # counted live (5) and the response times (4).
+    assert len(ctx.captured_queries) == 11
 
 
 def test_a_few_days_are_told_apart_as_the_date_function_tells_them(
@@ -114,3 +115,32 @@ def test_a_few_days_are_told_apart_as_the_date_function_tells_them(
         org, start - dt.timedelta(days=10), days[-1] + dt.timedelta(days=10)
     )
     assert {d: c["sent"] for d, c in wide.items()} == expected
+
+
+def test_a_message_changed_by_a_rule_counts_once_on_its_day(
+    org: Organisation,
+) -> None:
+    people = [ParentFactory.create(organisation=org) for _ in range(3)]
+    today = org_today(org)
+    rules = [("copy-parent", "copy-parent"), ("", ""), ("copy-parent", "")]
+    for days_ago, added in enumerate(rules):
+        found = Message.objects.create(
+            organisation=org,
+            direction=Message.Direction.OUTBOUND,
+            status=Message.Status.SENT,
+        )
+        for person, rule in zip(people, added, strict=False):
+            Recipient.objects.create(message=found, person=person, added_by_rule=rule)
+        noon = dt.datetime.combine(
+            today - dt.timedelta(days=days_ago),
+            dt.time(12),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        Message.objects.filter(pk=found.pk).update(created_at=noon)
+    start = today - dt.timedelta(days=5)
+    narrow = selectors.daily_counts(org, start, today)
+    wide = selectors.daily_counts(org, today - dt.timedelta(days=30), today)
+    for counted in (narrow, wide):
+        changed = {d: c["changed"] for d, c in counted.items() if "changed" in c}
+        # Two rule-added recipients, one message; none added by a rule: none.
+        assert changed == {today: 1, today - dt.timedelta(days=2): 1}
