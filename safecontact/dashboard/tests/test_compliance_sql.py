@@ -54,8 +54,8 @@ def _python_groups(org, day):
                 people.consent_state(consent, day) == ConsentState.CURRENT
                 and consent is not None
                 and consent_fits_group(
-                    consent.covered_groups,
-                    consent.allowed_purposes,
+                    consent.covered_groups,  # type: ignore[attr-defined]
+                    consent.allowed_purposes,  # type: ignore[attr-defined]
                     m.group_id,
                     {p.pk for p in m.group.purposes.all()},
                 )
