@@ -221,7 +221,7 @@ def activity(
 
 
 def store_activity(organisation: Organisation, start: dt.date, end: dt.date) -> int:
-    """Store each day from ``start`` to ``end`` not stored yet (2 queries, 6
+    """Store each day from ``start`` to ``end`` not stored yet (2 queries, 7
     when some are missing); returns how many were stored. Only for settled
     days: a stored day is never counted again."""
     if start > end:

@@ -1,6 +1,7 @@
 """The dashboard's compliance counts, made by the database, agree with the
-register's Python rules (worker_clearance, consent_covers) on a randomised
-register."""
+register's Python rules (worker_clearance; consent in force and fitting the
+group as the policy core decides) on a randomised register, and with the
+attention list's consent category."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from safecontact.dashboard import selectors
 from safecontact.groups.models import Group, GroupMember
 from safecontact.people import selectors as people
+from safecontact.people.selectors import attention
 from safecontact.people.tests import random_register
+from safeguarding.policy import ConsentState, consent_fits_group
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +34,31 @@ def _python_workers(org, day):
 
 
 def _python_groups(org, day):
+    """Per group: members who need consent, and those whose newest consent is
+    current, names the group (or none) and allows one of its purposes."""
     consents = people.latest_consents(org)
     needing: Counter[int] = Counter()
     covered: Counter[int] = Counter()
-    members = GroupMember.objects.filter(
-        group__organisation=org, group__archived_at=None, removed_at=None
-    ).select_related("person")
+    members = (
+        GroupMember.objects.filter(
+            group__organisation=org, group__archived_at=None, removed_at=None
+        )
+        .select_related("person", "group")
+        .prefetch_related("group__purposes")
+    )
     for m in members:
         if people.needs_consent(m.person.kind, m.person.age(day)):
             needing[m.group_id] += 1
-            covered[m.group_id] += people.consent_covers(
-                consents.get(m.person_id), m.group_id, day
+            consent = consents.get(m.person_id)
+            covered[m.group_id] += (
+                people.consent_state(consent, day) == ConsentState.CURRENT
+                and consent is not None
+                and consent_fits_group(
+                    consent.covered_groups,  # type: ignore[attr-defined]
+                    consent.allowed_purposes,  # type: ignore[attr-defined]
+                    m.group_id,
+                    {p.pk for p in m.group.purposes.all()},
+                )
             )
     return needing, covered
 
@@ -55,6 +72,11 @@ def test_the_compliance_counts_agree_with_the_register_rules(org, seed):
         rows = selectors._group_consent(org, day)
         assert sum(needing.values()) > 0
         pks = {str(code): pk for code, pk in Group.objects.values_list("code", "pk")}
+        assert sum(covered.values()) > 0
+        assert sum(needing.values()) > sum(covered.values())
+        listed = attention.problem_counts(org, day, list(pks.values()))
         for row in rows:
             pk = pks[row.code]
             assert (row.needing, row.covered) == (needing[pk], covered[pk])
+            # Rule: the attention list's "consent" category, group by group.
+            assert row.needing - row.covered == listed[(pk, "consent")]

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from safecontact.accounts.models import Organisation, User
 from safecontact.concerns.tests.factories import make_case
-from safecontact.contact.models import Message
+from safecontact.contact.models import Message, Recipient
 from safecontact.dashboard import selectors, services
 from safecontact.dashboard.models import DailyActivity
 from safecontact.lib.dates import org_today
+from safecontact.people.tests.factories import ParentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,5 +79,68 @@ def test_a_years_activity_costs_the_same_queries_at_any_size(
     with CaptureQueriesContext(connection) as ctx:
         services.activity(org, period)
     # Stored days (2: which are stored, and their counts), the last days
-    # counted live (4) and the response times (4).
-    assert len(ctx.captured_queries) == 10
+    # counted live (5) and the response times (4).
+    assert len(ctx.captured_queries) == 11
+
+
+def test_a_few_days_are_told_apart_as_the_date_function_tells_them(
+    org: Organisation,
+) -> None:
+    # Each message near the edges of its local day, across the change of the
+    # clocks (Europe/London, 25 October 2026): a few days are told apart by
+    # comparing with the days' starts, more by the database's date function.
+    tz = timezone.get_current_timezone()
+    start = dt.date(2026, 10, 19)
+    days = selectors.days_between(start, start + dt.timedelta(days=12))
+    expected: dict[dt.date, int] = {}
+    for n, day in enumerate(days):
+        for clock in (dt.time(0, 0), dt.time(0, 30), dt.time(23, 59, 59)):
+            for _ in range(n % 3 + 1):
+                when = dt.datetime.combine(day, clock, tzinfo=tz)
+                found = Message.objects.create(
+                    organisation=org,
+                    direction=Message.Direction.OUTBOUND,
+                    status=Message.Status.SENT,
+                )
+                Message.objects.filter(pk=found.pk).update(created_at=when)
+                expected[day] = expected.get(day, 0) + 1
+    assert len(days) <= selectors.BOUNDED_DAYS
+    for first in range(len(days)):
+        for last in range(first, len(days)):
+            counted = selectors.daily_counts(org, days[first], days[last])
+            assert {d: c["sent"] for d, c in counted.items()} == {
+                d: expected[d] for d in days[first : last + 1]
+            }
+    wide = selectors.daily_counts(
+        org, start - dt.timedelta(days=10), days[-1] + dt.timedelta(days=10)
+    )
+    assert {d: c["sent"] for d, c in wide.items()} == expected
+
+
+def test_a_message_changed_by_a_rule_counts_once_on_its_day(
+    org: Organisation,
+) -> None:
+    people = [ParentFactory.create(organisation=org) for _ in range(3)]
+    today = org_today(org)
+    rules = [("copy-parent", "copy-parent"), ("", ""), ("copy-parent", "")]
+    for days_ago, added in enumerate(rules):
+        found = Message.objects.create(
+            organisation=org,
+            direction=Message.Direction.OUTBOUND,
+            status=Message.Status.SENT,
+        )
+        for person, rule in zip(people, added, strict=False):
+            Recipient.objects.create(message=found, person=person, added_by_rule=rule)
+        noon = dt.datetime.combine(
+            today - dt.timedelta(days=days_ago),
+            dt.time(12),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        Message.objects.filter(pk=found.pk).update(created_at=noon)
+    start = today - dt.timedelta(days=5)
+    narrow = selectors.daily_counts(org, start, today)
+    wide = selectors.daily_counts(org, today - dt.timedelta(days=30), today)
+    for counted in (narrow, wide):
+        changed = {d: c["changed"] for d, c in counted.items() if "changed" in c}
+        # Two rule-added recipients, one message; none added by a rule: none.
+        assert changed == {today: 1, today - dt.timedelta(days=2): 1}

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from safecontact.audits.models import AuditFinding
@@ -204,11 +204,11 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
 def _consent_window_q(day: datetime.date) -> Q:
     """The member's newest consent fits the group and is in force on ``day``.
 
-    The same as ``_consent_in_force(day, purposes=True)``, read from the
-    membership alone: ``people.state`` keeps on it the days that consent is
-    in force from and until when it fits and is not withdrawn, so no join
-    to the state row and the consent per membership. Only the comparison
-    with the day is made here.
+    Read from the membership alone: ``people.state`` keeps on it the days
+    that consent is in force from and until when it fits (names the group,
+    or none, and allows one of its purposes) and is not withdrawn, so no
+    join to the state row and the consent per membership. Only the
+    comparison with the day is made here.
     """
     return Q(consent_from__lte=day) & (
         Q(consent_until__isnull=True) | Q(consent_until__gte=day)
@@ -226,38 +226,11 @@ def needs_consent_q(day: datetime.date) -> Q:
     )
 
 
-def consent_covers_q(day: datetime.date) -> Q:
-    """The member's consent is current and covers the group (``consent_covers``)."""
-    return _consent_in_force(day, purposes=False)
-
-
-def _consent_in_force(day: datetime.date, *, purposes: bool) -> Q:
-    """The member's newest consent, if current and covering the group (and,
-    with ``purposes``, allowing one of the group's purposes), for a query on
-    memberships.
-
-    The newest consent is joined through the person's state row. Whether it
-    names the group and shares a purpose with it is stored on the membership
-    (``consent_fits``, kept by ``people.state``): a chain of lookups in the
-    consent's link tables per membership cost most of the attention list's
-    time. Only its dates, which depend on the day, are compared here.
-    """
-    consent = "person__state__consent"
-    found = (
-        Q(**{f"{consent}__evidence_date__lte": day})
-        & ~Q(**{f"{consent}__status": Consent.Status.WITHDRAWN})
-        & (
-            Q(**{f"{consent}__expires_on__isnull": True})
-            | Q(**{f"{consent}__expires_on__gte": day})
-        )
-    )
-    if purposes:
-        return found & Q(consent_fits=True)
-    newest = OuterRef(f"{consent}_id")
-    named = Consent.groups.through.objects.filter(consent_id=newest)
-    return found & (
-        ~Q(Exists(named)) | Q(Exists(named.filter(group_id=OuterRef("group_id"))))
-    )
+def consent_fits_q(day: datetime.date) -> Q:
+    """The member's newest consent is current, names the group (or none) and
+    allows one of its purposes (``consent_fits``): for someone who needs
+    consent, the opposite of the consent category."""
+    return _consent_window_q(day)
 
 
 def _under_age_q(organisation: Any, day: datetime.date) -> Q:

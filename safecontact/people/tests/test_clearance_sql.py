@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from safecontact.conftest import login
 from safecontact.people import selectors
-from safecontact.people.models import Person
+from safecontact.people.models import Person, Training
 from safecontact.people.tests import random_register
 from safecontact.people.tests.factories import WorkerFactory
 from safeguarding.policy import Workforce
@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2028, 2, 29)
 DAYS = [DAY - dt.timedelta(days=1), DAY, DAY + dt.timedelta(days=1)]
+
+
+def test_every_course_level_counts_so_the_state_row_can_say_trained():
+    # cleared_q reads the state row's training_until, the latest expiry of
+    # any course: right only while every level counts as trained.
+    assert set(selectors.TRAINED_LEVELS) == set(Training.Level.values)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -52,10 +58,10 @@ def test_sql_clearance_agrees_with_the_policy_core(org, seed):
             rows = Person.objects.filter(organisation=org, worker__isnull=False)
             cleared = selectors.cleared_for_either_q(day, years)
             assert set(rows.filter(cleared).values_list("pk", flat=True)) == either
-            assert (
-                set(rows.exclude(cleared).values_list("pk", flat=True))
-                == {p.pk for p in people} - either
-            )
+            others = {p.pk for p in people} - either
+            assert set(rows.exclude(cleared).values_list("pk", flat=True)) == others
+            # As the register's "not cleared" filter asks it.
+            assert set(rows.filter(~cleared).values_list("pk", flat=True)) == others
     assert 0 < len(seen) < len(people)  # the fixture has both
 
 
