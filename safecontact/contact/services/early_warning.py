@@ -31,7 +31,9 @@ from safeguarding.screening import (
 )
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicator_model import default_line_model
+from safeguarding.screening.model import default_model
 from safeguarding.screening.pipeline import Assessment
+from safeguarding.screening.reasons import model_reasons
 from safeguarding.screening.risk import RiskEvent
 
 log = logging.getLogger(__name__)
@@ -49,16 +51,19 @@ def warn_early(message: Message) -> Alert | None:
     found = assess_sender(message)
     if found is None:
         return None
+    event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
+    # The shipped model: the one ``assess`` read the messages with.
+    reasons = model_reasons(event, texts, default_model())
     with writer_turn():
-        return _raise(message, *found, conversation)
+        return _raise(message, event, assessed, codes, reasons, conversation)
 
 
 def assess_sender(
     message: Message,
-) -> tuple[RiskEvent, list[Assessment], list[str]] | None:
-    """The rise to high this message caused, with every message's assessment
-    and code (oldest first), or None. Reads only."""
+) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
+    """The rise to high this message caused, with every message's assessment,
+    code and text (oldest first), or None. Reads only."""
     if message.sender_id is None or not _has_evidence(message):
         return None  # a message with no finding does not raise a level
     history = list(
@@ -70,11 +75,12 @@ def assess_sender(
         .order_by("-id")
         .values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
-    assessed = list(assess(("sender", f"{s}\n{b}") for _, s, b in history))
+    texts = [f"{s}\n{b}" for _, s, b in history]
+    assessed = list(assess(("sender", text) for text in texts))
     last = assessed[-1] if assessed else None
     if last is None or last.event is None or not last.event.early_warning:
         return None
-    return last.event, assessed, [str(code) for code, _, _ in history]
+    return last.event, assessed, [str(code) for code, _, _ in history], texts
 
 
 def _has_evidence(message: Message) -> bool:
@@ -123,6 +129,7 @@ def _raise(
     event: RiskEvent,
     assessed: list[Assessment],
     codes: list[str],
+    reasons: tuple[str, ...],
     conversation: conversations.Assessed,
 ) -> Alert:
     findings = _findings(event, assessed, codes)
@@ -149,6 +156,8 @@ def _raise(
         conversation=conversation.name,
         conversation_level=int(conversation.level.level),
         conversation_findings=conversation.findings,
+        conversation_reasons=list(conversation.level.reasons),
+        model_reasons=list(reasons),
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
     notifications.alert_raised(alert)

@@ -87,3 +87,18 @@ def test_a_model_finding_shows_its_reasons_in_words_on_the_alert_page(
     assert "Model" in html
     assert "% sure" in html
     assert "The learned model reads this line as" in html
+
+
+def test_the_alert_page_gives_the_models_reading_and_the_conversations_reasons(
+    client_for, org, lead, worker, sender, group
+):
+    for body in ESCALATING:
+        send(worker, [], group=group, body=body)
+    alert = early_warning(org)
+    assert alert.conversation_reasons == [f"Highest single sender ({sender}): high."]
+    reasons = alert.model_reasons
+    assert reasons and reasons[0].startswith("Read together, these ")
+    assert any("high needs" in r for r in reasons)
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "How the learned model read these messages" in html
+    assert "Highest single sender" in html
