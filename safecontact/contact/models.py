@@ -386,6 +386,9 @@ class Alert(models.Model):
     model_reasons = models.JSONField(
         default=list, db_default=Value([], output_field=models.JSONField())
     )
+    # Raised because the conversation read as one voice reached high, though
+    # no one sender did; its findings are then every finding in it, in order.
+    raised_by_conversation = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=16, choices=Status, default=Status.OPEN)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

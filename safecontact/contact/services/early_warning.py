@@ -34,7 +34,7 @@ from safeguarding.screening.indicator_model import default_line_model
 from safeguarding.screening.model import default_model
 from safeguarding.screening.pipeline import Assessment
 from safeguarding.screening.reasons import model_reasons
-from safeguarding.screening.risk import RiskEvent
+from safeguarding.screening.risk import Level, RiskEvent
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +45,39 @@ FIRM = Thresholds().model_margin
 
 
 def warn_early(message: Message) -> Alert | None:
-    """Raise an early-warning alert if ``message`` took its sender to high.
+    """Raise an early-warning alert if ``message`` took its sender, or else
+    its conversation read as one voice, to high.
 
     Call it after the message is committed; the caller tells the Lead."""
     found = assess_sender(message)
     if found is None:
-        return None
+        return _warn_for_conversation(message)
     event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
     # The shipped model: the one ``assess`` read the messages with.
     reasons = model_reasons(event, texts, default_model())
     with writer_turn():
         return _raise(message, event, assessed, codes, reasons, conversation)
+
+
+def _warn_for_conversation(message: Message) -> Alert | None:
+    """Raise an early warning when ``message`` took its group or thread to
+    high read as one voice, though no one sender is high: two adults can
+    share the pattern between them. Reads only until it raises."""
+    if message.sender_id is None or not _has_evidence(message):
+        return None
+    conversation = conversations.assess_conversation(message)
+    level = conversation.level
+    alone = max(level.senders.values(), default=Level.NONE)
+    # Shared means two or more senders gave findings; one sender's pattern
+    # is that sender's early warning, when their own messages show it.
+    shared = len({step.sender for step in level.steps}) > 1
+    if not (conversation.rose_to_high_now and shared) or alone is Level.HIGH:
+        return None
+    # Every finding in it, each from its own message (never this body's).
+    findings = [{**row, "field": "history"} for row in conversation.findings]
+    with writer_turn():
+        return _record(message, findings, (), conversation, None)
 
 
 def assess_sender(
@@ -123,7 +144,6 @@ def _finding_for(assessment: Assessment, indicator: str) -> Finding | None:
     return next((f for f in assessment.findings if f.indicator == indicator), None)
 
 
-@transaction.atomic(durable=True)
 def _raise(
     message: Message,
     event: RiskEvent,
@@ -133,6 +153,21 @@ def _raise(
     conversation: conversations.Assessed,
 ) -> Alert:
     findings = _findings(event, assessed, codes)
+    return _record(message, findings, reasons, conversation, len(codes))
+
+
+@transaction.atomic(durable=True)
+def _record(
+    message: Message,
+    findings: list[dict[str, Any]],
+    reasons: tuple[str, ...],
+    conversation: conversations.Assessed,
+    sender_read: int | None,
+) -> Alert:
+    """The alert and its ledger entry; ``sender_read`` is how many of the
+    sender's messages raised it, None when the conversation read as one
+    voice did."""
+    together = sender_read is None
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",
@@ -141,8 +176,9 @@ def _raise(
             "message": str(message.code),
             "sender": str(message.sender.code) if message.sender else None,
             "indicators": [f["indicator"] for f in findings],
-            "messages_read": len(codes),
+            "messages_read": conversation.read if together else sender_read,
             "conversation_level": conversation.level.level.label,
+            "raised_by_conversation": together,
         },
         subjects=[str(message.sender.code)] if message.sender else [],
     )
@@ -158,6 +194,7 @@ def _raise(
         conversation_findings=conversation.findings,
         conversation_reasons=list(conversation.level.reasons),
         model_reasons=list(reasons),
+        raised_by_conversation=together,
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
     notifications.alert_raised(alert)
