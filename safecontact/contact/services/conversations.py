@@ -62,6 +62,14 @@ def assess_conversation(message: Message) -> Assessed:
     return Assessed(_name(message), level, findings, len(rows))
 
 
+def has_other_senders(message: Message) -> bool:
+    """Someone besides ``message``'s sender has written in its conversation
+    (one query, at most two rows read)."""
+    others = _conversation(message).filter(id__lte=message.pk)
+    senders = others.exclude(sender_id=None).order_by().values("sender_id")
+    return len(senders.distinct()[:2]) > 1
+
+
 def _conversation(message: Message) -> Any:
     same = Message.objects.filter(organisation_id=message.organisation_id)
     if message.group_id is not None:

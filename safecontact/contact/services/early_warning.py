@@ -66,6 +66,8 @@ def _warn_for_conversation(message: Message) -> Alert | None:
     share the pattern between them. Reads only until it raises."""
     if message.sender_id is None or not _has_evidence(message):
         return None
+    if not conversations.has_other_senders(message):
+        return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
     level = conversation.level
     alone = max(level.senders.values(), default=Level.NONE)
