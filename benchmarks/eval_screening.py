@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks.eval_conversation import chosen_without_fold, read_once
 from benchmarks.eval_indicators import (
     fold_line_models,
     indicator_results,
@@ -165,11 +166,14 @@ def out_of_fold(
     models = fold_models(corpus, matrix(corpus.texts))
     thresholds = default_line_model().thresholds
     lines = [replace(m, thresholds=thresholds) for m in line_models]
-    return conversation_figures(
-        data,
-        lambda key: (models[fold_of(key)], lines[fold_of(key)]),
-        (default_model(), default_line_model()),
-    )
+
+    def model_for(key: str) -> Models:
+        return models[fold_of(key)], lines[fold_of(key)]
+
+    out = conversation_figures(data, model_for, (default_model(), default_line_model()))
+    read = read_once(data.pj, data.chats, model_for)
+    out["conversation_thresholds_out_of_fold"] = chosen_without_fold(read)
+    return out
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -321,8 +325,16 @@ def main() -> None:
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--conversation-only",
+        action="store_true",
+        help="update only the conversation figures in --out",
+    )
     args = parser.parse_args()
     data = read_data(args)
+    if args.conversation_only:
+        conversation_only(args, data)
+        return
     shipped = default_model()
     both = (shipped, default_line_model())
     rules = conversation_figures(data, lambda _key: NO_MODELS, NO_MODELS)
@@ -348,7 +360,22 @@ def main() -> None:
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
-def print_table(results: dict[str, Any]) -> None:
+def conversation_only(args: argparse.Namespace, data: Data) -> None:
+    """Recompute the conversation figures (out of fold, in sample, rules
+    only, NPS) and keep every other figure of ``--out`` as it was."""
+    folded = fold_line_models(args.pj, args.whatsapp)
+    both = (default_model(), default_line_model())
+    results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results.update(out_of_fold(args, data, folded.models))
+    results["in_sample"] = conversation_figures(data, lambda _key: both, both)
+    results["rules_only"] = conversation_figures(
+        data, lambda _key: NO_MODELS, NO_MODELS
+    )
+    print_conversation(results)
+    args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
+def print_conversation(results: dict[str, Any]) -> None:
     rows = [
         ("pj_detection_rate", ">= 0.99"),  # issue 13's targets
         ("pj_first_alert_fraction_median", "<= 0.03"),
@@ -368,6 +395,13 @@ def print_table(results: dict[str, Any]) -> None:
             f"{rules.get(key, '')!s:>10}  {target}"
         )
     print(f"{'nps_high_rate_by_room':36} {results['nps_high_rate_by_room']}")
+    strict = results.get("conversation_thresholds_out_of_fold")
+    if strict:
+        print(f"risk constants chosen without the fold judged: {strict}")
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print_conversation(results)
     for who in ("safecontact", "presidio"):
         for name in PII_TYPES:
             p, r = results["pii_precision"][who][name], results["pii_recall"][who][name]

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
 from django.urls import reverse
 
 from safeguarding.screening.risk import Level
@@ -391,6 +392,17 @@ class Alert(models.Model):
     conversation = models.CharField(max_length=300, blank=True)
     conversation_level = models.PositiveSmallIntegerField(default=0)
     conversation_findings = models.JSONField(default=list)
+    # Plain sentences: why the conversation has its level, and how the
+    # learned model read the sender's messages (not only its score).
+    conversation_reasons = models.JSONField(
+        default=list, db_default=Value([], output_field=models.JSONField())
+    )
+    model_reasons = models.JSONField(
+        default=list, db_default=Value([], output_field=models.JSONField())
+    )
+    # Raised because the conversation read as one voice reached high, though
+    # no one sender did; its findings are then every finding in it, in order.
+    raised_by_conversation = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=16, choices=Status, default=Status.OPEN)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -45,6 +45,9 @@ class ConversationLevel:
     steps: tuple[Step, ...]  # every finding of every sender, in order
     together: Level  # the level of all messages read as one voice
     reasons: tuple[str, ...]  # plain words: why the conversation has its level
+    # The message that first took the conversation to high (one sender or
+    # all of them read as one voice), or None: an alert is raised there.
+    high_at: int | None = None
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -59,11 +62,15 @@ def conversation_level(
     by_sender = ConversationRisk(thresholds)
     pooled = ConversationRisk(thresholds)
     steps: list[Step] = []
+    high_at = None
     for index, message in enumerate(messages):
         score = message.model_score
-        by_sender.add(message.sender, message.findings, model_score=score)
-        pooled.add(TOGETHER, message.findings, model_score=score)
+        one = by_sender.add(message.sender, message.findings, model_score=score)
+        all_ = pooled.add(TOGETHER, message.findings, model_score=score)
         steps += [Step(index, message.sender, f) for f in message.findings]
+        rose = any(e is not None and e.early_warning for e in (one, all_))
+        if rose and high_at is None:
+            high_at = index
     senders = {m.sender: by_sender.level(m.sender) for m in messages}
     highest = max(senders.values(), default=Level.NONE)
     together = pooled.level(TOGETHER)
@@ -74,6 +81,7 @@ def conversation_level(
         steps=tuple(steps),
         together=together,
         reasons=_reasons(senders, highest, together),
+        high_at=high_at,
     )
 
 

@@ -29,6 +29,7 @@ def test_a_quiet_conversation_has_no_level_and_says_so():
     assert result.level is Level.NONE
     assert result.steps == ()
     assert result.reasons == ("Nothing in this conversation raised its level.",)
+    assert result.high_at is None
     assert dict(result.senders) == {"ann": Level.NONE, "bob": Level.NONE}
 
 
@@ -39,6 +40,7 @@ def test_one_sender_at_high_makes_the_conversation_high():
     assert result.senders["bob"] is Level.NONE
     assert result.level is Level.HIGH
     assert result.reasons[0] == "Highest single sender (ann): high."
+    assert result.high_at is not None and result.high_at <= len(lines) - 1
 
 
 def test_two_senders_below_high_can_make_the_conversation_high_together():
@@ -54,6 +56,7 @@ def test_two_senders_below_high_can_make_the_conversation_high_together():
     assert result.together is Level.HIGH
     assert result.level is Level.HIGH
     assert "between them they show the pattern" in result.reasons[-1]
+    assert result.high_at == 4  # ann's meeting took them to high together
 
 
 def test_the_findings_of_every_sender_come_in_order():

@@ -25,6 +25,12 @@ class Assessed:
     name: str  # the conversation in plain words, e.g. 'the group "Choir"'
     level: core.ConversationLevel
     findings: list[dict[str, Any]]  # every sender's findings, in order
+    read: int  # how many of its messages were read, the given one last
+
+    @property
+    def rose_to_high_now(self) -> bool:
+        """The given message took the conversation to high."""
+        return self.level.high_at == self.read - 1
 
 
 def source_of(finding: Finding | None) -> dict[str, Any]:
@@ -53,7 +59,15 @@ def assess_conversation(message: Message) -> Assessed:
         [core.Message(a.sender, a.findings, a.model_score) for a in assessed]
     )
     findings = [_row(step, rows) for step in level.steps]
-    return Assessed(_name(message), level, findings)
+    return Assessed(_name(message), level, findings, len(rows))
+
+
+def has_other_senders(message: Message) -> bool:
+    """Someone besides ``message``'s sender has written in its conversation
+    (one query, at most two rows read)."""
+    others = _conversation(message).filter(id__lte=message.pk)
+    senders = others.exclude(sender_id=None).order_by().values("sender_id")
+    return len(senders.distinct()[:2]) > 1
 
 
 def _conversation(message: Message) -> Any:

@@ -31,8 +31,10 @@ from safeguarding.screening import (
 )
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicator_model import default_line_model
+from safeguarding.screening.model import default_model
 from safeguarding.screening.pipeline import Assessment
-from safeguarding.screening.risk import RiskEvent
+from safeguarding.screening.reasons import model_reasons
+from safeguarding.screening.risk import Level, RiskEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +45,48 @@ FIRM = Thresholds().model_margin
 
 
 def warn_early(message: Message) -> Alert | None:
-    """Raise an early-warning alert if ``message`` took its sender to high.
+    """Raise an early-warning alert if ``message`` took its sender, or else
+    its conversation read as one voice, to high.
 
     Call it after the message is committed; the caller tells the Lead."""
     found = assess_sender(message)
     if found is None:
-        return None
+        return _warn_for_conversation(message)
+    event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
+    # The shipped model: the one ``assess`` read the messages with.
+    reasons = model_reasons(event, texts, default_model())
     with writer_turn():
-        return _raise(message, *found, conversation)
+        return _raise(message, event, assessed, codes, reasons, conversation)
+
+
+def _warn_for_conversation(message: Message) -> Alert | None:
+    """Raise an early warning when ``message`` took its group or thread to
+    high read as one voice, though no one sender is high: two adults can
+    share the pattern between them. Reads only until it raises."""
+    if message.sender_id is None or not _has_evidence(message):
+        return None
+    if not conversations.has_other_senders(message):
+        return None  # one voice is its sender's: read only when shared
+    conversation = conversations.assess_conversation(message)
+    level = conversation.level
+    alone = max(level.senders.values(), default=Level.NONE)
+    # Shared means two or more senders gave findings; one sender's pattern
+    # is that sender's early warning, when their own messages show it.
+    shared = len({step.sender for step in level.steps}) > 1
+    if not (conversation.rose_to_high_now and shared) or alone is Level.HIGH:
+        return None
+    # Every finding in it, each from its own message (never this body's).
+    findings = [{**row, "field": "history"} for row in conversation.findings]
+    with writer_turn():
+        return _record(message, findings, (), conversation, None)
 
 
 def assess_sender(
     message: Message,
-) -> tuple[RiskEvent, list[Assessment], list[str]] | None:
-    """The rise to high this message caused, with every message's assessment
-    and code (oldest first), or None. Reads only."""
+) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
+    """The rise to high this message caused, with every message's assessment,
+    code and text (oldest first), or None. Reads only."""
     if message.sender_id is None or not _has_evidence(message):
         return None  # a message with no finding does not raise a level
     history = list(
@@ -70,11 +98,12 @@ def assess_sender(
         .order_by("-id")
         .values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
-    assessed = list(assess(("sender", f"{s}\n{b}") for _, s, b in history))
+    texts = [f"{s}\n{b}" for _, s, b in history]
+    assessed = list(assess(("sender", text) for text in texts))
     last = assessed[-1] if assessed else None
     if last is None or last.event is None or not last.event.early_warning:
         return None
-    return last.event, assessed, [str(code) for code, _, _ in history]
+    return last.event, assessed, [str(code) for code, _, _ in history], texts
 
 
 def _has_evidence(message: Message) -> bool:
@@ -117,15 +146,30 @@ def _finding_for(assessment: Assessment, indicator: str) -> Finding | None:
     return next((f for f in assessment.findings if f.indicator == indicator), None)
 
 
-@transaction.atomic(durable=True)
 def _raise(
     message: Message,
     event: RiskEvent,
     assessed: list[Assessment],
     codes: list[str],
+    reasons: tuple[str, ...],
     conversation: conversations.Assessed,
 ) -> Alert:
     findings = _findings(event, assessed, codes)
+    return _record(message, findings, reasons, conversation, len(codes))
+
+
+@transaction.atomic(durable=True)
+def _record(
+    message: Message,
+    findings: list[dict[str, Any]],
+    reasons: tuple[str, ...],
+    conversation: conversations.Assessed,
+    sender_read: int | None,
+) -> Alert:
+    """The alert and its ledger entry; ``sender_read`` is how many of the
+    sender's messages raised it, None when the conversation read as one
+    voice did."""
+    together = sender_read is None
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",
@@ -134,8 +178,9 @@ def _raise(
             "message": str(message.code),
             "sender": str(message.sender.code) if message.sender else None,
             "indicators": [f["indicator"] for f in findings],
-            "messages_read": len(codes),
+            "messages_read": conversation.read if together else sender_read,
             "conversation_level": conversation.level.level.label,
+            "raised_by_conversation": together,
         },
         subjects=[str(message.sender.code)] if message.sender else [],
     )
@@ -149,6 +194,9 @@ def _raise(
         conversation=conversation.name,
         conversation_level=int(conversation.level.level),
         conversation_findings=conversation.findings,
+        conversation_reasons=list(conversation.level.reasons),
+        model_reasons=list(reasons),
+        raised_by_conversation=together,
     )
     log.info("early warning %s raised for message %s", alert.code, message.code)
     notifications.alert_raised(alert)

@@ -1,5 +1,6 @@
 """In Chromium: an early warning's page names the conversation, its level
-and who found what, and passes axe."""
+and its reasons, who found what, and how the learned model read the
+sender's messages, in words; and passes axe."""
 
 from __future__ import annotations
 
@@ -27,4 +28,9 @@ def test_an_early_warning_page_shows_the_conversation_accessibly(
     assert "Conversation risk" in text
     assert "The learned model reads this line as" in text
     assert "Word list" in text
+    assert "Highest single sender (Wes Worker): high." in text
+    page.get_by_role(
+        "heading", name="How the learned model read these messages"
+    ).wait_for()
+    assert "The words that pushed that reading most:" in text
     axe_check(page)

@@ -10,7 +10,9 @@ import pytest
 from safecontact.contact.models import Alert
 from safecontact.contact.tests.smtp import send
 from safecontact.contact.tests.test_early_warning import ESCALATING
+from safecontact.groups.tests.factories import GroupMemberFactory
 from safecontact.ledger.models import LedgerEntry
+from safecontact.people.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +89,40 @@ def test_a_model_finding_shows_its_reasons_in_words_on_the_alert_page(
     assert "Model" in html
     assert "% sure" in html
     assert "The learned model reads this line as" in html
+
+
+def test_the_alert_page_gives_the_models_reading_and_the_conversations_reasons(
+    client_for, org, lead, worker, sender, group
+):
+    for body in ESCALATING:
+        send(worker, [], group=group, body=body)
+    alert = early_warning(org)
+    assert alert.conversation_reasons == [f"Highest single sender ({sender}): high."]
+    reasons = alert.model_reasons
+    assert reasons and reasons[0].startswith("Read together, these ")
+    assert any("high needs" in r for r in reasons)
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "How the learned model read these messages" in html
+    assert "Highest single sender" in html
+
+
+def test_two_leaders_who_share_the_pattern_raise_a_warning_for_the_group(
+    client_for, make_user, org, lead, worker, sender, group
+):
+    other = make_user("worker", org, first_name="Olly", last_name="Other")
+    second = WorkerFactory.create(
+        organisation=org, user=other, first_name="Olly", last_name="Other"
+    )
+    GroupMemberFactory.create(group=group, person=second, role="leader")
+    # Neither sends the five messages a lean needs; between them, seven.
+    for i, body in enumerate(ESCALATING):
+        send(worker if i % 2 == 0 else other, [], group=group, body=body)
+    alert = early_warning(org)
+    assert alert.raised_by_conversation
+    assert alert.conversation_level_label == "high"
+    assert {f["sender"] for f in alert.findings} == {str(sender), str(second)}
+    assert "between them they show the pattern" in alert.conversation_reasons[-1]
+    entry = LedgerEntry.objects.filter(organisation=org, kind="alert.raised").get()
+    assert entry.content["raised_by_conversation"] is True
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "though no one sender's do on their own" in html
