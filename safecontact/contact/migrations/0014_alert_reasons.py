@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact', '0010_alert_from_audit_finding'),
+        ('contact', '0013_recipient_added_by_rule_index'),
     ]
 
     operations = [
