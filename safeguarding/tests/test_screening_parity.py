@@ -2,8 +2,8 @@
 
 Speed work kept two ways of doing some steps (a walk for short texts, numpy
 for long ones; a Python walk and numpy sums for the words that moved a
-score; the feature function and the memo of pieces for the models'
-scores). Each pair must give
+score; the feature function and the memo of pieces for the models' scores;
+batches of messages and batches cut by characters). Each pair must give
 identical results on a large varied corpus of our own disguised messages,
 on random text over the characters that matter and on the worst shapes.
 """
@@ -15,7 +15,7 @@ import random
 import numpy as np
 import pytest
 
-from safeguarding.screening import assess, scoring
+from safeguarding.screening import assess, pipeline, scoring
 from safeguarding.screening.evasion import _fold_short, fold_characters
 from safeguarding.screening.indicator_model import (
     _scorer,
@@ -158,3 +158,13 @@ def test_a_batch_without_a_word_scores_as_the_feature_function_does():
         want_risk, want_lines = _reference_scores(part, risk, lines)
         assert got_risk == want_risk
         assert np.array_equal(got_lines, want_lines)
+
+
+def test_batches_cut_by_characters_give_the_same_answer(monkeypatch):
+    pairs = messages(1_500, seed=8) + [("long", text) for text in LONG[:5]]
+    whole = [(a.findings, a.model_score, a.event) for a in assess(pairs)]
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", 700)
+    sizes = [len(texts) for _, texts in pipeline._batches(iter(pairs), 4096)]
+    assert max(sizes) < 100 and sum(sizes) == len(pairs)
+    cut = [(a.findings, a.model_score, a.event) for a in assess(pairs)]
+    assert cut == whole
