@@ -40,7 +40,7 @@ from safeguarding.screening.model import (
     word_buckets,
 )
 
-MEMO_LIMIT = 500_000  # pieces remembered before the memo starts again
+MEMO_LIMIT = 300_000  # pieces remembered (about 200 bytes each) before starting again
 LONG = 200_000  # characters: a longer message is scored the reference way
 _EMPTY, _BREAK, _UNKNOWN = -1, -2, -3  # rows of "", a message break, a new piece
 FloatArray = npt.NDArray[np.float64]
