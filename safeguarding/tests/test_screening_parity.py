@@ -168,3 +168,13 @@ def test_batches_cut_by_characters_give_the_same_answer(monkeypatch):
     assert max(sizes) < 100 and sum(sizes) == len(pairs)
     cut = [(a.findings, a.model_score, a.event) for a in assess(pairs)]
     assert cut == whole
+
+
+def test_a_message_too_long_for_the_memo_scores_the_same():
+    risk, lines = default_model(), default_line_model()
+    long = ("s3nd me a p1c 😉 " * (scoring.LONG // 16 + 1))[: scoring.LONG + 1]
+    part = ["hello", long]
+    got_risk, got_lines = score_batch(part, risk, lines)
+    want_risk, want_lines = _reference_scores(part, risk, lines)
+    assert got_risk == want_risk
+    assert np.array_equal(got_lines, want_lines)
