@@ -135,6 +135,7 @@ def test_scores_read_from_the_piece_memo_match_the_feature_function(batch):
             got_risk, got_lines = score_batch(part, risk, lines)
             want_risk, want_lines = _reference_scores(part, risk, lines)
             assert got_risk == want_risk, (rounds, start)
+            assert got_lines is not None
             assert np.array_equal(got_lines, want_lines), (rounds, start)
 
 
@@ -157,6 +158,7 @@ def test_a_batch_without_a_word_scores_as_the_feature_function_does():
         got_risk, got_lines = score_batch(part, risk, lines)
         want_risk, want_lines = _reference_scores(part, risk, lines)
         assert got_risk == want_risk
+        assert got_lines is not None
         assert np.array_equal(got_lines, want_lines)
 
 
@@ -177,4 +179,5 @@ def test_a_message_too_long_for_the_memo_scores_the_same():
     got_risk, got_lines = score_batch(part, risk, lines)
     want_risk, want_lines = _reference_scores(part, risk, lines)
     assert got_risk == want_risk
+    assert got_lines is not None
     assert np.array_equal(got_lines, want_lines)
