@@ -12,7 +12,8 @@ last words; a message's sums are its pieces' rows added up, plus the pairs
 that join one piece's last word to the next piece's first. The memo is
 built from the hashing as messages arrive (no vocabulary ships); it holds
 words of recent messages in this process's memory only, and is emptied
-when it reaches ``MEMO_LIMIT`` pieces.
+before a batch would take it past ``MEMO_LIMIT`` pieces (a batch with more
+new pieces than that is still learned whole).
 
 The sums are the reference's to the last bit: every weight is an int8 step
 times its label's float32 scale, so all of them are multiples of one
@@ -145,8 +146,8 @@ class PieceScorer:
         unknown = np.flatnonzero(rows == _UNKNOWN)
         if len(unknown):
             new = list(dict.fromkeys(pieces[i] for i in unknown))
-            if len(self._rows) + len(new) > MEMO_LIMIT:
-                self._clear()
+            if len(self._rows) + len(new) > MEMO_LIMIT and len(self._rows) > 2:
+                self._clear()  # then learn this batch's pieces, however many
                 return self._lookup(pieces)
             self._learn(new)
             rows[unknown] = [self._rows[pieces[i]] for i in unknown]

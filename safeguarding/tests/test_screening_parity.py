@@ -149,6 +149,11 @@ def test_a_full_memo_starts_again_and_scores_the_same(monkeypatch):
         want, _ = scorer._reference(part)
         assert np.array_equal(got, want), start
         assert len(scorer._rows) <= 300
+    # A batch with more new pieces than the memo holds is learned whole.
+    got, _ = scorer.sums(TEXTS[:400])
+    want, _ = scorer._reference(TEXTS[:400])
+    assert np.array_equal(got, want)
+    assert len(scorer._rows) > 300
 
 
 def test_a_batch_without_a_word_scores_as_the_feature_function_does():
