@@ -22,7 +22,7 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicators import get_indicator
 from safeguarding.screening.model import RiskModel, hashed, label_totals
+from safeguarding.screening.scoring import PieceScorer
 
 FORMAT = "safecontact-line-indicators/1"
 PARAMS = Path(__file__).with_name("indicator_params.npz")
@@ -209,8 +210,11 @@ class LineModel:
 def length_scale(index: npt.NDArray[np.int64], count: int) -> FloatArray:
     """1 / sqrt(features) per text: a long message is not more of anything
     for being long (forwarded notices would otherwise outscore any line)."""
-    features = np.maximum(np.bincount(index, minlength=count), 1)
-    return (1.0 / np.sqrt(features)).astype(np.float32)
+    return _scale(np.bincount(index, minlength=count))
+
+
+def _scale(features: IntArray) -> FloatArray:
+    return (1.0 / np.sqrt(np.maximum(features, 1))).astype(np.float32)
 
 
 def _word(piece: str) -> str:
@@ -252,11 +256,16 @@ def score_batch(
     if risk is None or lines is None or risk.bits < lines.bits:
         risk_scores = risk.scores(texts).tolist() if risk else [None] * len(texts)
         return risk_scores, lines.scores(texts) if lines else None
-    index, buckets = hashed(texts, risk.bits)
-    sums = np.bincount(index, weights=risk.weights[buckets], minlength=len(texts))
-    risk_scores = (sums + risk.bias).astype(np.float32).tolist()
-    fewer = buckets >> (risk.bits - lines.bits)
-    return risk_scores, lines.scores_hashed(index, fewer, len(texts))
+    sums, counts = _scorer(risk, lines).sums(list(texts))
+    risk_scores = (sums[:, 0] + risk.bias).astype(np.float32).tolist()
+    out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
+    out[:] = sums[:, 1:]  # as ``scores_hashed`` stores its float64 sums
+    return risk_scores, out * _scale(counts)[:, None] + lines.biases
+
+
+@lru_cache(maxsize=4)
+def _scorer(risk: RiskModel, lines: LineModel) -> PieceScorer:
+    return PieceScorer(risk, lines.by_label, lines.bits)
 
 
 def with_line_findings(

@@ -29,6 +29,10 @@ from safeguarding.screening.risk import ConversationRisk, RiskEvent
 from safeguarding.screening.scanner import Scanner, default_scanner
 
 BATCH_SIZE = 4096
+# Characters per batch at most (a longer message is a batch of its own): the
+# models' arrays take about 150 bytes per character of a batch, so a batch
+# of long messages would otherwise take gigabytes and time out of proportion.
+BATCH_CHARS = 1_000_000
 
 
 class _Default:
@@ -71,9 +75,7 @@ def assess(
     per_line = default_line_model() if isinstance(lines, _Default) else lines
     stream = iter(messages)
     index = 0
-    while batch := list(islice(stream, batch_size)):
-        senders = [sender for sender, _ in batch]
-        texts = [text for _, text in batch]
+    for senders, texts in _batches(stream, batch_size):
         scores, line_scores = score_batch(texts, chosen, per_line)
         found = with_line_findings(
             texts, active.scan_many(texts), per_line, line_scores
@@ -83,6 +85,26 @@ def assess(
             event = add(sender, findings, model_score=score)
             yield Assessment(index, sender, findings, score, event)
             index += 1
+
+
+def _batches(
+    stream: Iterator[tuple[str, str]], size: int
+) -> Iterator[tuple[list[str], list[str]]]:
+    """(senders, texts) of at most ``size`` messages and, unless one message
+    is longer, ``BATCH_CHARS`` characters."""
+    while batch := list(islice(stream, size)):
+        senders = [sender for sender, _ in batch]
+        texts = [text for _, text in batch]
+        if sum(map(len, texts)) <= BATCH_CHARS:
+            yield senders, texts
+            continue
+        start, total = 0, 0
+        for end, text in enumerate(texts):
+            if total and total + len(text) > BATCH_CHARS:
+                yield senders[start:end], texts[start:end]
+                start, total = end, 0
+            total += len(text)
+        yield senders[start:], texts[start:]
 
 
 def first_high(

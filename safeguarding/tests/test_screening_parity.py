@@ -2,18 +2,27 @@
 
 Speed work kept two ways of doing some steps (a walk for short texts, numpy
 for long ones; a Python walk and numpy sums for the words that moved a
-score). Each pair must give identical results on a large varied corpus of
-our own disguised messages and on the worst shapes.
+score; the feature function and the memo of pieces for the models' scores;
+batches of messages and batches cut by characters). Each pair must give
+identical results on a large varied corpus of our own disguised messages,
+on random text over the characters that matter and on the worst shapes.
 """
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
-from safeguarding.screening import assess
+from safeguarding.screening import assess, pipeline, scoring
 from safeguarding.screening.evasion import _fold_short, fold_characters
-from safeguarding.screening.indicator_model import _word, default_line_model
+from safeguarding.screening.indicator_model import (
+    _scorer,
+    _word,
+    default_line_model,
+    score_batch,
+)
 from safeguarding.screening.model import _labelled, default_model, hashed, label_totals
 from safeguarding.tests.synthetic_corpus import messages, worst_shapes
 
@@ -72,3 +81,108 @@ def test_the_corpus_gives_the_same_answer_in_any_batch_size():
     assert whole == small
     assert sum(bool(f) for f, _, _ in whole) > 1_000  # findings were there to find
     assert all(s is not None and np.isfinite(s) for _, s, _ in whole)
+
+
+def _reference_scores(texts, risk, lines):
+    """Both models' scores straight from the feature function (``hashed``)."""
+    index, buckets = hashed(texts, risk.bits)
+    sums = np.bincount(index, weights=risk.weights[buckets], minlength=len(texts))
+    fewer = buckets >> (risk.bits - lines.bits)
+    line_scores = lines.scores_hashed(index, fewer, len(texts))
+    return (sums + risk.bias).astype(np.float32).tolist(), line_scores
+
+
+def _odd_texts(count: int, seed: int) -> list[str]:
+    """Random text over the characters the feature function treats apart:
+    the blanks that part pieces, NUL, apostrophes, question marks, runs of
+    one letter, other whitespace, emoji, other alphabets, half a UTF-16 pair."""
+    rng = random.Random(seed)
+    alphabet = [
+        *"aaabbsssee0011??''",
+        *" " * 8,
+        "\t",
+        "\n",
+        "\r",
+        "\x00",
+        "\x0b",
+        "\xa0",
+        "\u2019",
+        "\u200b",
+        "İ",
+        "Σ",
+        "д",
+        "😉",
+        "\ud800",
+        ".",
+        ",",
+        "!",
+    ]
+    return [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 64, 4096])
+def test_scores_read_from_the_piece_memo_match_the_feature_function(batch):
+    risk, lines = default_model(), default_line_model()
+    texts = TEXTS[:2_000] + _odd_texts(2_000, seed=batch) + LONG
+    random.Random(batch).shuffle(texts)
+    _scorer(risk, lines)._clear()  # learn every piece afresh
+    for rounds in range(2):  # first with new pieces, then from the memo
+        for start in range(0, len(texts), batch):
+            part = texts[start : start + batch]
+            got_risk, got_lines = score_batch(part, risk, lines)
+            want_risk, want_lines = _reference_scores(part, risk, lines)
+            assert got_risk == want_risk, (rounds, start)
+            assert got_lines is not None
+            assert np.array_equal(got_lines, want_lines), (rounds, start)
+
+
+def test_a_full_memo_starts_again_and_scores_the_same(monkeypatch):
+    risk, lines = default_model(), default_line_model()
+    monkeypatch.setattr(scoring, "MEMO_LIMIT", 300)
+    scorer = scoring.PieceScorer(risk, lines.by_label, lines.bits)
+    for start in range(0, 1_000, 50):
+        part = TEXTS[start : start + 50]
+        got, _ = scorer.sums(part)
+        want, _ = scorer._reference(part)
+        assert np.array_equal(got, want), start
+        assert len(scorer._rows) <= 300
+    # A batch with more new pieces than the memo holds is learned whole.
+    got, _ = scorer.sums(TEXTS[:400])
+    want, _ = scorer._reference(TEXTS[:400])
+    assert np.array_equal(got, want)
+    assert len(scorer._rows) > 300
+
+
+def test_a_batch_without_a_word_scores_as_the_feature_function_does():
+    # ``hashed`` gives no features at all to a batch with no word in it.
+    risk, lines = default_model(), default_line_model()
+    for part in (["😉😉", "!!", ""], ["\u200b"], [""]):
+        got_risk, got_lines = score_batch(part, risk, lines)
+        want_risk, want_lines = _reference_scores(part, risk, lines)
+        assert got_risk == want_risk
+        assert got_lines is not None
+        assert np.array_equal(got_lines, want_lines)
+
+
+def test_batches_cut_by_characters_give_the_same_answer(monkeypatch):
+    pairs = messages(1_500, seed=8) + [("long", text) for text in LONG[:5]]
+    whole = [(a.findings, a.model_score, a.event) for a in assess(pairs)]
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", 700)
+    sizes = [len(texts) for _, texts in pipeline._batches(iter(pairs), 4096)]
+    assert max(sizes) < 100 and sum(sizes) == len(pairs)
+    cut = [(a.findings, a.model_score, a.event) for a in assess(pairs)]
+    assert cut == whole
+
+
+def test_a_message_too_long_for_the_memo_scores_the_same():
+    risk, lines = default_model(), default_line_model()
+    long = ("s3nd me a p1c 😉 " * (scoring.LONG // 16 + 1))[: scoring.LONG + 1]
+    part = ["hello", long]
+    got_risk, got_lines = score_batch(part, risk, lines)
+    want_risk, want_lines = _reference_scores(part, risk, lines)
+    assert got_risk == want_risk
+    assert got_lines is not None
+    assert np.array_equal(got_lines, want_lines)
