@@ -9,12 +9,19 @@ the send path has a test comparing its answers with the ORM's.
 
 Write SQL with ``%s`` placeholders and double-quoted names: both SQLite and
 PostgreSQL accept them through Django's cursor.
+
+The statements run on the database driver's own cursor (``execute``), as
+Django's cursor would run them but without its wrapper's per-statement work,
+except when queries are being recorded (DEBUG, ``CaptureQueriesContext`` in
+the query budget tests) or an execute wrapper is installed: then through
+Django's cursor, so that every statement is seen.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -86,9 +93,49 @@ def instance[M: Model](model: type[M], row: Sequence[Any], start: int = 0) -> M:
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """The rows ``sql`` gives (``execute`` it and fetch every row)."""
+    return execute(sql, params, rows=True)
+
+
+# Django's own conversion for SQLite (``SQLiteCursorWrapper.convert_query``):
+# "format" style to "qmark" style, "%%" to "%".
+_FORMAT = re.compile(r"(?<!%)%s")
+
+
+@functools.lru_cache(maxsize=512)
+def _qmark(sql: str) -> str:
+    return _FORMAT.sub("?", sql).replace("%%", "%")
+
+
+def execute(
+    sql: str, params: Sequence[Any] = (), *, rows: bool = False
+) -> list[tuple[Any, ...]]:
+    """Run one statement in the caller's transaction; its rows if ``rows``.
+
+    What ``connection.cursor()`` and its ``execute`` do, in the same order
+    (health check, connection, thread check, no statement after an error in
+    an ``atomic`` block, Django's exceptions for the driver's), on the
+    driver's cursor. Through Django's cursor when statements are recorded.
+    """
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as wrapped:
+            wrapped.execute(sql, params)
+            return wrapped.fetchall() if rows else []
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        if connection.vendor == "sqlite":
+            cursor = connection.connection.execute(_qmark(sql), params)
+        else:
+            # The backend's cursor (psycopg's, with Django's time zone).
+            cursor = connection.create_cursor()
+            cursor.execute(sql, params)
+        try:
+            return cursor.fetchall() if rows else []
+        finally:
+            cursor.close()
 
 
 def placeholders(count: int) -> str:
@@ -211,9 +258,7 @@ def run(pending: Insert) -> None:
                 )
             setattr(obj, f.attname, related.pk)
         values[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(pending.sql, values)
-        keys = cursor.fetchall()
+    keys = execute(pending.sql, values, rows=True)
     _, returning = _insertable(model)
     for obj, key in zip(objs, keys, strict=True):
         for f, value in zip(returning, key, strict=True):
