@@ -36,8 +36,8 @@ _CACHE = "_safecontact_rawsql"
 
 def _db() -> BaseDatabaseWrapper:
     """The default connection itself. ``django.db.connection`` is a proxy
-    that looks the thread's connection up again on every attribute, which
-    cost more than the rest of a short statement's Python."""
+    that looks the thread's connection up again on every attribute (about
+    80 times a send through it, before this)."""
     return connections[DEFAULT_DB_ALIAS]
 
 
