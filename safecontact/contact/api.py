@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from safecontact.accounts.models import User
@@ -42,7 +42,7 @@ def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
     """The same people, groups and purposes as the compose page offers; any
     other person or group is a 404 that names nobody. The register is read
     once for these checks and the decision (``inputs.read_for``)."""
-    people = selectors.people_by_code(user, data.recipients)
+    people, purpose = selectors.people_and_purpose(user, data.recipients, data.purpose)
     read = inputs.read_for(user, people)
     today = org_today(user.organisation)
     if not selectors.may_address(user, read, today):
@@ -57,7 +57,7 @@ def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
         recipients=people,
         group=group,
         channel=data.channel,
-        purpose=_purpose(user, data, read, group, today),
+        purpose=_purpose(data, purpose, read, group, today),
         subject=data.subject,
         body=data.body,
         urgent_reason=data.urgent_reason,
@@ -67,13 +67,17 @@ def _call(user: User, data: MessageIn, *, preview: bool) -> Message:
 
 
 def _purpose(
-    user: User, data: MessageIn, read: inputs.Read, group: Group | None, today: date
+    data: MessageIn,
+    purpose: Purpose | None,
+    read: inputs.Read,
+    group: Group | None,
+    today: date,
 ) -> Purpose | None:
-    """The chosen purpose, if it fits (422 saying which would); none given is
-    left to the rules, which block the message and say why."""
+    """The chosen purpose (``purpose``: the organisation's with the code
+    asked for, read with the recipients), if it fits (422 saying which would);
+    none given is left to the rules, which block the message and say why."""
     if data.purpose is None:
         return None
-    purpose = selectors.purpose_by_code(user.organisation_id, data.purpose)
     if purpose is None:
         raise ValidationError({"purpose": "The purpose was not found."})
     people = list(read.to)
@@ -97,7 +101,8 @@ def preview_message(request: HttpRequest, data: MessageIn) -> Any:
 @router.post("/messages", response={201: MessageOut})
 def send(request: HttpRequest, data: MessageIn) -> Any:
     """Check and send. Blocked and held messages are stored too (status says)."""
-    return 201, _call(_sender(request), data, preview=False)
+    # Status, not a (201, ...) tuple: ninja warns about tuples on every call.
+    return Status(201, _call(_sender(request), data, preview=False))
 
 
 @router.get("/messages", response=list[MessageOut])

@@ -200,31 +200,67 @@ def people_by_code(user: User, codes: Sequence[uuid.UUID]) -> list[Person]:
     """The people with these codes in ``user``'s organisation, workers never
     among them; 404 (naming nobody) unless every code is found. Whether
     ``user`` may address them is ``may_address``'s answer."""
-    if not codes:
-        return []
-    # Person.objects.filter(organisation=..., code__in=codes)
-    # .exclude(kind=WORKER), in hand-written SQL: every API send asks it.
-    wanted = [rawsql.prep(Person, "code", c) for c in set(codes)]
-    rows = rawsql.fetch(
-        f'SELECT {rawsql.columns(Person, "p")} FROM "people_person" p'  # noqa: S608
-        f' WHERE p."organisation_id" = %s AND p."kind" <> %s'
-        f' AND p."code" IN ({rawsql.placeholders(len(wanted))})',
-        [user.organisation_id, Person.Kind.WORKER.value, *wanted],
-    )
-    if len(rows) != len(wanted):
-        raise Http404
-    return [rawsql.instance(Person, row) for row in rows]
+    return people_and_purpose(user, codes, None)[0]
 
 
 def purpose_by_code(organisation_id: int | None, code: uuid.UUID) -> Purpose | None:
-    """The organisation's purpose with this code (retired ones too), in
-    hand-written SQL: every API send asks it."""
-    rows = rawsql.fetch(
-        f'SELECT {rawsql.columns(Purpose, "p")} FROM "groups_purpose" p'  # noqa: S608
-        ' WHERE p."organisation_id" = %s AND p."code" = %s',
-        [organisation_id, rawsql.prep(Purpose, "code", code)],
-    )
-    return rawsql.instance(Purpose, rows[0]) if rows else None
+    """The organisation's purpose with this code (retired ones too)."""
+    return _by_code(organisation_id, [], code)[1]
+
+
+def people_and_purpose(
+    user: User, codes: Sequence[uuid.UUID], purpose: uuid.UUID | None
+) -> tuple[list[Person], Purpose | None]:
+    """``people_by_code(user, codes)`` (with its 404) and, when ``purpose``
+    is given, ``purpose_by_code(user.organisation_id, purpose)``, in one
+    query: every API send asks both."""
+    people, found = _by_code(user.organisation_id, codes, purpose)
+    if len(people) != len(set(codes)):
+        raise Http404
+    return people, found
+
+
+def _by_code(
+    organisation_id: int | None,
+    codes: Sequence[uuid.UUID],
+    purpose: uuid.UUID | None,
+) -> tuple[list[Person], Purpose | None]:
+    # Person.objects.filter(organisation=..., code__in=codes)
+    # .exclude(kind=WORKER) and Purpose.objects.filter(organisation=...,
+    # code=purpose), in hand-written SQL: a UNION ALL whose rows say which
+    # they are, each model's columns in its own place (NULL in the other's).
+    parts: list[str] = []
+    params: list[Any] = []
+    people_width, purpose_width = rawsql.width(Person), rawsql.width(Purpose)
+    if codes:
+        wanted = [rawsql.prep(Person, "code", c) for c in set(codes)]
+        parts.append(
+            f"SELECT 'p', {rawsql.columns(Person, 'p')}, {_nulls(purpose_width)}"  # noqa: S608
+            ' FROM "people_person" p WHERE p."organisation_id" = %s'
+            f' AND p."kind" <> %s AND p."code" IN ({rawsql.placeholders(len(wanted))})'
+        )
+        params += [organisation_id, Person.Kind.WORKER.value, *wanted]
+    if purpose is not None:
+        parts.append(
+            f"SELECT 'u', {_nulls(people_width)}, {rawsql.columns(Purpose, 'u')}"  # noqa: S608
+            ' FROM "groups_purpose" u'
+            ' WHERE u."organisation_id" = %s AND u."code" = %s'
+        )
+        params += [organisation_id, rawsql.prep(Purpose, "code", purpose)]
+    if not parts:
+        return [], None
+    people: list[Person] = []
+    found = None
+    for row in rawsql.fetch(" UNION ALL ".join(parts), params):
+        if row[0] == "p":
+            people.append(rawsql.instance(Person, row, 1))
+        else:
+            found = rawsql.instance(Purpose, row, 1 + people_width)
+    return people, found
+
+
+def _nulls(count: int) -> str:
+    return ", ".join(["NULL"] * count)
 
 
 def may_address(user: User, read: Read, today: dt.date) -> bool:

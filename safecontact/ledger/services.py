@@ -178,12 +178,11 @@ def write_entry(pending: PendingEntry) -> LedgerEntry:
         # each: the ORM's building of them cost more CPU than the database's.
         rawsql.run(pending.entry_insert)
         rawsql.run(pending.subjects_insert)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'UPDATE "{HEADS}" SET "seq" = %s, "hash" = %s'  # noqa: S608
-                ' WHERE "organisation_id" = %s',
-                [entry.seq, entry.hash, head.pk],
-            )
+        rawsql.execute(
+            f'UPDATE "{HEADS}" SET "seq" = %s, "hash" = %s'  # noqa: S608
+            ' WHERE "organisation_id" = %s',
+            [entry.seq, entry.hash, head.pk],
+        )
     return entry
 
 

@@ -9,16 +9,24 @@ the send path has a test comparing its answers with the ORM's.
 
 Write SQL with ``%s`` placeholders and double-quoted names: both SQLite and
 PostgreSQL accept them through Django's cursor.
+
+The statements run on the database driver's own cursor (``execute``), as
+Django's cursor would run them but without its wrapper's per-statement work,
+except when queries are being recorded (DEBUG, ``CaptureQueriesContext`` in
+the query budget tests) or an execute wrapper is installed: then through
+Django's cursor, so that every statement is seen.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, Field, Model
 
 Converter = tuple[int, list[Callable[..., Any]], Any]
@@ -26,10 +34,17 @@ Converter = tuple[int, list[Callable[..., Any]], Any]
 _CACHE = "_safecontact_rawsql"
 
 
+def _db() -> BaseDatabaseWrapper:
+    """The default connection itself. ``django.db.connection`` is a proxy
+    that looks the thread's connection up again on every attribute (about
+    80 times a send through it, before this)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _cached(key: Any, build: Callable[[], Any]) -> Any:
     """A per-connection cache: converters are bound to the connection's
     backend, and each thread has its own connection."""
-    store = connection.__dict__.setdefault(_CACHE, {})
+    store = _db().__dict__.setdefault(_CACHE, {})
     if key not in store:
         store[key] = build()
     return store[key]
@@ -61,12 +76,11 @@ def _insertable(
 
 def _converters(model: type[Model]) -> list[Converter]:
     def build() -> list[Converter]:
+        db = _db()
         found: list[Converter] = []
         for i, field in enumerate(model._meta.concrete_fields):
             col = field.get_col(model._meta.db_table)
-            convs = connection.ops.get_db_converters(col) + col.get_db_converters(
-                connection
-            )
+            convs = db.ops.get_db_converters(col) + col.get_db_converters(db)
             if convs:
                 found.append((i, convs, col))
         return found
@@ -76,19 +90,61 @@ def _converters(model: type[Model]) -> list[Converter]:
 
 def instance[M: Model](model: type[M], row: Sequence[Any], start: int = 0) -> M:
     """The ``model`` instance in ``row[start:start + width(model)]``."""
+    db = _db()
     values = list(row[start : start + width(model)])
     for i, convs, col in _converters(model):
         value = values[i]
         for convert in convs:
-            value = convert(value, col, connection)
+            value = convert(value, col, db)
         values[i] = value
-    return model.from_db(connection.alias, (), values)  # type: ignore[return-value]
+    return model.from_db(db.alias, (), values)  # type: ignore[return-value]
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """The rows ``sql`` gives (``execute`` it and fetch every row)."""
+    return execute(sql, params, rows=True)
+
+
+# Django's own conversion for SQLite (``SQLiteCursorWrapper.convert_query``):
+# "format" style to "qmark" style, "%%" to "%".
+_FORMAT = re.compile(r"(?<!%)%s")
+
+
+@functools.lru_cache(maxsize=512)
+def _qmark(sql: str) -> str:
+    return _FORMAT.sub("?", sql).replace("%%", "%")
+
+
+def execute(
+    sql: str, params: Sequence[Any] = (), *, rows: bool = False
+) -> list[tuple[Any, ...]]:
+    """Run one statement in the caller's transaction; its rows if ``rows``.
+
+    What ``connection.cursor()`` and its ``execute`` do, in the same order
+    (health check, connection, thread check, no statement after an error in
+    an ``atomic`` block, Django's exceptions for the driver's), on the
+    driver's cursor. Through Django's cursor when statements are recorded.
+    """
+    db = _db()
+    if db.queries_logged or db.execute_wrappers:
+        with db.cursor() as wrapped:
+            wrapped.execute(sql, params)
+            return wrapped.fetchall() if rows else []
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        if db.vendor == "sqlite":
+            cursor = db.connection.execute(_qmark(sql), params)
+        else:
+            # The backend's cursor (psycopg's, with Django's time zone).
+            cursor = db.create_cursor()
+            cursor.execute(sql, params)
+        try:
+            return cursor.fetchall() if rows else []
+        finally:
+            cursor.close()
 
 
 def placeholders(count: int) -> str:
@@ -99,23 +155,23 @@ def prep(model: type[Model], field: str, value: Any) -> Any:
     """``value`` as the database stores ``model.field`` (a UUID as hex on
     SQLite, for instance)."""
     return model._meta.get_field(field).get_db_prep_value(  # type: ignore[union-attr]
-        value, connection
+        value, _db()
     )
 
 
 def field_value(model: type[Model], field: str, value: Any) -> Any:
     """A single column's value as the ORM would give it."""
 
+    db = _db()
+
     def build() -> tuple[Any, list[Callable[..., Any]]]:
         col = model._meta.get_field(field).get_col(model._meta.db_table)  # type: ignore[union-attr]
-        convs = connection.ops.get_db_converters(col) + col.get_db_converters(
-            connection
-        )
+        convs = db.ops.get_db_converters(col) + col.get_db_converters(db)
         return col, convs
 
     col, convs = _cached(("field", model, field), build)
     for convert in convs:
-        value = convert(value, col, connection)
+        value = convert(value, col, db)
     return value
 
 
@@ -153,7 +209,7 @@ def prepare_insert(
         return pending
     fields, returning = _insertable(model)
     deferred = set(later)
-    values = pending.values
+    db, values = _db(), pending.values
     for obj in objs:
         for f in fields:
             related = _related(obj, f)
@@ -165,7 +221,7 @@ def prepare_insert(
             if isinstance(value, Expression):
                 pending.fallback = True
                 return pending
-            values.append(f.get_db_prep_save(value, connection))
+            values.append(f.get_db_prep_save(value, db))
     names = ", ".join(f'"{f.column}"' for f in fields)
     one = f"({placeholders(len(fields))})"
     pending.sql = (
@@ -200,7 +256,7 @@ def run(pending: Insert) -> None:
     if pending.fallback:
         model.objects.bulk_create(objs)  # type: ignore[attr-defined]
         return
-    values = pending.values
+    db, values = _db(), pending.values
     for i, obj, f, related in pending.late:
         if related is not None:
             if related.pk is None:
@@ -210,16 +266,14 @@ def run(pending: Insert) -> None:
                     f"related object '{f.name}'."
                 )
             setattr(obj, f.attname, related.pk)
-        values[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(pending.sql, values)
-        keys = cursor.fetchall()
+        values[i] = f.get_db_prep_save(f.pre_save(obj, True), db)
+    keys = execute(pending.sql, values, rows=True)
     _, returning = _insertable(model)
     for obj, key in zip(objs, keys, strict=True):
         for f, value in zip(returning, key, strict=True):
             setattr(obj, f.attname, field_value(model, f.name, value))
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from typing import Any
 
 import pytest
@@ -236,6 +237,44 @@ def test_people_and_purposes_by_code_read_as_the_orm_reads_them(seed):
             same = Purpose.objects.filter(organisation=org, code=purpose.code)
             by_code = selectors.purpose_by_code(org.pk, purpose.code)
             assert values(by_code) == values(same.first())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_people_and_a_purpose_read_in_one_query_as_the_orm_reads_them(seed):
+    """The API's one query for the recipients and the purpose gives what
+    the two ORM queries give: an unknown purpose or another organisation's
+    is None, any person not found is a 404 whatever the purpose."""
+    found = _register(seed)
+    rng = random.Random(seed)
+    user = found["users"][0]
+    people = Person.objects.exclude(kind=Person.Kind.WORKER).filter(
+        organisation=user.organisation
+    )
+    elsewhere = OrganisationFactory.create()
+    choices = [
+        None,
+        uuid.uuid4(),
+        *Purpose.objects.filter(organisation=user.organisation).values_list(
+            "code", flat=True
+        ),
+        *Purpose.objects.filter(organisation=elsewhere).values_list("code", flat=True),
+    ]
+    for _ in range(8):
+        codes = [p.code for p in _pick(rng, list(people), 4)]
+        purpose = rng.choice(choices)
+        got, by_code = selectors.people_and_purpose(user, codes, purpose)
+        orm = list(people.filter(code__in=codes))
+        assert sorted(map(values, got)) == sorted(map(values, orm))  # type: ignore[type-var]
+        orm_purpose = (
+            Purpose.objects.filter(organisation=user.organisation, code=purpose).first()
+            if purpose is not None
+            else None
+        )
+        assert values(by_code) == values(orm_purpose)
+    worker = found["people"][-2]
+    for purpose in choices[:3]:
+        with pytest.raises(Http404):
+            selectors.people_and_purpose(user, [worker.code], purpose)
 
 
 def test_an_api_key_reads_as_the_orm_reads_it():
