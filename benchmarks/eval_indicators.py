@@ -35,6 +35,7 @@ from benchmarks.fit_indicator_model import (
     load,
     matrix,
     out_of_fold_scores,
+    predicted,
     read_labels,
 )
 from benchmarks.fit_screening_model import FOLDS
@@ -62,12 +63,38 @@ def fold_line_models(pj: Path, whatsapp: Path) -> Folded:
 def indicator_results(folded: Folded) -> dict[str, Any]:
     scores = out_of_fold_scores(folded.lines, folded.rows, folded.models)
     out = figures(folded.lines, scores, default_line_model().thresholds)
-    strict = figures(folded.lines, scores, thresholds_out_of_fold(folded.lines, scores))
+    held = thresholds_out_of_fold(folded.lines, scores)
+    strict = figures(folded.lines, scores, held)
     out["indicator_thresholds_out_of_fold"] = {
         "indicator_recall": strict["indicator_recall"],
         "indicator_neutral_rate": strict["indicator_neutral_rate"],
+        "english_chat_by_fold": chat_rate_by_fold(folded.lines, scores, held),
     }
     return out
+
+
+def chat_rate_by_fold(
+    lines: Lines, scores: np.ndarray, thresholds: np.ndarray
+) -> dict[str, Any]:
+    """How the English chat messages flagged spread over folds and chats:
+    each fold's rate, the most messages flagged in any one chat and that
+    chat's size, and the rate over all folds without that chat. Counts
+    only; the chat is never named."""
+    assert lines.chat is not None
+    chat = (lines.kind != "predator") & lines.english
+    flagged = (predicted(scores, thresholds) >= 0) & chat
+    per_chat = np.bincount(lines.chat[flagged], minlength=lines.chat.max() + 1)
+    worst = int(per_chat.argmax())
+    rest = chat & (lines.chat != worst)
+    return {
+        "rate": [
+            round(float(flagged[chat & (lines.folds == f)].mean()), 5)
+            for f in range(FOLDS)
+        ],
+        "largest_chat_flagged": int(per_chat[worst]),
+        "largest_chat_messages": int((chat & (lines.chat == worst)).sum()),
+        "rate_without_largest_chat": round(float(flagged[rest].mean()), 5),
+    }
 
 
 def thresholds_out_of_fold(lines: Lines, scores: np.ndarray) -> np.ndarray:
@@ -109,6 +136,7 @@ def print_indicators(results: dict[str, Any]) -> None:
     print("thresholds chosen without the fold judged (recall; neutral, chat):")
     print(f"  {strict['indicator_recall']}")
     print(f"  {strict['indicator_neutral_rate']}")
+    print(f"  English chat by fold: {strict['english_chat_by_fold']}")
 
 
 def main() -> None:
