@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from safecontact.people import state
 from safecontact.people.models import Training
 from safecontact.people.tests.factories import WorkerFactory
 
@@ -24,6 +25,7 @@ def expiring(org):
     with time_machine.travel(dt.datetime(2026, 3, 1, tzinfo=dt.UTC)):
         person = WorkerFactory.create(organisation=org, first_name="Ana")
     Training.objects.filter(person=person).update(expires_on=dt.date(2026, 3, 10))
+    state.refresh([person.pk])  # the row was edited behind the services
     return person
 
 
