@@ -161,8 +161,8 @@ def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
     if not texts:
         return empty, empty
     keys = feature_keys(plain_batch(texts))
-    if not len(keys.words):
-        return empty, empty
+    # A message's features never depend on the batch it is read in: a lone
+    # message of emoji or punctuation keeps its letter runs.
     return keys.index(), keys.buckets(bits)
 
 

@@ -124,9 +124,6 @@ class PieceScorer:
         out = np.zeros((count, columns), dtype=np.float64)
         counts = np.bincount(message, self._counts[rows], minlength=count)
         worded = self._has_word[rows]
-        if not worded.any():
-            # ``hashed`` gives nothing at all for a batch without a word.
-            return out, np.zeros(count, dtype=np.int64)
         for c in range(columns):
             out[:, c] = np.bincount(message, self._sums[rows, c], minlength=count)
         # Pairs across pieces: one piece's last word and the next one's first.

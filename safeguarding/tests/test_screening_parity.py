@@ -157,14 +157,28 @@ def test_a_full_memo_starts_again_and_scores_the_same(monkeypatch):
 
 
 def test_a_batch_without_a_word_scores_as_the_feature_function_does():
-    # ``hashed`` gives no features at all to a batch with no word in it.
     risk, lines = default_model(), default_line_model()
-    for part in (["😉😉", "!!", ""], ["\u200b"], [""]):
+    for part in (["😉😉", "!!", ""], ["\u200b"], [""], ["😉😉"]):
         got_risk, got_lines = score_batch(part, risk, lines)
         want_risk, want_lines = _reference_scores(part, risk, lines)
         assert got_risk == want_risk
         assert got_lines is not None
         assert np.array_equal(got_lines, want_lines)
+
+
+@pytest.mark.parametrize("text", ["😉😉", "!!!", "é", "\u200b", "a", "hi 😉"])
+def test_a_message_scores_the_same_alone_and_in_a_batch(text):
+    # The gateway reads one message at a time, the models were fitted on
+    # batches: a message without a word once lost its letter runs alone.
+    risk, lines = default_model(), default_line_model()
+    alone_risk, alone_lines = _reference_scores([text], risk, lines)
+    batch_risk, batch_lines = _reference_scores(["hello there", text], risk, lines)
+    assert alone_risk[0] == batch_risk[1]
+    assert np.array_equal(alone_lines[0], batch_lines[1])
+    memo_risk, memo_lines = score_batch([text], risk, lines)
+    assert memo_risk == alone_risk
+    assert memo_lines is not None
+    assert np.array_equal(memo_lines[0], alone_lines[0])
 
 
 def test_batches_cut_by_characters_give_the_same_answer(monkeypatch):
