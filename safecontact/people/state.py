@@ -98,16 +98,35 @@ def computed(
     return {pk: (c, v, t) for pk, (c, v, t) in found.items()}
 
 
+def lock(person_ids: Iterable[int], models: Models = LIVE) -> None:
+    """Hold these people's rows until the transaction ends (PostgreSQL;
+    SQLite's writers already take turns), in id order so two writers never
+    wait on each other. Every write that reads a person's records to store
+    what follows from them takes it first: otherwise two writes for one
+    person at once (a withdrawal and a membership, training and a DBS check)
+    could each store what it read before the other committed."""
+    ids = sorted(set(person_ids))
+    if ids and transaction.get_connection().features.has_select_for_update:
+        list(
+            models.person.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def refresh(person_ids: Iterable[int], models: Models = LIVE) -> None:
     """Recompute the state rows of these people, and the flags of their
-    memberships (10 queries or so a batch)."""
+    memberships (10 queries or so a batch), holding their rows (``lock``)."""
     ids = list(dict.fromkeys(person_ids))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        _write(batch, computed(batch, models), models)
-        if models.member is not None:
-            members = models.member.objects.filter(person_id__in=batch)
-            refresh_members(members, models)
+        with transaction.atomic():
+            lock(batch, models)
+            _write(batch, computed(batch, models), models)
+            if models.member is not None:
+                members = models.member.objects.filter(person_id__in=batch)
+                refresh_members(members, models)
 
 
 def _write(
@@ -259,7 +278,10 @@ def _store(found: dict[int, Facts], models: Models, window: bool) -> None:
 
 
 def member_facts(person_id: int, group_id: int) -> dict[str, Any]:
-    """The fields of a membership about to be made (up to 4 queries)."""
+    """The fields of a membership about to be made (up to 5 queries). The
+    person's row is held (``lock``) until the caller's transaction ends, so a
+    consent withdrawn meanwhile waits and then finds the new membership."""
+    lock([person_id])
     row = (
         LIVE.state.objects.filter(person_id=person_id)
         .values_list(
