@@ -26,6 +26,8 @@ class Assessed:
     level: core.ConversationLevel
     findings: list[dict[str, Any]]  # every sender's findings, in order
     read: int  # how many of its messages were read, the given one last
+    # The codes of the people whose messages gave its findings, in order.
+    subjects: tuple[str, ...] = ()
 
     @property
     def rose_to_high_now(self) -> bool:
@@ -52,14 +54,34 @@ def assess_conversation(message: Message) -> Assessed:
         .select_related("sender")
         .order_by("-id")[:LIMIT]
     )[::-1]
-    senders = [str(m.sender) if m.sender else "Unknown sender" for m in rows]
+    labels = _labels(rows)
+    senders = [labels.get(m.sender_id, "Unknown sender") for m in rows]
     texts = [f"{m.subject}\n{m.body}" for m in rows]
     assessed = list(assess(zip(senders, texts, strict=True)))
     level = core.conversation_level(
         [core.Message(a.sender, a.findings, a.model_score) for a in assessed]
     )
     findings = [_row(step, rows) for step in level.steps]
-    return Assessed(_name(message), level, findings, len(rows))
+    codes = {labels[m.sender_id]: str(m.sender.code) for m in rows if m.sender}
+    subjects = [codes[s.sender] for s in level.steps if s.sender in codes]
+    return Assessed(
+        _name(message), level, findings, len(rows), tuple(dict.fromkeys(subjects))
+    )
+
+
+def _labels(rows: list[Message]) -> dict[int | None, str]:
+    """Each sender's name as the pages show it, told apart when two people
+    share one ("Sam Lee", "Sam Lee (2)"): the core follows senders by these
+    labels, so two people must never be read as one voice."""
+    labels: dict[int | None, str] = {}
+    taken: dict[str, int] = {}
+    for m in rows:
+        if m.sender is None or m.sender_id in labels:
+            continue
+        name = str(m.sender)
+        taken[name] = taken.get(name, 0) + 1
+        labels[m.sender_id] = name if taken[name] == 1 else f"{name} ({taken[name]})"
+    return labels
 
 
 def has_other_senders(message: Message) -> bool:

@@ -170,6 +170,10 @@ def _record(
     sender's messages raised it, None when the conversation read as one
     voice did."""
     together = sender_read is None
+    # Read as one voice, the alert is about everyone whose findings it joins;
+    # a sender's own alert is about that sender.
+    own = [str(message.sender.code)] if message.sender else []
+    subjects = list(conversation.subjects) if together else own
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",
@@ -182,7 +186,7 @@ def _record(
             "conversation_level": conversation.level.level.label,
             "raised_by_conversation": together,
         },
-        subjects=[str(message.sender.code)] if message.sender else [],
+        subjects=subjects,
     )
     alert = Alert.objects.create(
         organisation=message.organisation,
