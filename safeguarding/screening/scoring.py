@@ -42,6 +42,9 @@ from safeguarding.screening.model import (
 )
 
 MEMO_LIMIT = 300_000  # pieces remembered (about 200 bytes each) before starting again
+# Characters of those pieces: a piece is kept whole as a key, and anyone can
+# send mail of long words, so the memo is bounded by its characters too.
+MEMO_CHARS = 20_000_000
 LONG = 200_000  # characters: a longer message is scored the reference way
 _EMPTY, _BREAK, _UNKNOWN = -1, -2, -3  # rows of "", a message break, a new piece
 FloatArray = npt.NDArray[np.float64]
@@ -76,6 +79,7 @@ class PieceScorer:
 
     def _clear(self) -> None:
         self._rows = {"": _EMPTY, _SEPARATOR: _BREAK}
+        self._chars = 0
         self._grow(1024)
 
     def _grow(self, size: int) -> None:
@@ -143,9 +147,13 @@ class PieceScorer:
         unknown = np.flatnonzero(rows == _UNKNOWN)
         if len(unknown):
             new = list(dict.fromkeys(pieces[i] for i in unknown))
-            if len(self._rows) + len(new) > MEMO_LIMIT and len(self._rows) > 2:
+            chars = sum(map(len, new))
+            full = len(self._rows) + len(new) > MEMO_LIMIT
+            full = full or self._chars + chars > MEMO_CHARS
+            if full and len(self._rows) > 2:
                 self._clear()  # then learn this batch's pieces, however many
                 return self._lookup(pieces)
+            self._chars += chars
             self._learn(new)
             rows[unknown] = [self._rows[pieces[i]] for i in unknown]
         return rows

@@ -156,6 +156,22 @@ def test_a_full_memo_starts_again_and_scores_the_same(monkeypatch):
     assert len(scorer._rows) > 300
 
 
+def test_the_memo_is_bounded_by_characters_too(monkeypatch):
+    # Long words (anyone can send them) fill memory long before the count of
+    # pieces does: the memo starts again past its characters as well.
+    risk, lines = default_model(), default_line_model()
+    monkeypatch.setattr(scoring, "MEMO_CHARS", 10_000)
+    scorer = scoring.PieceScorer(risk, lines.by_label, lines.bits)
+    rng = random.Random(3)
+    for start in range(20):
+        part = ["".join(rng.choice("abcdefgh") for _ in range(1_000)) for _ in range(4)]
+        got, _ = scorer.sums(part)
+        want, _ = scorer._reference(part)
+        assert np.array_equal(got, want), start
+        assert scorer._chars <= 10_000
+        assert sum(map(len, scorer._rows)) <= 10_000 + 4_001
+
+
 def test_a_batch_without_a_word_scores_as_the_feature_function_does():
     risk, lines = default_model(), default_line_model()
     for part in (["😉😉", "!!", ""], ["\u200b"], [""], ["😉😉"]):
