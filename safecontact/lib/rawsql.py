@@ -137,14 +137,15 @@ def execute(
     with db.wrap_database_errors:
         if db.vendor == "sqlite":
             cursor = db.connection.execute(_qmark(sql), params)
-        else:
-            # The backend's cursor (psycopg's, with Django's time zone).
-            cursor = db.create_cursor()
+            try:
+                return cursor.fetchall() if rows else []
+            finally:
+                cursor.close()
+        # The backend's cursor (psycopg's, with Django's time zone), closed
+        # also when the statement fails.
+        with db.create_cursor() as cursor:
             cursor.execute(sql, params)
-        try:
             return cursor.fetchall() if rows else []
-        finally:
-            cursor.close()
 
 
 def placeholders(count: int) -> str:
