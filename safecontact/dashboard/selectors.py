@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from safecontact.assessments import selectors as assessments
 from safecontact.concerns.models import Case, Referral
@@ -332,12 +332,18 @@ MESSAGE_GROUPS = {
 }
 
 
+def zone(organisation: Any) -> ZoneInfo:
+    """The organisation's time zone: its days are the ones counted."""
+    return ZoneInfo(organisation.timezone)
+
+
 def daily_counts(
     organisation: Any, start: dt.date, end: dt.date
 ) -> dict[dt.date, dict[str, int]]:
     """day -> series -> count, counted live from ``start`` to ``end``
-    inclusive, in the current time zone's days (5 queries)."""
+    inclusive, in the organisation's days (5 queries)."""
     found: dict[dt.date, dict[str, int]] = {}
+    tz = zone(organisation)
 
     def add(day: dt.date, name: str, n: int) -> None:
         if n:
@@ -347,7 +353,7 @@ def daily_counts(
     messages = Message.objects.filter(
         organisation=organisation, direction=Message.Direction.OUTBOUND
     )
-    _by_day(messages, "created_at", MESSAGE_GROUPS, start, end, add)
+    _by_day(messages, "created_at", MESSAGE_GROUPS, start, end, add, tz)
     # "Changed" in its own query: as a condition of the count above it was a
     # subquery run for every message (on PostgreSQL, inside the aggregate);
     # here the database joins the few recipients a rule added (their index).
@@ -359,6 +365,7 @@ def daily_counts(
         start,
         end,
         add,
+        tz,
     )
     alerts = {
         series: Q(kind__in=[k for k, s in ALERT_SERIES_OF.items() if s == series])
@@ -371,10 +378,11 @@ def daily_counts(
         start,
         end,
         add,
+        tz,
     )
     cases = Case.objects.filter(organisation=organisation)
-    _by_day(cases, "created_at", {"opened": Q()}, start, end, add)
-    _by_day(cases, "closed_at", {"closed": Q()}, start, end, add)
+    _by_day(cases, "created_at", {"opened": Q()}, start, end, add, tz)
+    _by_day(cases, "closed_at", {"closed": Q()}, start, end, add, tz)
     return found
 
 
@@ -390,14 +398,15 @@ def _by_day(
     start: dt.date,
     end: dt.date,
     add: Any,
+    tz: Any,
 ) -> None:
-    """Count ``series`` per day of ``when`` from ``start`` to ``end`` (1 query)."""
-    tz = timezone.get_current_timezone()
+    """Count ``series`` per day of ``when`` from ``start`` to ``end``, days
+    in ``tz`` (1 query)."""
     lo, hi = Period(start, end).bounds(tz)
     rows = queryset.filter(**{f"{when}__gte": lo, f"{when}__lt": hi})
     days = days_between(start, end)
     if len(days) > BOUNDED_DAYS:
-        day: Any = TruncDate(when)
+        day: Any = TruncDate(when, tzinfo=tz)
     else:
         # Which day, by comparing with the days' starts: no function per row.
         day = _day_of(when, days, tz)
@@ -482,7 +491,7 @@ def activity(organisation: Any, period: Period) -> Activity:
             found.totals[name] += n
             series = found.series.setdefault(name, {})
             series[monday] = series.get(monday, 0) + n
-    tz = timezone.get_current_timezone()
+    tz = zone(organisation)
     _response_times(
         found, organisation, (period.bounds(tz), period.previous().bounds(tz))
     )
@@ -523,7 +532,7 @@ def report(
 ) -> Report:
     """The annual figures for trustees: counts only (about 20 queries).
     ``trend``: the period's activity, when the caller has it."""
-    tz = timezone.get_current_timezone()
+    tz = zone(organisation)
     start, end = period.bounds(tz)
     cases = Case.objects.filter(
         organisation=organisation, created_at__gte=start, created_at__lt=end

@@ -83,13 +83,17 @@ def test_a_years_activity_costs_the_same_queries_at_any_size(
     assert len(ctx.captured_queries) == 11
 
 
+@pytest.mark.parametrize("zone", ["Europe/London", "Pacific/Auckland"])
 def test_a_few_days_are_told_apart_as_the_date_function_tells_them(
-    org: Organisation,
+    org: Organisation, zone: str
 ) -> None:
     # Each message near the edges of its local day, across the change of the
     # clocks (Europe/London, 25 October 2026): a few days are told apart by
     # comparing with the days' starts, more by the database's date function.
-    tz = timezone.get_current_timezone()
+    # The days are the organisation's, wherever the server is.
+    org.timezone = zone
+    org.save()
+    tz = selectors.zone(org)
     start = dt.date(2026, 10, 19)
     days = selectors.days_between(start, start + dt.timedelta(days=12))
     expected: dict[dt.date, int] = {}
@@ -134,7 +138,7 @@ def test_a_message_changed_by_a_rule_counts_once_on_its_day(
         noon = dt.datetime.combine(
             today - dt.timedelta(days=days_ago),
             dt.time(12),
-            tzinfo=timezone.get_current_timezone(),
+            tzinfo=selectors.zone(org),
         )
         Message.objects.filter(pk=found.pk).update(created_at=noon)
     start = today - dt.timedelta(days=5)
