@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -52,6 +51,7 @@ from safecontact.contact.models import Alert
 from safecontact.contact.services.inputs import hours_of
 from safecontact.groups.models import Group
 from safecontact.lib.access import LEADS
+from safecontact.lib.dates import org_zone
 from safecontact.notifications import services as notifications
 from safecontact.people.models import Person
 from safecontact.people.selectors import worker_clearance
@@ -357,7 +357,7 @@ def _analyse(audit: GroupAudit) -> analysis.Result:
         )
 
     group = audit.group
-    tz = ZoneInfo(audit.organisation.timezone)
+    tz = org_zone(audit.organisation)
     auditor = analysis.Auditor(
         roster=roster_for(
             group, local_day(timezone.now(), audit.organisation.timezone)

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Value, When
@@ -23,6 +22,7 @@ from safecontact.concerns.models import Case, Referral
 from safecontact.contact.models import Alert, Message, Recipient
 from safecontact.dashboard.models import DailyActivity
 from safecontact.groups.models import Group, GroupMember
+from safecontact.lib.dates import org_zone
 from safecontact.people import selectors as people
 from safecontact.people.models import Person, Training
 from safecontact.people.selectors import attention
@@ -332,18 +332,13 @@ MESSAGE_GROUPS = {
 }
 
 
-def zone(organisation: Any) -> ZoneInfo:
-    """The organisation's time zone: its days are the ones counted."""
-    return ZoneInfo(organisation.timezone)
-
-
 def daily_counts(
     organisation: Any, start: dt.date, end: dt.date
 ) -> dict[dt.date, dict[str, int]]:
     """day -> series -> count, counted live from ``start`` to ``end``
     inclusive, in the organisation's days (5 queries)."""
     found: dict[dt.date, dict[str, int]] = {}
-    tz = zone(organisation)
+    tz = org_zone(organisation)
 
     def add(day: dt.date, name: str, n: int) -> None:
         if n:
@@ -491,7 +486,7 @@ def activity(organisation: Any, period: Period) -> Activity:
             found.totals[name] += n
             series = found.series.setdefault(name, {})
             series[monday] = series.get(monday, 0) + n
-    tz = zone(organisation)
+    tz = org_zone(organisation)
     _response_times(
         found, organisation, (period.bounds(tz), period.previous().bounds(tz))
     )
@@ -532,7 +527,7 @@ def report(
 ) -> Report:
     """The annual figures for trustees: counts only (about 20 queries).
     ``trend``: the period's activity, when the caller has it."""
-    tz = zone(organisation)
+    tz = org_zone(organisation)
     start, end = period.bounds(tz)
     cases = Case.objects.filter(
         organisation=organisation, created_at__gte=start, created_at__lt=end

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
@@ -21,7 +20,7 @@ from safecontact.ledger.models import (
     message_code_of,
     payload_of,
 )
-from safecontact.lib.dates import clamp
+from safecontact.lib.dates import clamp, org_zone
 from safeguarding.ledger import (
     GENESIS,
     Checkpoint,
@@ -136,7 +135,7 @@ def filter_entries(
         entries = entries.filter(kind=kind)
     for code in subjects:
         entries = entries.filter(pk__in=_with_subject(organisation, code))
-    zone = ZoneInfo(organisation.timezone)
+    zone = org_zone(organisation)
     if since:
         start = dt.datetime.combine(clamp(since), dt.time.min, tzinfo=zone)
         entries = entries.filter(created_at__gte=start)

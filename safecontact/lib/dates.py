@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -20,6 +21,11 @@ def org_today(organisation: Any, now: dt.datetime | None = None) -> dt.date:
     """Today in ``organisation``'s timezone: the day ages, consent, clearance
     and leaving dates are judged on."""
     return local_day(now or timezone.now(), organisation.timezone)
+
+
+def org_zone(organisation: Any) -> ZoneInfo:
+    """``organisation``'s time zone: the one its days are counted in."""
+    return ZoneInfo(organisation.timezone)
 
 
 EARLIEST = dt.date(1900, 1, 1)

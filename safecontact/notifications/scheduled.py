@@ -10,14 +10,13 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from safecontact.accounts.models import Organisation
-from safecontact.lib.dates import org_today
+from safecontact.lib.dates import org_today, org_zone
 from safecontact.notifications import selectors, services
 from safecontact.notifications.models import Notification
 
@@ -156,7 +155,7 @@ def build_digests(*, now: dt.datetime) -> int:
 @transaction.atomic
 def _digest_for(user_id: int, org_id: int, now: dt.datetime) -> int:
     org = Organisation.objects.get(pk=org_id)
-    if now.astimezone(ZoneInfo(org.timezone)).hour < DIGEST_HOUR:
+    if now.astimezone(org_zone(org)).hour < DIGEST_HOUR:
         return 0
     day = org_today(org, now)
     digest, made = Notification.objects.get_or_create(

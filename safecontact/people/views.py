@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -35,7 +34,7 @@ from safecontact.lib.access import (
     request_organisation,
     request_user,
 )
-from safecontact.lib.dates import org_today
+from safecontact.lib.dates import org_today, org_zone
 from safecontact.lib.pages import paginate
 from safecontact.people import forms, imports, selectors, services
 from safecontact.people.models import Person
@@ -433,7 +432,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     entries = audit_selectors.general_trail(organisation)
     if form.is_bound and form.is_valid():
         entries = audit_selectors.filter_trail(
-            entries, zone=ZoneInfo(organisation.timezone), **form.cleaned_data
+            entries, zone=org_zone(organisation), **form.cleaned_data
         )
     elif form.is_bound:
         entries = entries.none()

@@ -14,7 +14,7 @@ from safecontact.concerns.tests.factories import make_case
 from safecontact.contact.models import Message, Recipient
 from safecontact.dashboard import selectors, services
 from safecontact.dashboard.models import DailyActivity
-from safecontact.lib.dates import org_today
+from safecontact.lib.dates import org_today, org_zone
 from safecontact.people.tests.factories import ParentFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_a_few_days_are_told_apart_as_the_date_function_tells_them(
     # The days are the organisation's, wherever the server is.
     org.timezone = zone
     org.save()
-    tz = selectors.zone(org)
+    tz = org_zone(org)
     start = dt.date(2026, 10, 19)
     days = selectors.days_between(start, start + dt.timedelta(days=12))
     expected: dict[dt.date, int] = {}
@@ -138,7 +138,7 @@ def test_a_message_changed_by_a_rule_counts_once_on_its_day(
         noon = dt.datetime.combine(
             today - dt.timedelta(days=days_ago),
             dt.time(12),
-            tzinfo=selectors.zone(org),
+            tzinfo=org_zone(org),
         )
         Message.objects.filter(pk=found.pk).update(created_at=noon)
     start = today - dt.timedelta(days=5)
