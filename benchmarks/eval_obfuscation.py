@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.screening_data import PII, jsonl
 from safeguarding.screening import scan_many
+from safeguarding.tests.synthetic_corpus import DIGIT_WORDS
 
 SEED = 1404
 TYPES = {
@@ -34,18 +35,6 @@ TYPES = {
     "EMAIL_ADDRESS": ("email", "pii.email"),
     "STREET_ADDRESS": ("address", "pii.address"),
 }
-_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-]
 _CYRILLIC = str.maketrans("aeopcxyAEOPCXHTMBK", "аеорсхуАЕОРСХНТМВК")
 _FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
 ZWSP = "\u200b"
@@ -65,7 +54,7 @@ def _digits_as_words(value: str, rng: random.Random) -> str:
     places = [i for i, c in enumerate(value) if c.isdigit()][-4:]
     if len(places) < 4:
         return value
-    words = " ".join(_WORDS[int(value[i])] for i in places)
+    words = " ".join(DIGIT_WORDS[int(value[i])] for i in places)
     return value[: places[0]] + words + value[places[-1] + 1 :]
 
 
