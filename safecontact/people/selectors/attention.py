@@ -190,7 +190,7 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     years = organisation.vetting_renewal_years
     cleared = cleared_q(day, years, Workforce.CHILDREN, ref="person_id")
     return {
-        "consent": needs & ~_consent_window_q(day),
+        "consent": needs & ~consent_fits_q(day),
         "ex_worker": left,
         # Plain columns first: the database can skip the subqueries for most rows.
         "unchecked_adult": Q(group__audience__in=CHILDREN_AUDIENCES)
@@ -201,8 +201,9 @@ def _member_qs(organisation: Any, day: datetime.date) -> dict[str, Q]:
     }
 
 
-def _consent_window_q(day: datetime.date) -> Q:
-    """The member's newest consent fits the group and is in force on ``day``.
+def consent_fits_q(day: datetime.date) -> Q:
+    """The member's newest consent fits the group and is in force on ``day``
+    (for someone who needs consent, the opposite of the consent category).
 
     Read from the membership alone: ``people.state`` keeps on it the days
     that consent is in force from and until when it fits (names the group,
@@ -224,13 +225,6 @@ def needs_consent_q(day: datetime.date) -> Q:
             | Q(person__date_of_birth__gt=born_on_or_before(day, ADULT_AGE))
         )
     )
-
-
-def consent_fits_q(day: datetime.date) -> Q:
-    """The member's newest consent is current, names the group (or none) and
-    allows one of its purposes (``consent_fits``): for someone who needs
-    consent, the opposite of the consent category."""
-    return _consent_window_q(day)
 
 
 def _under_age_q(organisation: Any, day: datetime.date) -> Q:
