@@ -8,7 +8,7 @@ from safeguarding.screening.conversation import (
     Message,
     conversation_level,
 )
-from safeguarding.screening.risk import Level
+from safeguarding.screening.risk import Level, Thresholds
 
 # Our own made-up lines; each shows one indicator to the word lists.
 FLATTERY = "you are so mature for your age"
@@ -74,3 +74,66 @@ def test_model_scores_count_as_they_do_for_a_sender():
     leaning = conversation_level([Message("ann", scan(t), 3.0) for t in lines])
     assert without.level < Level.HIGH
     assert leaning.level is Level.HIGH
+
+
+def test_the_pooled_voice_keeps_its_own_rise_and_who_shared_it():
+    result = level_of(
+        ("ann", FLATTERY),
+        ("bob", PROBING),
+        ("ann", SECRECY),
+        ("bob", PHOTO),
+        ("ann", MEETING),
+    )
+    assert result.pooled_high_at == result.shared_high_at == 4
+    assert result.pooled_senders == ("ann", "bob")
+
+
+def test_a_pooled_rise_after_a_senders_own_counts_as_its_own():
+    # ann is high on her own first, with her findings spread wider than the
+    # pooled voice's window; later bob and cat share a pattern between them.
+    quiet = [("dan", ORDINARY)] * 2
+    early = [(("ann", t), *quiet) for t in (SECRECY, PHOTO, MEETING, SEXUAL)]
+    late = [("bob", SECRECY), ("cat", PHOTO), ("bob", MEETING), ("cat", SEXUAL)]
+    messages = [m for group in early for m in group] + late
+    result = conversation_level(
+        [Message(s, scan(t)) for s, t in messages], Thresholds(window=4)
+    )
+    assert result.senders["ann"] is Level.HIGH
+    assert result.high_at == 9  # ann's own rise, first
+    assert result.shared_high_at == result.pooled_high_at == len(messages) - 1
+    assert result.pooled_senders == ("bob", "cat")
+    assert "bob, cat also reach high" in result.reasons[-1]
+
+
+def test_only_findings_in_the_pooled_window_make_a_rise_shared():
+    # bob's flattery is read but has left the pooled voice's window.
+    messages = [("bob", FLATTERY), *[("dan", ORDINARY)] * 4]
+    messages += [("ann", SECRECY), ("ann", PHOTO), ("ann", MEETING), ("cat", SEXUAL)]
+    result = conversation_level(
+        [Message(s, scan(t)) for s, t in messages], Thresholds(window=4)
+    )
+    assert "bob" in {step.sender for step in result.steps}
+    assert result.pooled_high_at == len(messages) - 1
+    assert result.pooled_senders == ("ann", "cat")
+
+
+def test_personal_data_is_not_a_share_of_the_pattern():
+    # ann has four messages, one short of what a lean needs; bob's number
+    # makes five read as one voice.
+    lines = [("ann", t) for t in (FLATTERY, PROBING, SECRECY, PHOTO)]
+    lines.append(("bob", "call me on 07700 900123"))
+    result = conversation_level([Message(s, scan(t), 3.0) for s, t in lines])
+    assert "pii.phone" in result.indicators
+    assert result.senders["ann"] < Level.HIGH
+    assert result.pooled_high_at == 4
+    assert result.pooled_senders == ("ann",)
+    assert result.shared_high_at is None
+
+
+def test_a_sender_already_high_does_not_share_a_pattern():
+    lines = [("ann", t) for t in (SECRECY, PHOTO, MEETING, SEXUAL)]
+    result = level_of(*lines, ("bob", FLATTERY))
+    assert result.senders["ann"] is Level.HIGH
+    assert result.pooled_high_at == 3
+    assert result.pooled_senders == ()
+    assert result.shared_high_at is None

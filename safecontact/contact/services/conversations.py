@@ -30,9 +30,11 @@ class Assessed:
     subjects: tuple[str, ...] = ()
 
     @property
-    def rose_to_high_now(self) -> bool:
-        """The given message took the conversation to high."""
-        return self.level.high_at == self.read - 1
+    def shared_rise_now(self) -> bool:
+        """The given message took the conversation, read as one voice, to
+        high, with two or more senders sharing the pattern
+        (``ConversationLevel.shared_high_at``)."""
+        return self.level.shared_high_at == self.read - 1
 
 
 def source_of(finding: Finding | None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from safeguarding.screening.indicator_model import default_line_model
 from safeguarding.screening.model import default_model
 from safeguarding.screening.pipeline import Assessment
 from safeguarding.screening.reasons import model_reasons
-from safeguarding.screening.risk import Level, RiskEvent
+from safeguarding.screening.risk import RiskEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,7 @@ def _warn_for_conversation(message: Message) -> Alert | None:
     if not conversations.has_other_senders(message):
         return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
-    level = conversation.level
-    alone = max(level.senders.values(), default=Level.NONE)
-    # Shared means two or more senders gave findings; one sender's pattern
-    # is that sender's early warning, when their own messages show it.
-    shared = len({step.sender for step in level.steps}) > 1
-    if not (conversation.rose_to_high_now and shared) or alone is Level.HIGH:
+    if not conversation.shared_rise_now:
         return None
     # Every finding in it, each from its own message (never this body's).
     findings = [{**row, "field": "history"} for row in conversation.findings]

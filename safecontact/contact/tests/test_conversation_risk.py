@@ -7,12 +7,12 @@ from http import HTTPStatus
 
 import pytest
 
-from safecontact.contact.models import Alert
+from safecontact.contact.models import Alert, Message
 from safecontact.contact.tests.smtp import send
 from safecontact.contact.tests.test_early_warning import ESCALATING
 from safecontact.groups.tests.factories import GroupMemberFactory
 from safecontact.ledger.models import LedgerEntry
-from safecontact.people.tests.factories import WorkerFactory
+from safecontact.people.tests.factories import YOUTH_GROUP, WorkerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,84 @@ def test_two_leaders_who_share_the_pattern_raise_a_warning_for_the_group(
     assert set(entry.subjects) == {str(sender.code), str(second.code)}
     html = client_for(lead).get(alert.get_absolute_url()).content.decode()
     assert "though no one sender's do on their own" in html
+
+
+def leader(make_user, org, group, first: str, last: str):
+    """Another cleared leader of ``group``: their user and register entry."""
+    user = make_user("worker", org, first_name=first, last_name=last)
+    person = WorkerFactory.create(
+        organisation=org, user=user, first_name=first, last_name=last
+    )
+    GroupMemberFactory.create(group=group, person=person, role="leader")
+    return user, person
+
+
+def conversation_alerts(org):
+    return Alert.objects.filter(
+        organisation=org, kind=Alert.Kind.EARLY_WARNING, raised_by_conversation=True
+    )
+
+
+# Our own made-up lines, with no finding for the scanner.
+CHORES = "Please bring a packed lunch for the trip."
+RELAXED = "See you at youth club on Thursday at 7."
+
+
+def test_two_leaders_sharing_the_pattern_are_warned_of_after_another_was(
+    make_user, org, lead, worker, sender, group
+):
+    # One leader reaches high on their own first (their own warning); later
+    # two others share the pattern between them. The group's rise is their
+    # own, and comes now, though someone in the group rose before.
+    dora, _ = leader(make_user, org, group, "Dora", "Driver")
+    olly, olly_person = leader(make_user, org, group, "Olly", "Other")
+    pat, pat_person = leader(make_user, org, group, "Pat", "Porter")
+    for _ in range(4):
+        send(dora, [], group=group, body=CHORES)
+    for body in [RELAXED] * 4 + [ESCALATING[0]]:
+        send(worker, [], group=group, body=body)
+    own = Alert.objects.get(organisation=org, raised_by_conversation=False)
+    assert own.message.sender == sender
+    assert not conversation_alerts(org).exists()
+    for i, body in enumerate(ESCALATING[1:]):
+        send(olly if i % 2 == 0 else pat, [], group=group, body=body)
+    alert = conversation_alerts(org).get()
+    assert alert.message.sender in {olly_person, pat_person}
+    assert alert.conversation_level_label == "high"
+
+
+# Our own made-up line: a leader gives a number, which is personal data but
+# no step of grooming.
+NUMBER = "my number is 07700 900123, ring me if the minibus is late"
+
+
+def test_a_leader_who_only_gave_a_phone_number_does_not_share_the_pattern(
+    make_user, org, lead, worker, sender, group
+):
+    olly, _ = leader(make_user, org, group, "Olly", "Other")
+    for body in ESCALATING[:4]:
+        send(worker, [], group=group, body=body)
+    send(olly, [], group=group, body=NUMBER)
+    # Read as one voice the group is high, but only one leader's grooming
+    # findings are in it: that is his own warning, not the group's.
+    assert not conversation_alerts(org).exists()
+    send(worker, [], group=group, body=ESCALATING[4])
+    own = Alert.objects.get(organisation=org, kind=Alert.Kind.EARLY_WARNING)
+    assert not own.raised_by_conversation
+    assert own.message.sender == sender
+
+
+def test_a_blocked_message_still_counts_towards_the_groups_warning(
+    make_user, org, lead, worker, sender, group
+):
+    # Blocked messages never reach the group, but the person wrote them: a
+    # blocked request for secrecy is evidence of intent all the same.
+    olly, _ = leader(make_user, org, group, "Olly", "Other")
+    blocked = []
+    for i, body in enumerate(ESCALATING):
+        author = worker if i % 2 == 0 else olly
+        purpose = "Fundraising" if i == 1 else YOUTH_GROUP
+        blocked.append(send(author, [], group=group, body=body, purpose=purpose))
+    assert blocked[1].status == Message.Status.BLOCKED
+    alert = conversation_alerts(org).get()
+    assert str(blocked[1].code) in {f["message"] for f in alert.findings}
