@@ -58,16 +58,20 @@ def record_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     case: Any = None,
+    job: str = "",
 ) -> AuditEntry:
     """Write one audit entry. ``case``: the concern/case it belongs to, if any.
 
     An entry with a case is kept off the general audit trail; only the people
-    allowed to see that case read it (``selectors.case_history``).
+    allowed to see that case read it (``selectors.case_history``). ``job``
+    names, in plain words, the scheduled job that wrote it when ``actor`` is
+    None (the system).
     """
+    system = f"system ({job})" if job else "system"
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=str(actor) if actor is not None else "system",
+        actor_label=str(actor) if actor is not None else system,
         action=action,
         model=obj._meta.label_lower,
         object_code=str(getattr(obj, "code", obj.pk)),

@@ -32,6 +32,7 @@ from safecontact.accounts.models import (
     Organisation,
     User,
 )
+from safecontact.audittrail.services import record_change
 from safecontact.concerns.crypto import DecryptionError
 from safecontact.lib.dates import org_today
 from safecontact.notifications import selectors
@@ -492,8 +493,6 @@ def retry_blocked(row: Notification, now: dt.datetime) -> str:
 def retry_notification(*, actor: User, notification: Notification) -> Notification:
     """Try an email that failed after its retries again, with a fresh round
     of retries (Lead or deputy; audited). It is tried at once after commit."""
-    from safecontact.audittrail.services import record_change
-
     if not actor.is_lead or actor.organisation_id != notification.organisation_id:
         raise PermissionDenied("Only the Safeguarding Lead or deputy can do this.")
     now = timezone.now()
@@ -552,6 +551,8 @@ def expired_notifications(
 
 
 PURGE_BATCH = 500  # ids per DELETE, well under SQLite's variable limit
+# Who the audit trail says deleted them: the daily job, in plain words.
+PURGE_JOB = "daily clean-up of notification emails"
 
 
 def _delete(expired: QuerySet[Notification]) -> int:
@@ -575,4 +576,17 @@ def purge_notifications(
         found = _delete(expired) if apply else expired.count()
         if found:
             counts[org.name if org else ""] = found
+        # One entry on each organisation's trail per run that deleted any;
+        # a superuser's password resets belong to no organisation's trail.
+        if found and apply and org is not None:
+            days = org.notification_retention_days or NOTIFICATION_DAYS
+            record_change(
+                actor=None,
+                job=PURGE_JOB,
+                organisation=org,
+                obj=org,
+                action="delete",
+                before={"old_notification_emails": found, "kept_days": days},
+                after={"old_notification_emails": 0, "kept_days": days},
+            )
     return counts

@@ -18,7 +18,11 @@ from safecontact.audittrail.models import AuditEntry
 from safecontact.conftest import login
 from safecontact.notifications.models import Notification
 from safecontact.notifications.scheduled import REMIND_DAYS, run_scheduled
-from safecontact.notifications.services import purge_notifications
+from safecontact.notifications.services import (
+    PURGE_BATCH,
+    PURGE_JOB,
+    purge_notifications,
+)
 from safecontact.people.models import Training
 from safecontact.people.tests.factories import WorkerFactory
 
@@ -156,3 +160,30 @@ def test_the_lead_sets_the_period_on_the_settings_page_and_it_is_audited(
     old = _made(lead, org, 46)
     assert purge_notifications(apply=True) == {org.name: 1}
     assert not Notification.objects.filter(pk=old.pk).exists()
+
+
+def test_each_purge_run_is_on_the_audit_trail_once_per_organisation(
+    client_for, org, other_org, lead, make_user
+):
+    other = make_user("lead", other_org)
+    for _ in range(PURGE_BATCH + 1):  # two batches, still one entry
+        _made(lead, org, org.notification_retention_days + 1)
+    _made(other, other_org, other_org.notification_retention_days + 1)
+    purges = AuditEntry.objects.filter(action="delete", model="accounts.organisation")
+    call_command("purge_notifications")
+    assert not purges.exists()  # a dry run changes nothing
+    call_command("purge_notifications", "--apply")
+    entry = purges.get(organisation=org)
+    assert entry.actor is None
+    assert entry.actor_label == f"system ({PURGE_JOB})"
+    assert entry.before == {
+        "old_notification_emails": PURGE_BATCH + 1,
+        "kept_days": org.notification_retention_days,
+    }
+    assert entry.after is not None and entry.after["old_notification_emails"] == 0
+    assert purges.get(organisation=other_org).before["old_notification_emails"] == 1
+    call_command("purge_notifications", "--apply")
+    assert purges.count() == 2  # nothing more to delete, nothing recorded
+    html = client_for(lead).get(reverse("people:audit")).content.decode()
+    assert f"system ({PURGE_JOB}) removed" in html
+    assert f"Old notification emails: {PURGE_BATCH + 1} → 0" in html
