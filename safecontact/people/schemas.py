@@ -192,6 +192,13 @@ class VettingOut(Schema):
     recorded_at: datetime.datetime
 
 
+PHOTOS_ALLOWED = (
+    "Whether photos of the person may be shared: true, false, or null when "
+    "it was not asked (as on the family page)."
+)
+PHOTOS_WHERE = "Where photos may be shared (the newsletter, the website ...)."
+
+
 class ConsentIn(InSchema):
     evidence: Consent.Evidence
     evidence_date: datetime.date
@@ -215,6 +222,8 @@ class ConsentIn(InSchema):
     best_interests_by: str = ""
     accessibility: str = ""
     notes: str = ""
+    photos_allowed: bool | None = Field(None, description=PHOTOS_ALLOWED)
+    photos_where: str = Field("", max_length=300, description=PHOTOS_WHERE)
 
 
 class WithdrawIn(InSchema):
@@ -249,6 +258,8 @@ class ConsentOut(Schema):
     evidence: str
     evidence_date: datetime.date
     notes: str
+    photos_allowed: bool | None = Field(description=PHOTOS_ALLOWED)
+    photos_where: str = Field(description=PHOTOS_WHERE)
     recorded_by: str | None
     recorded_at: datetime.datetime
     supersedes: UUID | None

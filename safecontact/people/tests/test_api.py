@@ -385,3 +385,55 @@ def test_the_openapi_schema_describes_preferences_and_platforms(client):
         "platform.consented"
         in schemas["ConsentIn"]["properties"]["platforms"]["description"]
     )
+
+
+def test_photo_consent_is_read_and_written_as_on_the_page(
+    client_for, lead, worker, granted_trustee, org
+):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    url = f"{API}/{link.person.code}/consent"
+    payload = {
+        "evidence": "form",
+        "evidence_date": "2026-01-05",
+        "channels": ["email"],
+        "purposes": [str(purpose_named(org).code)],
+        "given_by": str(link.carer.code),
+        "photos_allowed": True,
+        "photos_where": "the newsletter",
+    }
+    response = client_for(lead).post(url, payload, content_type="application/json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert (response.json()["photos_allowed"], response.json()["photos_where"]) == (
+        True,
+        "the newsletter",
+    )
+    consent = Consent.objects.get(subject=link.person)
+    assert (consent.photos_allowed, consent.photos_where) == (True, "the newsletter")
+    # Read by the roles that see consent on the person's page; not by workers,
+    # and only the Lead and deputy write it.
+    [record] = client_for(granted_trustee).get(url).json()["items"]
+    assert record["photos_allowed"] is True
+    assert client_for(worker).get(url).status_code == HTTPStatus.FORBIDDEN
+    response = client_for(granted_trustee).post(
+        url, payload, content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    # Not asked is null, not "no".
+    del payload["photos_allowed"], payload["photos_where"]
+    client_for(lead).post(url, payload, content_type="application/json")
+    newest = client_for(lead).get(url).json()["items"][0]
+    assert (newest["photos_allowed"], newest["photos_where"]) == (None, "")
+    page = client_for(lead).get(link.person.get_absolute_url()).content.decode()
+    assert "Photos: not asked" in page
+    assert "Photos: may be shared (the newsletter)" in page
+
+
+def test_the_openapi_schema_describes_photo_consent(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for name in ("ConsentIn", "ConsentOut"):
+        described = schemas[name]["properties"]["photos_allowed"]["description"]
+        assert "photos of the person may be shared" in described
+    assert (
+        "newsletter"
+        in schemas["ConsentIn"]["properties"]["photos_where"]["description"]
+    )
