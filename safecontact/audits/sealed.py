@@ -24,7 +24,12 @@ import struct
 from pathlib import Path
 from typing import IO
 
-from safecontact.concerns.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
+from safecontact.concerns.crypto import (
+    DecryptionError,
+    decrypt_bytes,
+    encrypt_bytes,
+    is_on_newest_key,
+)
 from safeguarding.chatlogs import ChatlogError
 
 MAGIC = b"SafeContact sealed upload 1\n"
@@ -199,3 +204,38 @@ def seal_file(source: Path, target: Path) -> Path:
 def plain_size(path: Path) -> int:
     with SealedReader(path) as reader:
         return reader.size
+
+
+def on_newest_key(path: Path) -> bool:
+    """Whether the sealed file at ``path`` was sealed with the newest key (its
+    first chunk's token is read: a file is sealed with one key throughout)."""
+    with path.open("rb") as sealed:
+        if sealed.read(len(MAGIC)) != MAGIC:
+            raise SealError("the waiting upload is not a sealed file")
+        header = sealed.read(_RECORD.size)
+        if len(header) != _RECORD.size:
+            raise SealError("the waiting upload was cut short")
+        token_size, _ = _RECORD.unpack(header)
+        raw = sealed.read(token_size)
+    return is_on_newest_key(base64.urlsafe_b64encode(raw))
+
+
+def reseal(path: Path) -> None:
+    """Seal the file at ``path`` again with the newest key, in its place.
+
+    The new file is written beside it and moved over it in one step, so the
+    path always holds a whole sealed file; a reader that already opened the
+    old one reads it to the end. Raises ``SealError`` if it cannot be read.
+    """
+    target = path.with_name(path.name + ".resealing")
+    writer = SealedWriter(target)
+    try:
+        with open_sealed(path) as plain:
+            for block in iter(lambda: plain.read(CHUNK), b""):
+                writer.write(block)
+    except BaseException:
+        writer.abandon()
+        target.unlink(missing_ok=True)
+        raise
+    writer.close()
+    os.replace(target, path)

@@ -11,7 +11,7 @@ Rotating keys
    keys after it, and restart. New writes use the new key; old rows still read.
 3. Run ``python manage.py rotate_case_keys`` (dry run: counts only), then
    ``python manage.py rotate_case_keys --apply`` to re-encrypt every stored value
-   with the newest key.
+   with the newest key, group audits and uploads waiting for their audit too.
 4. Once that reports nothing left on an old key, remove the old key and restart.
 Never remove a key before step 3 has finished: rows still on it become unreadable.
 """

@@ -1,11 +1,19 @@
-"""Re-encrypt stored case data with the newest key (see ``crypto`` for the steps)."""
+"""Re-encrypt stored case data with the newest key (see ``crypto`` for the steps).
+
+Everything the case-file keys encrypt: case files, links waiting to be
+emailed, group audits' file names and findings, and uploaded chat exports
+still waiting for their audit (files on disk, sealed again whole).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
 
+from safecontact.audits.models import AuditFinding, GroupAudit
+from safecontact.audits.sealed import SealError, on_newest_key, reseal
 from safecontact.concerns.crypto import (
     encrypted_field_names,
     is_on_newest_key,
@@ -29,7 +37,11 @@ TEXT_MODELS: tuple[type[models.Model], ...] = (
     Referral,
     # Invitation and password-reset links waiting to be emailed.
     Notification,
+    # A group audit's file name and its findings' senders and lines.
+    GroupAudit,
+    AuditFinding,
 )
+UPLOADS = "audits.GroupAudit upload"
 
 
 def _raw_rows(model: type[models.Model], columns: list[str]) -> list[tuple]:
@@ -68,9 +80,32 @@ def _rotate_attachments(apply: bool) -> int:
     return len(stale)
 
 
+def _rotate_uploads(apply: bool) -> int:
+    """Uploaded exports waiting for their audit, sealed with an older key.
+
+    Their audits are locked until the rotation commits, so a worker cannot
+    finish one (and delete its file) while its file is being sealed again;
+    it reads on from the file it opened, or from the new one: same text."""
+    waiting = GroupAudit.objects.select_for_update().exclude(upload_path="")
+    stale = []
+    for code, name in waiting.values_list("code", "upload_path"):
+        path = Path(name)
+        try:
+            if path.is_file() and not on_newest_key(path):
+                stale.append(path)
+                if apply:
+                    reseal(path)
+        except SealError as error:
+            raise SealError(f"The upload waiting for audit {code}: {error}") from None
+    return len(stale)
+
+
 @transaction.atomic
 def rotate_case_keys(*, apply: bool = False) -> dict[str, int]:
-    """Rows still (partly) encrypted with an older key, by model; rotated if ``apply``."""
-    counts = {m._meta.label: _rotate_text_model(m, apply) for m in TEXT_MODELS}
+    """Rows still (partly) encrypted with an older key, by model, and waiting
+    uploads (``UPLOADS``); rotated if ``apply``. A waiting upload that cannot
+    be read raises ``SealError``: nothing in the database is rotated then."""
+    counts = {UPLOADS: _rotate_uploads(apply)}
+    counts |= {m._meta.label: _rotate_text_model(m, apply) for m in TEXT_MODELS}
     counts[Attachment._meta.label] = _rotate_attachments(apply)
     return counts
