@@ -34,6 +34,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from safeguarding.screening.pii import DIGIT_WORDS, REPEAT_WORDS
+
 # Letters of other alphabets that look like Latin letters (after NFKD), from
 # Unicode's confusables list, kept to those that pass for the Latin letter in
 # ordinary fonts.
@@ -111,21 +113,6 @@ _NOT_LEET = re.compile(
     r"|mins|mb|gb|ft|lb|lbs|mph|v)?",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-_REPEAT_WORDS = {"double": 2, "triple": 3, "treble": 3}
 _NUMBER_ITEM = (
     r"(?:\d+|zero|oh|o|one|two|three|four|five|six|seven|eight|nine|"
     r"(?:double|triple|treble)[ \-](?:\d|zero|oh|o|one|two|three|four|five|six|"
@@ -533,7 +520,7 @@ def _as_letters(word: str) -> str:
 def _numbers(state: Folded) -> Folded:
     """Number words among digits ("07 seven 00 ...") become digits."""
     seen = set(_LETTERS.findall(state.text.lower()))
-    if seen.isdisjoint(_NUMBER_WORDS) and seen.isdisjoint(_REPEAT_WORDS):
+    if seen.isdisjoint(DIGIT_WORDS) and seen.isdisjoint(REPEAT_WORDS):
         return state
     edits = []
     for run in _NUMBER_RUN.finditer(state.text):
@@ -566,9 +553,9 @@ def _number_value(word: str) -> str:
         return word
     parts = re.split(r"[ \-]", word.lower())
     if len(parts) == 2:
-        digit = parts[1] if parts[1].isdigit() else _NUMBER_WORDS[parts[1]]
-        return digit * _REPEAT_WORDS[parts[0]]
-    return _NUMBER_WORDS[parts[0]]
+        digit = parts[1] if parts[1].isdigit() else DIGIT_WORDS[parts[1]]
+        return digit * REPEAT_WORDS[parts[0]]
+    return DIGIT_WORDS[parts[0]]
 
 
 def _repeats(state: Folded) -> Folded:

@@ -14,21 +14,27 @@ from types import MappingProxyType
 
 import phonenumbers
 
-_DIGIT_WORDS = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-_REPEAT = {"double": 2, "triple": 3, "treble": 3}
+# Spoken digits, as people spell a number out to hide it (evasion reads
+# them too).
+DIGIT_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "zero": "0",
+        "oh": "0",
+        "o": "0",
+        "one": "1",
+        "two": "2",
+        "three": "3",
+        "four": "4",
+        "five": "5",
+        "six": "6",
+        "seven": "7",
+        "eight": "8",
+        "nine": "9",
+    }
+)
+REPEAT_WORDS: Mapping[str, int] = MappingProxyType(
+    {"double": 2, "triple": 3, "treble": 3}
+)
 
 # Shapes that are digits but not phone numbers: dates, times, IPs, US SSNs.
 _NOT_PHONE = re.compile(
@@ -340,10 +346,10 @@ def spelled_digits(candidate: str) -> str:
     out: list[str] = []
     repeat = 1
     for word in re.split(r"[ ,\-]+", candidate.lower()):
-        if word in _REPEAT:
-            repeat = _REPEAT[word]
+        if word in REPEAT_WORDS:
+            repeat = REPEAT_WORDS[word]
             continue
-        out.append(_DIGIT_WORDS.get(word, "") * repeat)
+        out.append(DIGIT_WORDS.get(word, "") * repeat)
         repeat = 1
     return "".join(out)
 
