@@ -149,7 +149,7 @@ def _reasons(
     elif len(sharing) > 1:
         reasons.append(
             f"Read together, the messages of {', '.join(sharing)} also reach "
-            f"{together.label}: neither does on their own, but between them "
+            f"{together.label}: none of them does on their own, but between them "
             "they show the pattern."
         )
     if not reasons:

@@ -133,7 +133,7 @@ def test_two_leaders_who_share_the_pattern_raise_a_warning_for_the_group(
     # whose message tipped it.
     assert set(entry.subjects) == {str(sender.code), str(second.code)}
     html = client_for(lead).get(alert.get_absolute_url()).content.decode()
-    assert "though no one sender's do on their own" in html
+    assert "shared between people none of whom shows it on their own" in html
 
 
 def leader(make_user, org, group, first: str, last: str):
@@ -158,7 +158,7 @@ RELAXED = "See you at youth club on Thursday at 7."
 
 
 def test_two_leaders_sharing_the_pattern_are_warned_of_after_another_was(
-    make_user, org, lead, worker, sender, group
+    client_for, make_user, org, lead, worker, sender, group
 ):
     # One leader reaches high on their own first (their own warning); later
     # two others share the pattern between them. The group's rise is their
@@ -178,6 +178,9 @@ def test_two_leaders_sharing_the_pattern_are_warned_of_after_another_was(
     alert = conversation_alerts(org).get()
     assert alert.message.sender in {olly_person, pat_person}
     assert alert.conversation_level_label == "high"
+    assert "Olly Other, Pat Porter also reach high" in alert.conversation_reasons[-1]
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "shared between people none of whom shows it on their own" in html
 
 
 # Our own made-up line: a leader gives a number, which is personal data but
