@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.screening_data import WHATSAPP, whatsapp_chats
 from safeguarding.screening import indicator_model, scanner
-from safeguarding.screening.evasion import fold, fold_characters, read_plain
+from safeguarding.screening.evasion import fold, fold_characters, read_plain_many
 from safeguarding.screening.indicator_model import (
     default_line_model,
     score_batch,
@@ -45,7 +45,7 @@ def stages(messages: list[tuple[str, str]], batch: int) -> dict[str, float]:
         return out
 
     for senders, texts in _batches(iter(messages), batch):
-        timed("read_plain", lambda t: [read_plain(x) for x in t], texts)
+        timed("read_plain", read_plain_many, texts)
         scores, line_scores = timed("score_batch", score_batch, texts, risk, lines)
         found = timed("scan_many", active.scan_many, texts)
         found = timed(

@@ -16,7 +16,12 @@ import numpy as np
 import pytest
 
 from safeguarding.screening import assess, pipeline, scoring
-from safeguarding.screening.evasion import _fold_short, fold_characters
+from safeguarding.screening.evasion import (
+    _fold_short,
+    fold_characters,
+    read_plain,
+    read_plain_many,
+)
 from safeguarding.screening.indicator_model import (
     _scorer,
     _word,
@@ -55,6 +60,16 @@ def test_reading_characters_by_table_matches_the_walk(text):
         list(walk.starts),
         list(walk.ends),
     )
+
+
+@pytest.mark.parametrize("batch", [1, 5, 4096])
+def test_reading_a_batch_by_table_matches_reading_each_text(batch):
+    texts = [*TEXTS, *LONG, *_odd_texts(3_000, seed=batch)]
+    texts += ["\ud83d\ude09", "a\ue000b", "", "é"]  # halves of a pair; our marker
+    random.Random(batch).shuffle(texts)
+    for start in range(0, len(texts), batch):
+        part = texts[start : start + batch]
+        assert read_plain_many(part) == [read_plain(t) for t in part], start
 
 
 def test_word_totals_in_one_pass_match_the_walk_for_both_models():
