@@ -74,7 +74,6 @@ _OVERRIDES = frozenset("\u202d\u202e")  # make text read backwards
 _SPLITTERS = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062")
 _SPLITTERS |= frozenset("\u2063\u2064\ufeff")
 _ASCII_LETTERS = re.compile("[A-Za-z]")
-_LETTERS = re.compile("[a-z]+")
 _WORD_CHARS = "A-Za-z0-9@$!|"
 _SINGLE = f"[{_WORD_CHARS}]"
 _SEP = r"[ .\-_*~/+,:;]"
@@ -136,6 +135,11 @@ _NUMBER_RUN = re.compile(
     rf"\b{_NUMBER_ITEM}(?:[ ,.\-]{{1,2}}{_NUMBER_ITEM}){{2,}}\b", re.IGNORECASE
 )
 _WORD_OF_NUMBER = re.compile(rf"\b{_NUMBER_ITEM}\b", re.IGNORECASE)
+# A whole run of letters that is a number word: one search, not a set of
+# every word of the message.
+_ANY_NUMBER_WORD = re.compile(
+    rf"(?<![a-z])(?:{'|'.join([*_NUMBER_WORDS, *_REPEAT_WORDS])})(?![a-z])"
+)
 MIN_RUN_DIGITS = 7  # number words become digits only in a run this long
 
 # Words people break with a space to get past filters ("sn ap", "nu des").
@@ -452,24 +456,34 @@ def _rewrite(state: Folded, edits: Iterable[tuple[int, int, str]]) -> Folded:
     starts = array("q")
     ends = array("q")
     at = 0
+    old_starts, old_ends = state.starts, state.ends
     for start, end, new in edits:
+        if not chars and isinstance(old_starts, range):
+            # Copied in slices below: an array's slice copies in one step, a
+            # range's one number at a time.
+            old_starts, old_ends = _as_array(old_starts), _as_array(old_ends)
         chars.append(state.text[at:start])
-        starts.extend(state.starts[at:start])
-        ends.extend(state.ends[at:start])
+        starts.extend(old_starts[at:start])
+        ends.extend(old_ends[at:start])
         if len(new) == end - start:
-            starts.extend(state.starts[start:end])
-            ends.extend(state.ends[start:end])
+            starts.extend(old_starts[start:end])
+            ends.extend(old_ends[start:end])
         elif new:
-            starts.extend([state.starts[start]] * len(new))
-            ends.extend([state.ends[end - 1]] * len(new))
+            starts.extend([old_starts[start]] * len(new))
+            ends.extend([old_ends[end - 1]] * len(new))
         chars.append(new)
         at = end
     if at == 0 and not chars:
         return state
     chars.append(state.text[at:])
-    starts.extend(state.starts[at:])
-    ends.extend(state.ends[at:])
+    starts.extend(old_starts[at:])
+    ends.extend(old_ends[at:])
     return Folded("".join(chars), starts, ends)
+
+
+def _as_array(numbers: range) -> array[int]:
+    first, stop = numbers.start, numbers.stop  # ranges here step by one
+    return array("q", np.arange(first, stop, dtype=np.int64).tobytes())
 
 
 def _join_singles(state: Folded) -> Folded:
@@ -532,6 +546,19 @@ def _leet(state: Folded) -> Folded:
 
 
 def _unleet(word: str) -> str:
+    # Chat repeats its words ("2day", "10am"): short ones are looked up.
+    return _unleet_short(word) if len(word) <= _SHORT_WORD else _unleet_word(word)
+
+
+_SHORT_WORD = 40
+
+
+@lru_cache(maxsize=65536)
+def _unleet_short(word: str) -> str:
+    return _unleet_word(word)
+
+
+def _unleet_word(word: str) -> str:
     letters = sum(c.isalpha() for c in word)
     digits = sum(c.isdigit() for c in word)
     if digits and all(c in _DIGIT_LOOKALIKES for c in word if not c.isdigit()):
@@ -561,8 +588,7 @@ def _as_letters(word: str) -> str:
 
 def _numbers(state: Folded) -> Folded:
     """Number words among digits ("07 seven 00 ...") become digits."""
-    seen = set(_LETTERS.findall(state.text.lower()))
-    if seen.isdisjoint(_NUMBER_WORDS) and seen.isdisjoint(_REPEAT_WORDS):
+    if not _ANY_NUMBER_WORD.search(state.text.lower()):
         return state
     edits = []
     for run in _NUMBER_RUN.finditer(state.text):
