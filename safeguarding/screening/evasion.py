@@ -481,7 +481,9 @@ def _rewrite(state: Folded, edits: Iterable[tuple[int, int, str]]) -> Folded:
     return Folded("".join(chars), starts, ends)
 
 
-def _as_array(numbers: range) -> array[int]:
+def _as_array(numbers: Sequence[int]) -> array[int]:
+    if not isinstance(numbers, range):
+        return array("q", numbers)
     first, stop = numbers.start, numbers.stop  # ranges here step by one
     return array("q", np.arange(first, stop, dtype=np.int64).tobytes())
 

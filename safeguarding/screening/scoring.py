@@ -54,6 +54,7 @@ try:
     import numba
 except ImportError:  # pragma: no cover - numba ships wheels for our platforms
     numba = None  # type: ignore[assignment]
+COMPILED = numba is not None  # whether ``Scorer`` runs the compiled pass
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

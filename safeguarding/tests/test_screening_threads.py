@@ -49,7 +49,8 @@ def test_scoring_from_eight_threads_at_once_gives_the_same_scores() -> None:
     # The compiled pass runs without the GIL and shares its tables: no lock.
     risk, lines = default_model(), default_line_model()
     texts = [RISKY, PLAIN, "s3nd m3 a p1c 😉", ""] * 50
-    expected = score_batch(texts, risk, lines)
+    want_risk, want_lines = score_batch(texts, risk, lines)
+    assert want_lines is not None
     start = threading.Barrier(THREADS)
     wrong: list[int] = []
 
@@ -57,7 +58,8 @@ def test_scoring_from_eight_threads_at_once_gives_the_same_scores() -> None:
         start.wait()
         for n in range(ROUNDS // 4):
             got_risk, got_lines = score_batch(texts, risk, lines)
-            if got_risk != expected[0] or not np.array_equal(got_lines, expected[1]):
+            same = got_lines is not None and np.array_equal(got_lines, want_lines)
+            if got_risk != want_risk or not same:
                 wrong.append(index * ROUNDS + n)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
