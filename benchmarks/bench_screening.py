@@ -7,12 +7,14 @@ next to Presidio's pattern recognisers, and proof that it runs in linear time.
 Parses the chats first (not timed), then reports messages/s on one core for
 the scanner alone (``scan_many``), for the whole pipeline (``assess``:
 scanner, hashed-word model and conversation risk) on the real WhatsApp lines
-and on the NPS chat lines, and for presidio-analyzer's phone and email
-recognisers on the same WhatsApp lines in the same run. Each rate is also
+and on the NPS chat lines, and for presidio-analyzer's pattern recognisers on
+the same WhatsApp lines in the same run, twice: its phone and email
+recognisers, and every pattern recogniser it has for a personal-detail type
+we find (phone, email, card, IBAN, UK postcode, URL; the 30 x target is
+judged against this one, the same kinds of work). Each rate is also
 given per CPU second of this process, which moves less than wall time when
 other processes share the cores, and the WhatsApp pipeline is run twice (the
-second time with the models' memo of pieces warm, as in a long-running
-process); the pipeline is also run on our own
+second time as a long-running process would, with its caches warm); the pipeline is also run on our own
 synthetic corpus of disguised messages (``safeguarding/tests/synthetic_corpus.py``),
 the slow end of what it reads.
 
@@ -23,7 +25,8 @@ followed by 100,000 and by 1,000,000 continuation lines, both through
 ``manage.py scan``'s reader (``audits.services.scan_path``: parser, scanner,
 both models and risk), and one message full of findings and disguises
 through the scanner. The load average is recorded with the figures: on a
-shared machine they are not the machine's best. Figures go to benchmarks/results/bench_screening.json.
+shared machine they are not the machine's best. Figures go to
+benchmarks/results/bench_screening.json, or to ``--out`` / ``BENCH_RESULTS``.
 """
 
 from __future__ import annotations
@@ -41,11 +44,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks.eval_screening import PRESIDIO_MATCHED
 from benchmarks.screening_data import NPS, WHATSAPP, jsonl, whatsapp_chats
 from safeguarding.screening import assess, scan, scan_many
 from safeguarding.tests.synthetic_corpus import messages as corpus_messages
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_screening.json"
+# BENCH_RESULTS writes a check run elsewhere (the figures of record come from
+# a quiet machine).
+RESULTS = Path(
+    os.environ.get("BENCH_RESULTS")
+    or Path(__file__).resolve().parent / "results" / "bench_screening.json"
+)
 # Our own synthetic text: ordinary words, personal details and disguises.
 FINDINGS = (
     "see you at 10:30 call 07700 900123 or O77OO 9OO 123, s3nd m3 a p1c, "
@@ -69,10 +78,14 @@ def _rates(count: int, start: float, cpu: float) -> tuple[float, float]:
     return count / wall, count / (time.process_time() - cpu)
 
 
-def _presidio_rate(texts: list[str]) -> tuple[float, float]:
-    from benchmarks.eval_screening import _presidio, presidio_spans
+def _presidio_rate(texts: list[str], matched: bool) -> tuple[float, float]:
+    """Presidio's phone and email recognisers, or (``matched``) its pattern
+    recognisers for every personal-detail type we find that it has one for
+    (``eval_screening.PRESIDIO_MATCHED``)."""
+    from benchmarks.eval_screening import _presidio, presidio_matched, presidio_spans
 
-    recognizers = _presidio()
+    recognizers = presidio_matched() if matched else _presidio()
+    presidio_spans(recognizers, texts[0])  # load what loads on first use
     start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         presidio_spans(recognizers, text)
@@ -188,11 +201,11 @@ def main() -> None:
         f"assess (scanner+model+risk), WhatsApp lines: {pipeline:,.0f} messages/s "
         f"({pipeline_cpu:,.0f} per CPU second)"
     )
-    # A long-running process (the gateway) has seen the words before: the
-    # models' memo of pieces and the phone-number cache are warm.
+    # A long-running process (the gateway) has seen the numbers before: the
+    # phone-number cache and the tables of characters are warm.
     warm, warm_cpu = _pipeline(whatsapp, args.batch)
     print(
-        f"assess again, WhatsApp lines (warm memo): {warm:,.0f} messages/s "
+        f"assess again, WhatsApp lines (caches warm): {warm:,.0f} messages/s "
         f"({warm_cpu:,.0f} per CPU second)"
     )
     nps_rate, _ = _pipeline(nps * 10, args.batch)
@@ -203,12 +216,21 @@ def main() -> None:
         f"assess, our synthetic disguised corpus (200000): {synthetic:,.0f} "
         f"messages/s ({synthetic_cpu:,.0f} per CPU second)"
     )
-    presidio, presidio_cpu = _presidio_rate(texts[:5000])
+    presidio, presidio_cpu = _presidio_rate(texts[:5000], matched=False)
     print(
         f"presidio phone+email recognisers, WhatsApp lines: {presidio:,.0f} messages/s"
         f" ({presidio_cpu:,.0f} per CPU second)"
     )
-    print(f"assess / presidio: {pipeline / presidio:.1f}x (target >= 30x)")
+    matched, matched_cpu = _presidio_rate(texts[:5000], matched=True)
+    print(
+        "presidio pattern recognisers for our personal-detail types (phone, email,"
+        f" card, IBAN, UK postcode, URL): {matched:,.0f} messages/s"
+        f" ({matched_cpu:,.0f} per CPU second)"
+    )
+    print(
+        f"assess / presidio, type for type: {pipeline_cpu / matched_cpu:.1f}x per CPU"
+        f" second (target >= 30x); phone+email only: {pipeline_cpu / presidio_cpu:.1f}x"
+    )
     linear = linear_time(args.small_mb)
     for name, figures in linear.items():
         print(
@@ -233,6 +255,14 @@ def main() -> None:
         "presidio_messages_per_cpu_s": round(presidio_cpu),
         "pipeline_over_presidio": round(pipeline / presidio, 1),
         "pipeline_over_presidio_cpu": round(pipeline_cpu / presidio_cpu, 1),
+        # The target (30 x) is judged here: Presidio doing the same kinds of work.
+        "presidio_matched_recognizers": sorted(
+            n for names in PRESIDIO_MATCHED.values() for n in names
+        ),
+        "presidio_matched_messages_per_s": round(matched),
+        "presidio_matched_messages_per_cpu_s": round(matched_cpu),
+        "pipeline_over_presidio_matched": round(pipeline / matched, 1),
+        "pipeline_over_presidio_matched_cpu": round(pipeline_cpu / matched_cpu, 1),
         "linear_time": linear,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

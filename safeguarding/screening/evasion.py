@@ -76,7 +76,6 @@ _OVERRIDES = frozenset("\u202d\u202e")  # make text read backwards
 _SPLITTERS = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062")
 _SPLITTERS |= frozenset("\u2063\u2064\ufeff")
 _ASCII_LETTERS = re.compile("[A-Za-z]")
-_LETTERS = re.compile("[a-z]+")
 _WORD_CHARS = "A-Za-z0-9@$!|"
 _SINGLE = f"[{_WORD_CHARS}]"
 _SEP = r"[ .\-_*~/+,:;]"
@@ -123,6 +122,11 @@ _NUMBER_RUN = re.compile(
     rf"\b{_NUMBER_ITEM}(?:[ ,.\-]{{1,2}}{_NUMBER_ITEM}){{2,}}\b", re.IGNORECASE
 )
 _WORD_OF_NUMBER = re.compile(rf"\b{_NUMBER_ITEM}\b", re.IGNORECASE)
+# A whole run of letters that is a number word: one search, not a set of
+# every word of the message.
+_ANY_NUMBER_WORD = re.compile(
+    rf"(?<![a-z])(?:{'|'.join([*DIGIT_WORDS, *REPEAT_WORDS])})(?![a-z])"
+)
 MIN_RUN_DIGITS = 7  # number words become digits only in a run this long
 
 # Words people break with a space to get past filters ("sn ap", "nu des").
@@ -232,6 +236,32 @@ def read_plain(text: str) -> tuple[str, bool]:
     return quick, False
 
 
+def read_plain_many(texts: Sequence[str]) -> list[tuple[str, bool]]:
+    """``read_plain`` of each text, the texts that are not ASCII read
+    together by one table lookup per character in compiled code (``str.translate``
+    with a table of our own takes a Python dictionary lookup per character)."""
+    out = [(text, False) for text in texts]
+    wide = [i for i, text in enumerate(texts) if not text.isascii()]
+    if not wide:
+        return out
+    joined = "".join(texts[i] for i in wide)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    reads = _ONE_CODE[codes]
+    if (reads == _UNSEEN_CODE).any():
+        for code in np.unique(codes[reads == _UNSEEN_CODE]).tolist():
+            _ONE_CODE[code] = ord(_ONE_FOR_ONE[code])
+        reads = _ONE_CODE[codes]
+    ends = np.cumsum([len(texts[i]) for i in wide])
+    starts = ends - np.array([len(texts[i]) for i in wide])
+    slow = np.add.reduceat(reads == ord(_SLOW), starts) > 0
+    quick = reads.tobytes().decode("utf-32-le", "surrogatepass")
+    for i, start, end, long_way in zip(
+        wide, starts.tolist(), ends.tolist(), slow.tolist(), strict=True
+    ):
+        out[i] = (texts[i], True) if long_way else (quick[start:end], False)
+    return out
+
+
 # --- characters: invisible marks, NFKD, look-alikes -----------------------
 
 
@@ -264,6 +294,9 @@ class _OneForOne(dict[int, str]):
 
 _SLOW = "\ue000"  # a private-use character: "map this one the long way"
 _ONE_FOR_ONE = _OneForOne()
+# ``_ONE_FOR_ONE`` as an array by code point, filled on first sight.
+_UNSEEN_CODE = 0xFFFFFFFF
+_ONE_CODE = np.full(0x110000, _UNSEEN_CODE, dtype=np.uint32)
 
 
 def _identity(text: str) -> Folded:
@@ -410,24 +443,36 @@ def _rewrite(state: Folded, edits: Iterable[tuple[int, int, str]]) -> Folded:
     starts = array("q")
     ends = array("q")
     at = 0
+    old_starts, old_ends = state.starts, state.ends
     for start, end, new in edits:
+        if not chars and isinstance(old_starts, range):
+            # Copied in slices below: an array's slice copies in one step, a
+            # range's one number at a time.
+            old_starts, old_ends = _as_array(old_starts), _as_array(old_ends)
         chars.append(state.text[at:start])
-        starts.extend(state.starts[at:start])
-        ends.extend(state.ends[at:start])
+        starts.extend(old_starts[at:start])
+        ends.extend(old_ends[at:start])
         if len(new) == end - start:
-            starts.extend(state.starts[start:end])
-            ends.extend(state.ends[start:end])
+            starts.extend(old_starts[start:end])
+            ends.extend(old_ends[start:end])
         elif new:
-            starts.extend([state.starts[start]] * len(new))
-            ends.extend([state.ends[end - 1]] * len(new))
+            starts.extend([old_starts[start]] * len(new))
+            ends.extend([old_ends[end - 1]] * len(new))
         chars.append(new)
         at = end
     if at == 0 and not chars:
         return state
     chars.append(state.text[at:])
-    starts.extend(state.starts[at:])
-    ends.extend(state.ends[at:])
+    starts.extend(old_starts[at:])
+    ends.extend(old_ends[at:])
     return Folded("".join(chars), starts, ends)
+
+
+def _as_array(numbers: Sequence[int]) -> array[int]:
+    if not isinstance(numbers, range):
+        return array("q", numbers)
+    first, stop = numbers.start, numbers.stop  # ranges here step by one
+    return array("q", np.arange(first, stop, dtype=np.int64).tobytes())
 
 
 def _join_singles(state: Folded) -> Folded:
@@ -490,6 +535,19 @@ def _leet(state: Folded) -> Folded:
 
 
 def _unleet(word: str) -> str:
+    # Chat repeats its words ("2day", "10am"): short ones are looked up.
+    return _unleet_short(word) if len(word) <= _SHORT_WORD else _unleet_word(word)
+
+
+_SHORT_WORD = 40
+
+
+@lru_cache(maxsize=65536)
+def _unleet_short(word: str) -> str:
+    return _unleet_word(word)
+
+
+def _unleet_word(word: str) -> str:
     letters = sum(c.isalpha() for c in word)
     digits = sum(c.isdigit() for c in word)
     if digits and all(c in _DIGIT_LOOKALIKES for c in word if not c.isdigit()):
@@ -519,8 +577,7 @@ def _as_letters(word: str) -> str:
 
 def _numbers(state: Folded) -> Folded:
     """Number words among digits ("07 seven 00 ...") become digits."""
-    seen = set(_LETTERS.findall(state.text.lower()))
-    if seen.isdisjoint(DIGIT_WORDS) and seen.isdisjoint(REPEAT_WORDS):
+    if not _ANY_NUMBER_WORD.search(state.text.lower()):
         return state
     edits = []
     for run in _NUMBER_RUN.finditer(state.text):

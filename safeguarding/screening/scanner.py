@@ -40,7 +40,7 @@ from safeguarding.screening.evasion import (
     fold,
     fold_characters,
     hidden_spans,
-    read_plain,
+    read_plain_many,
 )
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicators import INDICATORS
@@ -88,7 +88,7 @@ class Scanner:
                 raise ScreeningError(f"message {index} is not text")
         # Accents, curly quotes and fullwidth letters are read one for one,
         # so offsets stay put and most text needs no folding at all.
-        readings = [read_plain(t) for t in texts] if self._evasion else None
+        readings = read_plain_many(texts) if self._evasion else None
         plains = [r[0] for r in readings] if readings else texts
         spans: dict[int, list[Span]] = {}
         gated: dict[int, set[str]] = {}  # message -> folding steps it needs
