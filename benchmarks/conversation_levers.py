@@ -9,20 +9,24 @@ findings. The shipped rule is the first row and must give the figures of
 that does best on the other four (a missed transcript costing three decoys,
 any English chat alarm or a median first alert past 3 % ruling a lever out).
 
-Prints counts only, never text, conversation ids or file names.
+Prints counts only, never text, conversation ids or file names, and records
+them in benchmarks/results/screening.json under
+``conversation_levers_out_of_fold`` (every other figure there is kept).
 
-    python benchmarks/conversation_levers.py [--pj P] [--whatsapp W]
+    python benchmarks/conversation_levers.py [--pj P] [--whatsapp W] [--out O]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
@@ -46,6 +50,7 @@ from safeguarding.screening.risk import (
     Thresholds,
 )
 
+RESULTS = Path(__file__).resolve().parent / "results" / "screening.json"
 WINDOW = 150
 LEAN_DECAY = 0.998
 
@@ -200,6 +205,14 @@ class Count:
     def median(self) -> float:
         return statistics.median(self.fractions) if self.fractions else 1.0
 
+    def figures(self) -> dict[str, Any]:
+        return {
+            "missed": self.missed,
+            "decoys_high": self.decoys,
+            "chat_alarms": self.chats,
+            "pj_first_alert_fraction_median": round(self.median(), 4),
+        }
+
     def cost(self) -> float:
         if self.chats or self.median() > FIRST_ALERT_LIMIT:
             return float("inf")
@@ -248,6 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pj", type=Path, default=PJ)
     parser.add_argument("--whatsapp", type=Path, default=WHATSAPP)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     corpus = load(args.pj, args.whatsapp)
     models = fold_models(corpus, matrix(corpus.texts))
@@ -277,12 +291,15 @@ def main() -> None:
         check["chat_alarms"],
     ), "the replay no longer matches ConversationRisk"
     print(f"{'lever (out of fold)':70} missed decoys chats first alert")
+    recorded: dict[str, Any] = {"offenders": offenders, "chats_english": n_chats}
     for lever, parts in zip(levers, results, strict=True):
         total = Count()
         for part in parts:
             total.add(part)
         print(_row(lever.name, total, offenders, n_chats))
+        recorded[lever.name] = total.figures()
     honest = Count()
+    chosen: list[str] = []
     for fold in range(FOLDS):
         totals = []
         for parts in results:
@@ -293,15 +310,14 @@ def main() -> None:
             totals.append(total)
         best = min(range(len(levers)), key=lambda i: totals[i].cost())
         honest.add(results[best][fold])
+        chosen.append(levers[best].name)
         print(f"fold {fold}: chosen on the other four: {levers[best].name}")
-    print(
-        _row(
-            "each fold at the lever chosen on the other four",
-            honest,
-            offenders,
-            n_chats,
-        )
-    )
+    name = "each fold at the lever chosen on the other four"
+    print(_row(name, honest, offenders, n_chats))
+    recorded[name] = {**honest.figures(), "chosen": chosen}
+    stored = json.loads(args.out.read_text()) if args.out.exists() else {}
+    stored["conversation_levers_out_of_fold"] = recorded
+    args.out.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
