@@ -62,8 +62,13 @@ class LedgerEntry(models.Model):
         ALERT_RAISED = "alert.raised", "Alert raised"
 
     code = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Every index of the entry starts with it (ledger_org_*, the chain's
+    # unique seq); on its own it would be one more write per entry.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # 1, 2, 3 ... within the organisation's chain, with no gaps.
     seq = models.PositiveBigIntegerField()
@@ -182,9 +187,16 @@ class LedgerSubject(models.Model):
     same transaction as the entry.
     """
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="+")
+    # Indexed by ledger_subject_unique and ledger_subject_lookup, which
+    # start with them.
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     subject_code = models.CharField(max_length=64)
 

@@ -49,7 +49,9 @@ def warn_early(message: Message) -> Alert | None:
     its conversation read as one voice, to high.
 
     Call it after the message is committed; the caller tells the Lead."""
-    found = assess_sender(message)
+    if message.sender_id is None or not _has_evidence(message):
+        return None  # a message with no finding raises no level
+    found = _sender_rise(message)
     if found is None:
         return _warn_for_conversation(message)
     event, assessed, codes, texts = found
@@ -63,9 +65,8 @@ def warn_early(message: Message) -> Alert | None:
 def _warn_for_conversation(message: Message) -> Alert | None:
     """Raise an early warning when ``message`` took its group or thread to
     high read as one voice, though no one sender is high: two adults can
-    share the pattern between them. Reads only until it raises."""
-    if message.sender_id is None or not _has_evidence(message):
-        return None
+    share the pattern between them. Reads only until it raises; the caller
+    has found the evidence (``_has_evidence``)."""
     if not conversations.has_other_senders(message):
         return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
@@ -84,6 +85,13 @@ def assess_sender(
     code and text (oldest first), or None. Reads only."""
     if message.sender_id is None or not _has_evidence(message):
         return None  # a message with no finding does not raise a level
+    return _sender_rise(message)
+
+
+def _sender_rise(
+    message: Message,
+) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
+    """``assess_sender`` once the message is known to hold evidence."""
     history = list(
         Message.objects.filter(
             organisation_id=message.organisation_id,

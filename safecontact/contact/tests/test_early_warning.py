@@ -6,11 +6,15 @@ from http import HTTPStatus
 
 import pytest
 
-from safecontact.contact.models import Alert, InboxItem
-from safecontact.contact.services import receive_inbound
+from safecontact.accounts.tests.factories import OrganisationFactory, UserFactory
+from safecontact.contact.models import Alert, InboxItem, Message
+from safecontact.contact.services import early_warning, receive_inbound, sending
+from safecontact.contact.services.early_warning import _has_evidence
+from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import reply_to, send
 from safecontact.ledger.models import LedgerEntry
-from safecontact.people.tests.factories import PersonFactory
+from safecontact.people.tests.factories import PersonFactory, WorkerFactory
+from safeguarding.screening.indicator_model import default_line_model
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +132,72 @@ def test_a_line_model_finding_is_the_evidence_that_raises_an_early_warning(
     html = client_for(lead).get(alert.get_absolute_url()).content.decode()
     assert "The learned model reads this line as control and coercion" in html
     assert "% sure" in html
+
+
+# ``warn_early`` looks for evidence once a send; each of its two branches
+# looked again before. It as it was, to compare with:
+def _warn_early_before(message: Message) -> Alert | None:
+    if early_warning.assess_sender(message) is None:
+        if message.sender_id is None or not _has_evidence(message):
+            return None
+        return early_warning._warn_for_conversation(message)
+    return early_warning.warn_early(message)  # its second half is unchanged
+
+
+def _outcomes(actor, to, sequence):
+    raised = []
+    for body in sequence:
+        message = send(actor, to, body=body)
+        alert = Alert.objects.filter(
+            message=message, kind=Alert.Kind.EARLY_WARNING
+        ).first()
+        raised.append(
+            None
+            if alert is None
+            else (
+                alert.raised_by_conversation,
+                [f["indicator"] for f in alert.findings],
+            )
+        )
+    return raised
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        ESCALATING,
+        ORDINARY,
+        [*WARM, PRESSURE],
+        [m for pair in zip(ORDINARY, ESCALATING, strict=True) for m in pair],
+    ],
+    ids=["escalating", "ordinary", "line-model", "interleaved"],
+)
+def test_early_warnings_are_raised_as_before(
+    monkeypatch, org, lead, worker, sender, family, sequence
+):
+    now = _outcomes(worker, [family.child], sequence)
+    # The same messages in a second organisation, with the check as it was.
+    other = OrganisationFactory.create(name="Second Church")
+    UserFactory.create(organisation=other, role="lead")
+    actor = UserFactory.create(organisation=other, role="worker")
+    WorkerFactory.create(organisation=other, user=actor)
+    monkeypatch.setattr(sending, "warn_early", _warn_early_before)
+    before = _outcomes(actor, [make_family(other).child], sequence)
+    assert now == before
+    assert any(now) == (sequence is not ORDINARY)
+
+
+def test_a_send_reads_its_text_with_the_line_model_once(
+    monkeypatch, org, worker, sender, family
+):
+    model = default_line_model()
+    calls = []
+    flagged = type(model).flagged
+
+    def counted(self, texts, scores=None):
+        calls.append(list(texts))
+        return flagged(self, texts, scores)
+
+    monkeypatch.setattr(type(model), "flagged", counted)
+    send(worker, [family.child], body="See you at youth club on Thursday at 7.")
+    assert len(calls) == 1
