@@ -2,10 +2,12 @@
 
 Grooming is a process. One compliment is nothing; compliments, then questions
 about a child's parents, then a request for secrecy are the pattern the
-research describes. After a message with any finding is stored, the sender's
-recent messages (this one last) go through the same pipeline as every scan;
-if this message raised the sender to high, the Lead gets an early-warning
-alert naming the findings, in order, that raised it. The alert also names the
+research describes. After a message is stored, if it has evidence of its own
+or the sender's risk window holds a grooming finding, the sender's recent
+messages (this one last) go through the same pipeline as every scan; if this
+message raised the sender to high (even with no finding of its own), the
+Lead gets an early-warning alert naming the findings, in order, that raised
+it (``safeguarding.screening.warning`` decides, and never twice for a rise). The alert also names the
 conversation (the group, or else the thread) with its own level, read over
 every sender's messages in it (``safeguarding.screening.conversation``).
 """
@@ -13,9 +15,12 @@ every sender's messages in it (``safeguarding.screening.conversation``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import conversations
@@ -28,6 +33,7 @@ from safeguarding.screening import (
     Thresholds,
     assess,
     get_indicator,
+    warning,
 )
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicator_model import default_line_model
@@ -49,9 +55,12 @@ def warn_early(message: Message) -> Alert | None:
     its conversation read as one voice, to high.
 
     Call it after the message is committed; the caller tells the Lead."""
-    found = assess_sender(message)
+    if message.sender_id is None:
+        return None
+    own = _has_evidence(message)
+    found = assess_sender(message, own=own)
     if found is None:
-        return _warn_for_conversation(message)
+        return _warn_for_conversation(message, own=own)
     event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
     # The shipped model: the one ``assess`` read the messages with.
@@ -60,16 +69,19 @@ def warn_early(message: Message) -> Alert | None:
         return _raise(message, event, assessed, codes, reasons, conversation)
 
 
-def _warn_for_conversation(message: Message) -> Alert | None:
+def _warn_for_conversation(message: Message, *, own: bool) -> Alert | None:
     """Raise an early warning when ``message`` took its group or thread to
     high read as one voice, though no one sender is high: two adults can
     share the pattern between them. Reads only until it raises."""
-    if message.sender_id is None or not _has_evidence(message):
-        return None
+    if not own and not _holds_grooming(conversations.up_to(message)):
+        return None  # the cheaper test first: most messages stop here
     if not conversations.has_other_senders(message):
         return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
     if not conversation.shared_rise_now:
+        return None  # most messages: no rise, so no need to look further
+    warned = _warned(conversation.messages, together=True)
+    if not warning.shared_warning(conversation.level, conversation.read, warned):
         return None
     # Every finding in it, each from its own message (never this body's).
     findings = [{**row, "field": "history"} for row in conversation.findings]
@@ -78,37 +90,64 @@ def _warn_for_conversation(message: Message) -> Alert | None:
 
 
 def assess_sender(
-    message: Message,
+    message: Message, *, own: bool
 ) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
     """The rise to high this message caused, with every message's assessment,
-    code and text (oldest first), or None. Reads only."""
-    if message.sender_id is None or not _has_evidence(message):
-        return None  # a message with no finding does not raise a level
+    code and text (oldest first), or None; ``own``: whether the message has
+    evidence of its own (``_has_evidence``). Reads only."""
+    mine = Message.objects.filter(
+        organisation_id=message.organisation_id,
+        sender_id=message.sender_id,
+        id__lte=message.pk,
+    )
+    if not own and not _holds_grooming(mine):
+        return None
     history = list(
-        Message.objects.filter(
-            organisation_id=message.organisation_id,
-            sender_id=message.sender_id,
-            id__lte=message.pk,
-        )
-        .order_by("-id")
-        .values_list("code", "subject", "body")[:WINDOW]
+        mine.order_by("-id").values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
     texts = [f"{s}\n{b}" for _, s, b in history]
     assessed = list(assess(("sender", text) for text in texts))
+    codes = [str(code) for code, _, _ in history]
     last = assessed[-1] if assessed else None
     if last is None or last.event is None or not last.event.early_warning:
+        return None  # most messages: no rise, so no need to look further
+    event = warning.sender_warning(assessed, _warned(codes, together=False))
+    if event is None:
         return None
-    return last.event, assessed, [str(code) for code, _, _ in history], texts
+    return event, assessed, codes, texts
 
 
 def _has_evidence(message: Message) -> bool:
-    """A word-list finding, or a line the line model firmly names: only
-    such a message can raise its sender's level."""
+    """A word-list finding, or a line the line model firmly names."""
     if message.decision.get("findings"):
         return True
     text = f"{message.subject}\n{message.body}"
     flagged = default_line_model().flagged([text]).values()
     return any(f.margin is not None and f.margin >= FIRM for f in flagged)
+
+
+def _holds_grooming(messages: QuerySet[Message]) -> bool:
+    """Whether the latest ``WINDOW`` of ``messages`` hold a stored grooming
+    finding (one query, nothing fetched). A level rises on a message with no
+    evidence of its own only when its risk window holds grooming evidence,
+    so an ordinary message in an ordinary conversation is not read again.
+    Line-model findings are not stored, so they are not seen here."""
+    recent = messages.order_by("-id").values("id")[:WINDOW]
+    as_text = Cast("decision", output_field=TextField())
+    found = Message.objects.filter(id__in=recent).annotate(as_text=as_text)
+    return found.filter(as_text__contains='"grooming.').exists()
+
+
+def _warned(codes: Sequence[str], *, together: bool) -> list[int]:
+    """Indexes among ``codes`` of messages that already carry an early
+    warning of the kind (a sender's own, or a conversation's shared one)."""
+    raised = Alert.objects.filter(
+        kind=Alert.Kind.EARLY_WARNING,
+        raised_by_conversation=together,
+        message__code__in=codes[:-1],
+    ).values_list("message__code", flat=True)
+    done = {str(code) for code in raised}
+    return [i for i, code in enumerate(codes) if code in done]
 
 
 def _findings(
