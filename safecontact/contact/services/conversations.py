@@ -26,8 +26,6 @@ class Assessed:
     level: core.ConversationLevel
     findings: list[dict[str, Any]]  # every sender's findings, in order
     read: int  # how many of its messages were read, the given one last
-    # The codes of the people whose messages gave its findings, in order.
-    subjects: tuple[str, ...] = ()
     # The codes of the messages read, oldest first.
     messages: tuple[str, ...] = ()
     # The codes of the people who share its rise read as one voice
@@ -70,13 +68,11 @@ def assess_conversation(message: Message) -> Assessed:
     )
     findings = [_row(step, rows) for step in level.steps]
     codes = {labels[m.sender_id]: str(m.sender.code) for m in rows if m.sender}
-    subjects = [codes[s.sender] for s in level.steps if s.sender in codes]
     return Assessed(
         _name(message),
         level,
         findings,
         len(rows),
-        tuple(dict.fromkeys(subjects)),
         tuple(str(m.code) for m in rows),
         tuple(codes[s] for s in level.pooled_senders if s in codes),
     )

@@ -83,8 +83,14 @@ def _warn_for_conversation(message: Message, *, own: bool) -> Alert | None:
     warned = _warned(conversation.messages, together=True)
     if not warning.shared_warning(conversation.level, conversation.read, warned):
         return None
-    # Every finding in it, each from its own message (never this body's).
-    findings = [{**row, "field": "history"} for row in conversation.findings]
+    # The findings of those who share the rise, each from its own message
+    # (never this body's); everyone's stay in the conversation's findings.
+    sharing = set(conversation.level.pooled_senders)
+    findings = [
+        {**row, "field": "history"}
+        for row in conversation.findings
+        if row["sender"] in sharing
+    ]
     with writer_turn():
         return _record(message, findings, (), conversation, None)
 
@@ -204,10 +210,10 @@ def _record(
     sender's messages raised it, None when the conversation read as one
     voice did."""
     together = sender_read is None
-    # Read as one voice, the alert is about everyone whose findings it joins;
-    # a sender's own alert is about that sender.
+    # Read as one voice, the alert is about those who share the rise, not
+    # everyone with a finding; a sender's own alert is about that sender.
     own = [str(message.sender.code)] if message.sender else []
-    subjects = list(conversation.subjects) if together else own
+    subjects = list(conversation.sharing) if together else own
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",
