@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, TextField
+from django.db.models import Exists, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from safecontact.contact.models import Alert, Message
@@ -57,10 +57,15 @@ def warn_early(message: Message) -> Alert | None:
     Call it after the message is committed; the caller tells the Lead."""
     if message.sender_id is None:
         return None
-    own = _has_evidence(message)
-    found = assess_sender(message, own=own)
+    # Most messages have no evidence and sit in windows with none: no level
+    # can rise, and nothing more is read.
+    if _has_evidence(message):
+        mine = shared = True
+    else:
+        mine, shared = _windows_hold_grooming(message)
+    found = assess_sender(message) if mine else None
     if found is None:
-        return _warn_for_conversation(message, own=own)
+        return _warn_for_conversation(message) if shared else None
     event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
     # The shipped model: the one ``assess`` read the messages with.
@@ -69,12 +74,10 @@ def warn_early(message: Message) -> Alert | None:
         return _raise(message, event, assessed, codes, reasons, conversation)
 
 
-def _warn_for_conversation(message: Message, *, own: bool) -> Alert | None:
+def _warn_for_conversation(message: Message) -> Alert | None:
     """Raise an early warning when ``message`` took its group or thread to
     high read as one voice, though no one sender is high: two adults can
     share the pattern between them. Reads only until it raises."""
-    if not own and not _holds_grooming(conversations.up_to(message)):
-        return None  # the cheaper test first: most messages stop here
     if not conversations.has_other_senders(message):
         return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
@@ -96,18 +99,17 @@ def _warn_for_conversation(message: Message, *, own: bool) -> Alert | None:
 
 
 def assess_sender(
-    message: Message, *, own: bool
+    message: Message,
 ) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
     """The rise to high this message caused, with every message's assessment,
-    code and text (oldest first), or None; ``own``: whether the message has
-    evidence of its own (``_has_evidence``). Reads only."""
+    code and text (oldest first), or None. Reads only."""
+    if message.sender_id is None:
+        return None
     mine = Message.objects.filter(
         organisation_id=message.organisation_id,
         sender_id=message.sender_id,
         id__lte=message.pk,
     )
-    if not own and not _holds_grooming(mine):
-        return None
     history = list(
         mine.order_by("-id").values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
@@ -132,16 +134,34 @@ def _has_evidence(message: Message) -> bool:
     return any(f.margin is not None and f.margin >= FIRM for f in flagged)
 
 
-def _holds_grooming(messages: QuerySet[Message]) -> bool:
-    """Whether the latest ``WINDOW`` of ``messages`` hold a stored grooming
-    finding (one query, nothing fetched). A level rises on a message with no
+def _windows_hold_grooming(message: Message) -> tuple[bool, bool]:
+    """Whether the sender's risk window, and the conversation's (its last
+    ``WINDOW`` messages each, this one included), hold a stored grooming
+    finding: one query, nothing fetched. A level rises on a message with no
     evidence of its own only when its risk window holds grooming evidence,
     so an ordinary message in an ordinary conversation is not read again.
     Line-model findings are not stored, so they are not seen here."""
+    mine = Message.objects.filter(
+        organisation_id=message.organisation_id,
+        sender_id=message.sender_id,
+        id__lte=message.pk,
+    )
+    row = (
+        Message.objects.filter(pk=message.pk)
+        .annotate(
+            mine=_grooming_in(mine), shared=_grooming_in(conversations.up_to(message))
+        )
+        .values_list("mine", "shared")
+        .get()
+    )
+    return bool(row[0]), bool(row[1])
+
+
+def _grooming_in(messages: QuerySet[Message]) -> Exists:
     recent = messages.order_by("-id").values("id")[:WINDOW]
     as_text = Cast("decision", output_field=TextField())
     found = Message.objects.filter(id__in=recent).annotate(as_text=as_text)
-    return found.filter(as_text__contains='"grooming.').exists()
+    return Exists(found.filter(as_text__contains='"grooming.'))
 
 
 def _warned(codes: Sequence[str], *, together: bool) -> list[int]:
