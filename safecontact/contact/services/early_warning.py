@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, QuerySet, TextField
+from django.db.models import Exists, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 
 from safecontact.contact.models import Alert, Message
@@ -146,15 +146,27 @@ def _windows_hold_grooming(message: Message) -> tuple[bool, bool]:
         sender_id=message.sender_id,
         id__lte=message.pk,
     )
+    theirs = _conversation_up_to(message)
+    shared = _grooming_in(theirs) if theirs is not None else Value(False)
     row = (
         Message.objects.filter(pk=message.pk)
-        .annotate(
-            mine=_grooming_in(mine), shared=_grooming_in(conversations.up_to(message))
-        )
+        .annotate(mine=_grooming_in(mine), shared=shared)
         .values_list("mine", "shared")
         .get()
     )
     return bool(row[0]), bool(row[1])
+
+
+def _conversation_up_to(message: Message) -> QuerySet[Message] | None:
+    """``conversations.up_to`` by the group's or thread's own index (a group
+    or thread is one organisation's), so it never scans the organisation's
+    messages; None for a new thread's first message, alone in it."""
+    if message.group_id is not None:
+        return Message.objects.filter(group_id=message.group_id, id__lte=message.pk)
+    if message.thread_id is None:
+        return None
+    root = message.thread_id
+    return Message.objects.filter(Q(pk=root) | Q(thread_id=root), id__lte=message.pk)
 
 
 def _grooming_in(messages: QuerySet[Message]) -> Exists:
