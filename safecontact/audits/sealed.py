@@ -227,6 +227,14 @@ def reseal(path: Path) -> None:
     path always holds a whole sealed file; a reader that already opened the
     old one reads it to the end. Raises ``SealError`` if it cannot be read.
     """
+    os.replace(reseal_beside(path), path)
+
+
+def reseal_beside(path: Path) -> Path:
+    """Seal the file at ``path`` again with the newest key into a new file
+    beside it, and return the new file's path; the caller moves it over the
+    old one (``os.replace``) or deletes it. Raises ``SealError`` if the old
+    one cannot be read (and leaves no new file)."""
     target = path.with_name(path.name + ".resealing")
     writer = SealedWriter(target)
     try:
@@ -238,4 +246,4 @@ def reseal(path: Path) -> None:
         target.unlink(missing_ok=True)
         raise
     writer.close()
-    os.replace(target, path)
+    return target

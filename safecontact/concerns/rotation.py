@@ -7,13 +7,14 @@ still waiting for their audit (files on disk, sealed again whole).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
 
 from safecontact.audits.models import AuditFinding, GroupAudit
-from safecontact.audits.sealed import SealError, on_newest_key, reseal
+from safecontact.audits.sealed import SealError, on_newest_key, reseal_beside
 from safecontact.concerns.crypto import (
     encrypted_field_names,
     is_on_newest_key,
@@ -83,29 +84,48 @@ def _rotate_attachments(apply: bool) -> int:
 def _rotate_uploads(apply: bool) -> int:
     """Uploaded exports waiting for their audit, sealed with an older key.
 
-    Their audits are locked until the rotation commits, so a worker cannot
-    finish one (and delete its file) while its file is being sealed again;
-    it reads on from the file it opened, or from the new one: same text."""
-    waiting = GroupAudit.objects.select_for_update().exclude(upload_path="")
+    Each is sealed again into a new file beside it with no transaction open,
+    so the database is not locked while files are written (on SQLite a
+    running audit's progress writes would otherwise wait past the busy
+    timeout). Then, in one short transaction per file, the audit's row is
+    locked and, if it still waits for that file, the new file is moved over
+    the old one; if the audit finished meanwhile (and deleted its file), the
+    new one is deleted. A worker reads on from the file it opened, or from
+    the new one: same text."""
     stale = []
-    for code, name in waiting.values_list("code", "upload_path"):
+    for code, name in GroupAudit.objects.exclude(upload_path="").values_list(
+        "code", "upload_path"
+    ):
         path = Path(name)
         try:
-            if path.is_file() and not on_newest_key(path):
-                stale.append(path)
-                if apply:
-                    reseal(path)
+            if not path.is_file() or on_newest_key(path):
+                continue
+            stale.append(path)
+            if apply:
+                _swap(code, path, reseal_beside(path))
         except SealError as error:
             raise SealError(f"The upload waiting for audit {code}: {error}") from None
     return len(stale)
 
 
-@transaction.atomic
+def _swap(code: Any, path: Path, new: Path) -> None:
+    with transaction.atomic():
+        waiting = GroupAudit.objects.select_for_update().filter(
+            code=code, upload_path=str(path)
+        )
+        if waiting.exists():
+            os.replace(new, path)
+            return
+    new.unlink(missing_ok=True)  # its audit finished: nothing waits for it
+
+
 def rotate_case_keys(*, apply: bool = False) -> dict[str, int]:
     """Rows still (partly) encrypted with an older key, by model, and waiting
     uploads (``UPLOADS``); rotated if ``apply``. A waiting upload that cannot
-    be read raises ``SealError``: nothing in the database is rotated then."""
+    be read raises ``SealError``: nothing in the database is rotated then
+    (the uploads sealed again before it stay so, each whole)."""
     counts = {UPLOADS: _rotate_uploads(apply)}
-    counts |= {m._meta.label: _rotate_text_model(m, apply) for m in TEXT_MODELS}
-    counts[Attachment._meta.label] = _rotate_attachments(apply)
+    with transaction.atomic():
+        counts |= {m._meta.label: _rotate_text_model(m, apply) for m in TEXT_MODELS}
+        counts[Attachment._meta.label] = _rotate_attachments(apply)
     return counts

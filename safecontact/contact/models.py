@@ -452,3 +452,11 @@ class Alert(models.Model):
     @property
     def conversation_level_label(self) -> str:
         return Level(self.conversation_level).label
+
+    @property
+    def sharing(self) -> list[str]:
+        """The people who share a conversation's rise (its findings are
+        theirs alone), in order; empty for a sender's own alert."""
+        if not self.raised_by_conversation:
+            return []
+        return list(dict.fromkeys(f["sender"] for f in self.findings if "sender" in f))

@@ -19,6 +19,7 @@ from safecontact.people.models import (
 )
 
 ANY_WORKER = ("any_worker", "Any cleared worker")
+YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class PersonForm(forms.ModelForm):
@@ -258,6 +259,20 @@ class ConsentForm(forms.Form):
     expires_on = forms.DateField(
         label="Review or expiry date", widget=DateInput(), required=False
     )
+    # Asked as the family page asks it: a consent recorded here replaces the
+    # one in force, so leaving photos out would reset the answer.
+    photos = forms.ChoiceField(
+        label="May photos of them be shared?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether photos of them may be shared."},
+    )
+    photos_where = forms.CharField(
+        label="Where photos may be shared",
+        required=False,
+        max_length=300,
+        help_text="For example: the newsletter, but not social media.",
+    )
     accessibility = forms.CharField(
         label="Accessibility of contact", widget=forms.Textarea, required=False
     )
@@ -265,9 +280,19 @@ class ConsentForm(forms.Form):
     evidence_date = forms.DateField(label="Date of the evidence", widget=DateInput())
     notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        person: Person,
+        current: Consent | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         org_id = person.organisation_id
+        # The photo answer in force is the starting point ("not asked": none).
+        if current is not None and current.photos_allowed is not None:
+            self.initial.setdefault("photos", "yes" if current.photos_allowed else "no")
+            self.initial.setdefault("photos_where", current.photos_where)
         self.fields["groups"].queryset = Group.objects.filter(  # type: ignore[attr-defined]
             organisation_id=org_id, archived_at=None
         )
@@ -320,6 +345,9 @@ class ConsentForm(forms.Form):
         data["groups"] = list(data["groups"])
         data["platforms"] = list(data["platforms"])
         data["allowed_workers"] = list(data["allowed_workers"])
+        allowed = data.pop("photos") == "yes"
+        data["photos_allowed"] = allowed
+        data["photos_where"] = data["photos_where"] if allowed else ""
         return data
 
 

@@ -327,7 +327,8 @@ def relationship_add(request: HttpRequest, code: Any) -> HttpResponse:
 @lead_required
 def consent_add(request: HttpRequest, code: Any) -> HttpResponse:
     person = _lead_person(request, code)
-    form = forms.ConsentForm(request.POST or None, person=person)
+    current = selectors.current_consent(person, org_today(person.organisation))
+    form = forms.ConsentForm(request.POST or None, person=person, current=current)
 
     def save(data: dict[str, Any]) -> Person:
         services.record_consent(

@@ -80,3 +80,58 @@ def test_an_upload_that_cannot_be_read_stops_the_rotation_and_says_so(
         call_command("rotate_case_keys", "--apply")
     # Nothing in the database moved to the new key.
     assert rotate_case_keys(apply=False)["audits.GroupAudit"] == 1
+
+
+def test_uploads_are_sealed_again_outside_the_rotations_transaction(
+    lead: User, group: Group, tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    from django.db import connection
+
+    from safecontact.concerns import rotation
+
+    upload = Path(waiting_audit(lead, group, tmp_path).upload_path)
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    depth = []
+    write_beside = rotation.reseal_beside
+
+    def sealing(path: Path) -> Path:
+        depth.append(len(connection.savepoint_ids))
+        return write_beside(path)
+
+    monkeypatch.setattr(rotation, "reseal_beside", sealing)
+    before = len(connection.savepoint_ids)
+    rotate_case_keys(apply=True)
+    # No transaction (so no write lock) was open while the file was written.
+    assert depth == [before]
+    assert not any(rotate_case_keys(apply=False).values())
+    assert upload.is_file()
+    assert not list(upload.parent.glob("*.resealing"))
+
+
+def test_an_audit_that_finishes_while_its_upload_is_sealed_again_leaves_no_file(
+    lead: User, group: Group, tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    from safecontact.concerns import rotation
+
+    audit = waiting_audit(lead, group, tmp_path)
+    upload = Path(audit.upload_path)
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+    write_beside = rotation.reseal_beside
+
+    def finish_meanwhile(path: Path) -> Path:
+        new = write_beside(path)
+        services.run_audit(audit.pk)  # the worker finishes, deletes its file
+        return new
+
+    monkeypatch.setattr(rotation, "reseal_beside", finish_meanwhile)
+    assert rotate_case_keys(apply=True)[UPLOADS] == 1
+    audit.refresh_from_db()
+    assert audit.status == GroupAudit.Status.DONE
+    assert not upload.exists()
+    assert not list(upload.parent.glob("*.resealing"))

@@ -26,8 +26,11 @@ class Assessed:
     level: core.ConversationLevel
     findings: list[dict[str, Any]]  # every sender's findings, in order
     read: int  # how many of its messages were read, the given one last
-    # The codes of the people whose messages gave its findings, in order.
-    subjects: tuple[str, ...] = ()
+    # The codes of the messages read, oldest first.
+    messages: tuple[str, ...] = ()
+    # The codes of the people who share its rise read as one voice
+    # (``ConversationLevel.pooled_senders``), in order.
+    sharing: tuple[str, ...] = ()
 
     @property
     def shared_rise_now(self) -> bool:
@@ -65,9 +68,13 @@ def assess_conversation(message: Message) -> Assessed:
     )
     findings = [_row(step, rows) for step in level.steps]
     codes = {labels[m.sender_id]: str(m.sender.code) for m in rows if m.sender}
-    subjects = [codes[s.sender] for s in level.steps if s.sender in codes]
     return Assessed(
-        _name(message), level, findings, len(rows), tuple(dict.fromkeys(subjects))
+        _name(message),
+        level,
+        findings,
+        len(rows),
+        tuple(str(m.code) for m in rows),
+        tuple(codes[s] for s in level.pooled_senders if s in codes),
     )
 
 
@@ -92,6 +99,11 @@ def has_other_senders(message: Message) -> bool:
     others = _conversation(message).filter(id__lte=message.pk)
     senders = others.exclude(sender_id=None).order_by().values("sender_id")
     return len(senders.distinct()[:2]) > 1
+
+
+def up_to(message: Message) -> Any:
+    """The messages of ``message``'s conversation up to and including it."""
+    return _conversation(message).filter(id__lte=message.pk)
 
 
 def _conversation(message: Message) -> Any:

@@ -2,10 +2,12 @@
 
 Grooming is a process. One compliment is nothing; compliments, then questions
 about a child's parents, then a request for secrecy are the pattern the
-research describes. After a message with any finding is stored, the sender's
-recent messages (this one last) go through the same pipeline as every scan;
-if this message raised the sender to high, the Lead gets an early-warning
-alert naming the findings, in order, that raised it. The alert also names the
+research describes. After a message is stored, if it has evidence of its own
+or the sender's risk window holds a grooming finding, the sender's recent
+messages (this one last) go through the same pipeline as every scan; if this
+message raised the sender to high (even with no finding of its own), the
+Lead gets an early-warning alert naming the findings, in order, that raised
+it (``safeguarding.screening.warning`` decides, and never twice for a rise). The alert also names the
 conversation (the group, or else the thread) with its own level, read over
 every sender's messages in it (``safeguarding.screening.conversation``).
 """
@@ -13,9 +15,12 @@ every sender's messages in it (``safeguarding.screening.conversation``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import conversations
@@ -28,6 +33,7 @@ from safeguarding.screening import (
     Thresholds,
     assess,
     get_indicator,
+    warning,
 )
 from safeguarding.screening.findings import Finding
 from safeguarding.screening.indicator_model import default_line_model
@@ -49,11 +55,17 @@ def warn_early(message: Message) -> Alert | None:
     its conversation read as one voice, to high.
 
     Call it after the message is committed; the caller tells the Lead."""
-    if message.sender_id is None or not _has_evidence(message):
-        return None  # a message with no finding raises no level
-    found = _sender_rise(message)
+    if message.sender_id is None:
+        return None
+    # Most messages have no evidence and sit in windows with none: no level
+    # can rise, and nothing more is read.
+    if _has_evidence(message):
+        mine = shared = True
+    else:
+        mine, shared = _windows_hold_grooming(message)
+    found = assess_sender(message) if mine else None
     if found is None:
-        return _warn_for_conversation(message)
+        return _warn_for_conversation(message) if shared else None
     event, assessed, codes, texts = found
     conversation = conversations.assess_conversation(message)
     # The shipped model: the one ``assess`` read the messages with.
@@ -65,15 +77,23 @@ def warn_early(message: Message) -> Alert | None:
 def _warn_for_conversation(message: Message) -> Alert | None:
     """Raise an early warning when ``message`` took its group or thread to
     high read as one voice, though no one sender is high: two adults can
-    share the pattern between them. Reads only until it raises; the caller
-    has found the evidence (``_has_evidence``)."""
+    share the pattern between them. Reads only until it raises."""
     if not conversations.has_other_senders(message):
         return None  # one voice is its sender's: read only when shared
     conversation = conversations.assess_conversation(message)
     if not conversation.shared_rise_now:
+        return None  # most messages: no rise, so no need to look further
+    warned = _warned(conversation.messages, together=True)
+    if not warning.shared_warning(conversation.level, conversation.read, warned):
         return None
-    # Every finding in it, each from its own message (never this body's).
-    findings = [{**row, "field": "history"} for row in conversation.findings]
+    # The findings of those who share the rise, each from its own message
+    # (never this body's); everyone's stay in the conversation's findings.
+    sharing = set(conversation.level.pooled_senders)
+    findings = [
+        {**row, "field": "history"}
+        for row in conversation.findings
+        if row["sender"] in sharing
+    ]
     with writer_turn():
         return _record(message, findings, (), conversation, None)
 
@@ -83,40 +103,89 @@ def assess_sender(
 ) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
     """The rise to high this message caused, with every message's assessment,
     code and text (oldest first), or None. Reads only."""
-    if message.sender_id is None or not _has_evidence(message):
-        return None  # a message with no finding does not raise a level
-    return _sender_rise(message)
-
-
-def _sender_rise(
-    message: Message,
-) -> tuple[RiskEvent, list[Assessment], list[str], list[str]] | None:
-    """``assess_sender`` once the message is known to hold evidence."""
+    if message.sender_id is None:
+        return None
+    mine = Message.objects.filter(
+        organisation_id=message.organisation_id,
+        sender_id=message.sender_id,
+        id__lte=message.pk,
+    )
     history = list(
-        Message.objects.filter(
-            organisation_id=message.organisation_id,
-            sender_id=message.sender_id,
-            id__lte=message.pk,
-        )
-        .order_by("-id")
-        .values_list("code", "subject", "body")[:WINDOW]
+        mine.order_by("-id").values_list("code", "subject", "body")[:WINDOW]
     )[::-1]
     texts = [f"{s}\n{b}" for _, s, b in history]
     assessed = list(assess(("sender", text) for text in texts))
+    codes = [str(code) for code, _, _ in history]
     last = assessed[-1] if assessed else None
     if last is None or last.event is None or not last.event.early_warning:
+        return None  # most messages: no rise, so no need to look further
+    event = warning.sender_warning(assessed, _warned(codes, together=False))
+    if event is None:
         return None
-    return last.event, assessed, [str(code) for code, _, _ in history], texts
+    return event, assessed, codes, texts
 
 
 def _has_evidence(message: Message) -> bool:
-    """A word-list finding, or a line the line model firmly names: only
-    such a message can raise its sender's level."""
+    """A word-list finding, or a line the line model firmly names."""
     if message.decision.get("findings"):
         return True
     text = f"{message.subject}\n{message.body}"
     flagged = default_line_model().flagged([text]).values()
     return any(f.margin is not None and f.margin >= FIRM for f in flagged)
+
+
+def _windows_hold_grooming(message: Message) -> tuple[bool, bool]:
+    """Whether the sender's risk window, and the conversation's (its last
+    ``WINDOW`` messages each, this one included), hold a stored grooming
+    finding: one query, nothing fetched. A level rises on a message with no
+    evidence of its own only when its risk window holds grooming evidence,
+    so an ordinary message in an ordinary conversation is not read again.
+    Line-model findings are not stored, so they are not seen here."""
+    mine = Message.objects.filter(
+        organisation_id=message.organisation_id,
+        sender_id=message.sender_id,
+        id__lte=message.pk,
+    )
+    theirs = _conversation_up_to(message)
+    shared = _grooming_in(theirs) if theirs is not None else Value(False)
+    row = (
+        Message.objects.filter(pk=message.pk)
+        .annotate(mine=_grooming_in(mine), shared=shared)
+        .values_list("mine", "shared")
+        .get()
+    )
+    return bool(row[0]), bool(row[1])
+
+
+def _conversation_up_to(message: Message) -> QuerySet[Message] | None:
+    """``conversations.up_to`` by the group's or thread's own index (a group
+    or thread is one organisation's), so it never scans the organisation's
+    messages; None for a new thread's first message, alone in it."""
+    if message.group_id is not None:
+        return Message.objects.filter(group_id=message.group_id, id__lte=message.pk)
+    if message.thread_id is None:
+        return None
+    root = message.thread_id
+    return Message.objects.filter(Q(pk=root) | Q(thread_id=root), id__lte=message.pk)
+
+
+def _grooming_in(messages: QuerySet[Message]) -> Exists:
+    recent = messages.order_by("-id").values("id")[:WINDOW]
+    as_text = Cast("decision", output_field=TextField())
+    found = Message.objects.filter(id__in=recent).annotate(as_text=as_text)
+    return Exists(found.filter(as_text__contains='"grooming.'))
+
+
+def _warned(codes: Sequence[str], *, together: bool) -> list[int]:
+    """Indexes among ``codes`` of messages that already carry an early
+    warning of the kind (a sender's own, or a conversation's shared one)."""
+    raised = Alert.objects.filter(
+        kind=Alert.Kind.EARLY_WARNING,
+        raised_by_conversation=together,
+        message__code__in=codes[:-1],
+    ).values_list("message__code", flat=True)
+    done = {str(code) for code in raised}
+    return [i for i, code in enumerate(codes) if code in done]
 
 
 def _findings(
@@ -173,10 +242,10 @@ def _record(
     sender's messages raised it, None when the conversation read as one
     voice did."""
     together = sender_read is None
-    # Read as one voice, the alert is about everyone whose findings it joins;
-    # a sender's own alert is about that sender.
+    # Read as one voice, the alert is about those who share the rise, not
+    # everyone with a finding; a sender's own alert is about that sender.
     own = [str(message.sender.code)] if message.sender else []
-    subjects = list(conversation.subjects) if together else own
+    subjects = list(conversation.sharing) if together else own
     entry = append_entry(
         organisation=message.organisation,
         kind="alert.raised",

@@ -183,6 +183,34 @@ def test_two_leaders_sharing_the_pattern_are_warned_of_after_another_was(
     assert "shared between people none of whom shows it on their own" in html
 
 
+def test_a_shared_warning_is_filed_under_only_those_who_share_it(
+    client_for, make_user, org, lead, worker, sender, group
+):
+    # In the group: a leader high on his own, one who only gave a phone
+    # number, and two who share the pattern. The warning is about the two.
+    dora, dora_person = leader(make_user, org, group, "Dora", "Driver")
+    olly, olly_person = leader(make_user, org, group, "Olly", "Other")
+    pat, pat_person = leader(make_user, org, group, "Pat", "Porter")
+    for body in [CHORES] * 3 + [NUMBER]:
+        send(dora, [], group=group, body=body)
+    for body in [RELAXED] * 4 + [ESCALATING[0]]:
+        send(worker, [], group=group, body=body)
+    own = early_warning(org)
+    assert own.message.sender == sender and not own.raised_by_conversation
+    for i, body in enumerate(ESCALATING[1:]):
+        send(olly if i % 2 == 0 else pat, [], group=group, body=body)
+    alert = conversation_alerts(org).get()
+    sharing = {str(olly_person.code), str(pat_person.code)}
+    assert set(alert.ledger_entry.subjects) == sharing
+    assert alert.sharing == ["Olly Other", "Pat Porter"]
+    assert {f["sender"] for f in alert.findings} == {"Olly Other", "Pat Porter"}
+    # The whole conversation is still there for the Lead to read.
+    everyone = {f["sender"] for f in alert.conversation_findings}
+    assert {str(sender), str(dora_person)} <= everyone
+    html = client_for(lead).get(alert.get_absolute_url()).content.decode()
+    assert "The people who share the pattern: Olly Other and Pat Porter." in html
+
+
 # Our own made-up line: a leader gives a number, which is personal data but
 # no step of grooming.
 NUMBER = "my number is 07700 900123, ring me if the minibus is late"

@@ -61,6 +61,8 @@ def _record_noahs_consent(page, noah):
     for day in ("Wednesday", "Friday"):
         page.get_by_label(day, exact=True).check()
     page.get_by_label("Any cleared worker").check()
+    photos = page.get_by_role("group", name="May photos of them be shared?")
+    photos.get_by_label("No", exact=True).check()
     page.get_by_label("Date of the evidence").fill(f"{FRIDAY_6PM:%Y-%m-%d}")
     page.get_by_role("button", name="Record consent").click()
     assert "Consent in force: Yes" in page.locator("main").inner_text()

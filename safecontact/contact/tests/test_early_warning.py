@@ -66,6 +66,26 @@ def test_ordinary_messages_never_raise_an_early_warning(org, worker, sender, fam
     assert not early_warnings(org).exists()
 
 
+def test_a_rise_on_an_ordinary_message_is_warned_of_on_that_message(
+    org, lead, worker, sender, family
+):
+    # Four messages with findings, then an ordinary fifth: the fifth is the
+    # first the model's lean may count, and it is where the level rises.
+    sent = [send(worker, [family.child], body=b) for b in ESCALATING[:4]]
+    sent += [send(worker, [family.child], body=b) for b in ORDINARY]
+    alert = early_warnings(org).get()  # one warning: later messages add none
+    assert alert.message == sent[4]
+    assert not sent[4].decision["findings"]
+    # Its evidence is the findings that made the level rise, each from its
+    # own message, never the ordinary one.
+    named = {f["message"] for f in alert.findings}
+    assert named and named <= {str(m.code) for m in sent[:4]}
+    entry = alert.ledger_entry
+    assert entry.content["message"] == str(sent[4].code)
+    assert entry.subjects == [str(sender.code)]
+    assert InboxItem.objects.filter(user=lead, message=sent[4]).exists()
+
+
 def test_replies_from_an_adult_outside_build_up_to_an_early_warning(
     org, worker, sender, family, smtp
 ):

@@ -21,8 +21,11 @@ from safecontact.people.tests.factories import WorkerFactory, purpose_named
 pytestmark = pytest.mark.django_db
 
 # Measured when the budget was set; lower them when a change saves queries.
-DIRECT_BUDGET = 15
-GROUP_BUDGET = 20
+# Each is one more since an ordinary message asks whether its sender's and its
+# conversation's risk windows hold a grooming finding (a level can rise on a
+# message with no finding of its own: ``contact.services.early_warning``).
+DIRECT_BUDGET = 16
+GROUP_BUDGET = 21
 
 
 # Through POST /api/v1/contact/messages: the key, the recipients with the
@@ -30,9 +33,9 @@ GROUP_BUDGET = 20
 # (25, then 19 before the hand-written SQL read vetting and training
 # together, 18 before the consents and their codes were read in one query,
 # 17 before the purpose was read with the recipients).
-API_BUDGET = 16
+API_BUDGET = 17
 # A parent has no consent record: no codes were read for it even before.
-API_VIA_GROUP_BUDGET = 17
+API_VIA_GROUP_BUDGET = 18
 
 
 def _grow(org, n: int) -> None:

@@ -166,28 +166,59 @@ def test_each_purge_run_is_on_the_audit_trail_once_per_organisation(
     client_for, org, other_org, lead, make_user
 ):
     other = make_user("lead", other_org)
-    for _ in range(PURGE_BATCH + 1):  # two batches, still one entry
+    for _ in range(PURGE_BATCH + 1):  # two batches: an entry for each
         _made(lead, org, org.notification_retention_days + 1)
     _made(other, other_org, other_org.notification_retention_days + 1)
     purges = AuditEntry.objects.filter(action="delete", model="accounts.organisation")
     call_command("purge_notifications")
     assert not purges.exists()  # a dry run changes nothing
     call_command("purge_notifications", "--apply")
-    entry = purges.get(organisation=org)
-    assert entry.actor is None
-    assert entry.actor_label == f"system ({PURGE_JOB})"
-    assert entry.before == {
+    first, second = purges.filter(organisation=org).order_by("id")
+    assert first.actor is None
+    assert first.actor_label == f"system ({PURGE_JOB})"
+    days = org.notification_retention_days
+    assert first.before == {
         "old_notification_emails": PURGE_BATCH + 1,
-        "kept_days": org.notification_retention_days,
+        "kept_days": days,
     }
-    assert entry.after is not None and entry.after["old_notification_emails"] == 0
+    assert first.after == {"old_notification_emails": 1, "kept_days": days}
+    assert second.before == {"old_notification_emails": 1, "kept_days": days}
+    assert second.after == {"old_notification_emails": 0, "kept_days": days}
     other_entry = purges.get(organisation=other_org)
     assert other_entry.before == {
         "old_notification_emails": 1,
         "kept_days": other_org.notification_retention_days,
     }
     call_command("purge_notifications", "--apply")
-    assert purges.count() == 2  # nothing more to delete, nothing recorded
+    assert purges.count() == 3  # nothing more to delete, nothing recorded
     html = client_for(lead).get(reverse("people:audit")).content.decode()
     assert f"system ({PURGE_JOB}) removed" in html
-    assert f"Old notification emails: {PURGE_BATCH + 1} → 0" in html
+    assert f"Old notification emails: {PURGE_BATCH + 1} → 1" in html
+    assert "Old notification emails: 1 → 0" in html
+
+
+def test_a_purge_stopped_after_one_batch_leaves_that_batch_recorded(
+    org, lead, monkeypatch
+):
+    from safecontact.notifications import services
+
+    for _ in range(3):
+        _made(lead, org, org.notification_retention_days + 1)
+    monkeypatch.setattr(services, "PURGE_BATCH", 2)
+    written = []
+    record = services.record_change
+
+    def stop_at_the_second(**kwargs):
+        if written:
+            raise RuntimeError("stopped")  # as a crash inside the second batch
+        written.append(record(**kwargs))
+
+    monkeypatch.setattr(services, "record_change", stop_at_the_second)
+    with pytest.raises(RuntimeError):
+        purge_notifications(apply=True)
+    # The first batch is gone and recorded; the second was never deleted.
+    assert Notification.objects.filter(organisation=org).count() == 1
+    entry = AuditEntry.objects.get(action="delete", model="accounts.organisation")
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["old_notification_emails"] == 3
+    assert entry.after["old_notification_emails"] == 1

@@ -1,5 +1,6 @@
 """Every register page: who may open it, and another organisation's records."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -205,10 +206,12 @@ def test_recording_consent_through_the_page(client_for, lead, org):
             "allowed_roles": ["any_worker"],
             "evidence": "form",
             "evidence_date": "2026-01-05",
+            "photos": "no",
         },
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()
     consent = link.person.consents.get()
+    assert consent.photos_allowed is False
     assert {p.name for p in consent.purposes.all()} == {
         "Youth group",
         "Trips and events",
@@ -217,6 +220,63 @@ def test_recording_consent_through_the_page(client_for, lead, org):
         {"day": 0, "start": "18:00", "end": "20:00"},
         {"day": 2, "start": "18:00", "end": "20:00"},
     ]
+
+
+def _consent_post(link, org, **changes):
+    data = {
+        "given_by": link.carer.pk,
+        "channels": ["email"],
+        "purposes": [purpose_named(org).pk],
+        "days": ["0"],
+        "start": "18:00",
+        "end": "20:00",
+        "allowed_roles": ["any_worker"],
+        "evidence": "form",
+        "evidence_date": "2026-01-05",
+    }
+    return {**data, **changes}
+
+
+def test_a_consent_recorded_by_the_lead_keeps_the_photo_answer(client_for, lead, org):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    ConsentFactory.create(
+        subject=link.person,
+        given_by=link.carer,
+        photos_allowed=True,
+        photos_where="the newsletter",
+    )
+    client = client_for(lead)
+    url = reverse("people:consent", args=[link.person.code])
+    page = client.get(url).content.decode()
+    # Asked as the family page asks it, starting from the answer in force.
+    assert "May photos of them be shared?" in page
+    assert re.search(r'<input[^>]*value="yes"[^>]*checked', page)
+    assert 'value="the newsletter"' in page
+    response = client.post(
+        url, _consent_post(link, org, photos="yes", photos_where="the newsletter")
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()
+    latest = link.person.consents.order_by("-id").first()
+    assert latest.photos_allowed is True
+    assert latest.photos_where == "the newsletter"
+
+
+def test_the_lead_must_answer_the_photo_question(client_for, lead, org):
+    link = RelationshipFactory.create(person=ChildFactory.create(organisation=org))
+    url = reverse("people:consent", args=[link.person.code])
+    response = client_for(lead).post(url, _consent_post(link, org))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    text = response.content.decode()
+    assert "Please correct the following" in text
+    assert "Say whether photos of them may be shared." in text
+    assert not link.person.consents.exists()
+    # "No" keeps no place where photos may be shared.
+    response = client_for(lead).post(
+        url, _consent_post(link, org, photos="no", photos_where="anywhere")
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    consent = link.person.consents.get()
+    assert (consent.photos_allowed, consent.photos_where) == (False, "")
 
 
 @pytest.mark.parametrize("name", ["people:list", "people:attention", "people:audit"])
