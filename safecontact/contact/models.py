@@ -96,6 +96,12 @@ class Message(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT)
     # The policy engine's answer: outcome, every reason, the changes applied.
     decision = models.JSONField(default=dict)
+    # Whether it holds evidence a risk level can rise on: a word-list finding
+    # or a line the line model firmly names (set when stored). The early
+    # warning reads a sender's or a conversation's recent messages again only
+    # when their window holds such a message; the partial indexes below find
+    # the newest one without reading the others.
+    evidence = models.BooleanField(default=False, db_default=False)
     # When a deferred message becomes due (start of the next agreed window).
     deliver_at = models.DateTimeField(null=True, blank=True)
     # The first message of the conversation, and the one this answers.
@@ -146,6 +152,23 @@ class Message(models.Model):
             ),
             models.Index(
                 fields=["author", "-created_at", "-id"], name="message_author_newest"
+            ),
+            # The newest message holding evidence, by sender, group and thread.
+            # Partial: written only for the few messages that hold some.
+            models.Index(
+                fields=["sender", "id"],
+                condition=models.Q(evidence=True),
+                name="message_sender_evidence",
+            ),
+            models.Index(
+                fields=["group", "id"],
+                condition=models.Q(evidence=True),
+                name="message_group_evidence",
+            ),
+            models.Index(
+                fields=["thread", "id"],
+                condition=models.Q(evidence=True),
+                name="message_thread_evidence",
             ),
         ]
 

@@ -66,10 +66,14 @@ def width(model: type[Model]) -> int:
 def _insertable(
     model: type[Model],
 ) -> tuple[list[Field[Any, Any]], list[Field[Any, Any]]]:
-    """The fields an INSERT writes, and those it gets back (the key)."""
+    """The fields an INSERT writes (all but the automatic key), and those it
+    gets back (the key, and the fields with a database default). A field with
+    a database default is written with the object's value, as the ORM does;
+    an object left to the database's default falls back to the ORM."""
     concrete = model._meta.concrete_fields
+    auto = model._meta.auto_field
     return (
-        [f for f in concrete if not f.db_returning],
+        [f for f in concrete if f is not auto],
         [f for f in concrete if f.db_returning],
     )
 

@@ -18,14 +18,14 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import conversations
 from safecontact.contact.services.writers import writer_turn
 from safecontact.ledger.services import append_entry
+from safecontact.lib import rawsql
 from safecontact.notifications import services as notifications
 from safeguarding.screening import (
     INDICATORS,
@@ -62,7 +62,7 @@ def warn_early(message: Message) -> Alert | None:
     if _has_evidence(message):
         mine = shared = True
     else:
-        mine, shared = _windows_hold_grooming(message)
+        mine, shared = _windows_hold_evidence(message)
     found = assess_sender(message) if mine else None
     if found is None:
         return _warn_for_conversation(message) if shared else None
@@ -125,36 +125,74 @@ def assess_sender(
     return event, assessed, codes, texts
 
 
-def _has_evidence(message: Message) -> bool:
-    """A word-list finding, or a line the line model firmly names."""
-    if message.decision.get("findings"):
+def carries_evidence(subject: str, body: str, findings: Sequence[Any]) -> bool:
+    """Whether a message holds evidence a risk level can rise on: a word-list
+    finding, or a line the line model firmly names. Worked out once, when the
+    message is stored (``Message.evidence``)."""
+    if findings:
         return True
-    text = f"{message.subject}\n{message.body}"
-    flagged = default_line_model().flagged([text]).values()
+    flagged = default_line_model().flagged([f"{subject}\n{body}"]).values()
     return any(f.margin is not None and f.margin >= FIRM for f in flagged)
 
 
-def _windows_hold_grooming(message: Message) -> tuple[bool, bool]:
-    """Whether the sender's risk window, and the conversation's (its last
-    ``WINDOW`` messages each, this one included), hold a stored grooming
-    finding: one query, nothing fetched. A level rises on a message with no
-    evidence of its own only when its risk window holds grooming evidence,
-    so an ordinary message in an ordinary conversation is not read again.
-    Line-model findings are not stored, so they are not seen here."""
-    mine = Message.objects.filter(
-        organisation_id=message.organisation_id,
-        sender_id=message.sender_id,
-        id__lte=message.pk,
-    )
-    theirs = _conversation_up_to(message)
-    shared = _grooming_in(theirs) if theirs is not None else Value(False)
-    row = (
-        Message.objects.filter(pk=message.pk)
-        .annotate(mine=_grooming_in(mine), shared=shared)
-        .values_list("mine", "shared")
-        .get()
-    )
-    return bool(row[0]), bool(row[1])
+def _has_evidence(message: Message) -> bool:
+    return message.evidence
+
+
+def _windows_hold_evidence(message: Message) -> tuple[bool, bool]:
+    """Whether the sender's risk window, and the conversation's (their last
+    ``WINDOW`` messages each, this one included), hold a message with
+    evidence. A level rises on a message with no evidence of its own only
+    when its window holds some, so an ordinary message in an ordinary
+    conversation is not read again. One statement finds the newest message
+    with evidence of each by a partial index (hand-written: on the send path
+    the ORM's query building cost ten times the query); only when there is
+    one are the messages after it counted. Messages stored before
+    ``evidence`` existed count only for their word-list findings (the
+    migration marked those)."""
+    mine_since, theirs_since = rawsql.fetch(*_newest_evidence_sql(message))[0]
+    mine = theirs = False
+    if mine_since is not None:  # the few senders with evidence of late
+        mine = _within_window(
+            Message.objects.filter(sender_id=message.sender_id, id__lte=message.pk),
+            mine_since,
+        )
+    if theirs_since is not None:
+        theirs = _within_window(_conversation_up_to(message), theirs_since)
+    return mine, theirs
+
+
+def _newest_evidence_sql(message: Message) -> tuple[str, list[Any]]:
+    # The partial indexes' own condition, as each database writes it.
+    flag = '"evidence"' if connection.vendor == "postgresql" else '"evidence" = 1'
+
+    def newest(column: str) -> str:
+        return (
+            f'(SELECT "id" FROM "contact_message" WHERE "{column}" = %s AND {flag}'  # noqa: S608
+            ' AND "id" <= %s ORDER BY "id" DESC LIMIT 1)'
+        )
+
+    parts, params = [newest("sender_id")], [message.sender_id, message.pk]
+    if message.group_id is not None:
+        parts.append(newest("group_id"))
+        params += [message.group_id, message.pk]
+    elif message.thread_id is not None:
+        # A thread's messages come after its first, so the first counts only
+        # when none of the others holds evidence.
+        root = f'(SELECT "id" FROM "contact_message" WHERE "id" = %s AND {flag})'  # noqa: S608
+        parts.append(f"COALESCE({newest('thread_id')}, {root})")
+        params += [message.thread_id, message.pk, message.thread_id]
+    else:
+        parts.append("NULL")
+    return f"SELECT {', '.join(parts)}", params
+
+
+def _within_window(messages: QuerySet[Message] | None, since: int | None) -> bool:
+    """Whether the message ``since`` is among the last ``WINDOW`` of them."""
+    if messages is None or since is None:
+        return False
+    later = messages.filter(id__gte=since).order_by().values("id")[: WINDOW + 1]
+    return later.count() <= WINDOW
 
 
 def _conversation_up_to(message: Message) -> QuerySet[Message] | None:
@@ -167,13 +205,6 @@ def _conversation_up_to(message: Message) -> QuerySet[Message] | None:
         return None
     root = message.thread_id
     return Message.objects.filter(Q(pk=root) | Q(thread_id=root), id__lte=message.pk)
-
-
-def _grooming_in(messages: QuerySet[Message]) -> Exists:
-    recent = messages.order_by("-id").values("id")[:WINDOW]
-    as_text = Cast("decision", output_field=TextField())
-    found = Message.objects.filter(id__in=recent).annotate(as_text=as_text)
-    return Exists(found.filter(as_text__contains='"grooming.'))
 
 
 def _warned(codes: Sequence[str], *, together: bool) -> list[int]:

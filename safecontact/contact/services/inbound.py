@@ -39,7 +39,7 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import InboundMessage, InboxItem, Message, Recipient
 from safecontact.contact.services import inputs
-from safecontact.contact.services.early_warning import warn_early
+from safecontact.contact.services.early_warning import carries_evidence, warn_early
 from safecontact.contact.services.sending import (
     COPY_KINDS,
     address,
@@ -384,6 +384,7 @@ def _accept(raw: bytes, source: str, parsed: Parsed, plan: Plan) -> InboundMessa
         body=parsed.text,
         status=Message.Status.HELD if held else Message.Status.QUEUED,
         decision=decision_json(decision, plan.people, plan.findings),
+        evidence=carries_evidence(parsed.subject[:200], parsed.text, plan.findings),
         thread=original.thread or original,
         in_reply_to=original,
         group=original.group,

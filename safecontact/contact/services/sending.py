@@ -22,7 +22,7 @@ from django.utils import timezone
 from safecontact.accounts.models import Organisation, User
 from safecontact.contact.models import Alert, Delivery, InboxItem, Message, Recipient
 from safecontact.contact.services import inputs, routing
-from safecontact.contact.services.early_warning import warn_early
+from safecontact.contact.services.early_warning import carries_evidence, warn_early
 from safecontact.contact.services.writers import writer_turn
 from safecontact.groups.models import Group, Purpose
 from safecontact.ledger.models import LedgerEntry
@@ -297,6 +297,9 @@ def _store(actor: User, prepared: Prepared) -> Message:
         _deliveries(message, rows)
         if message.status in (Message.Status.QUEUED, Message.Status.DEFERRED)
         else []
+    )
+    message.evidence = carries_evidence(
+        message.subject, message.body, prepared.findings
     )
     # Everything that does not depend on the contact log's head is built and
     # prepared now, outside the writers' lock: the rows, the outbox's

@@ -221,3 +221,45 @@ def test_a_send_reads_its_text_with_the_line_model_once(
     monkeypatch.setattr(type(model), "flagged", counted)
     send(worker, [family.child], body="See you at youth club on Thursday at 7.")
     assert len(calls) == 1
+
+
+def test_a_message_is_marked_when_it_holds_evidence(org, worker, sender, family):
+    ordinary = send(worker, [family.child], body=ORDINARY[0])
+    model_only = send(worker, [family.child], body=PRESSURE)
+    word_list = send(worker, [family.child], body=ESCALATING[4])
+    marked = dict(
+        Message.objects.filter(
+            pk__in=[ordinary.pk, model_only.pk, word_list.pk]
+        ).values_list("pk", "evidence")
+    )
+    assert marked == {ordinary.pk: False, model_only.pk: True, word_list.pk: True}
+
+
+def test_an_ordinary_message_is_read_again_only_inside_a_window_with_evidence(
+    monkeypatch, org, worker, sender, family
+):
+    monkeypatch.setattr(early_warning, "WINDOW", 3)
+    # The line model's finding alone marks the window: it has no word-list
+    # finding, which is all the window check saw before.
+    send(worker, [family.child], body=PRESSURE)
+    inside = [send(worker, [family.child], body=body) for body in ORDINARY[:3]]
+    windows = [early_warning._windows_hold_evidence(m) for m in inside]
+    # Each is a new direct message, in no thread: no conversation to read.
+    assert windows == [(True, False), (True, False), (False, False)]
+
+
+def test_the_migration_marks_stored_messages_with_word_list_findings(
+    org, worker, sender, family
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    flagged = send(worker, [family.child], body=ESCALATING[4])
+    plain = send(worker, [family.child], body=ORDINARY[0])
+    Message.objects.update(evidence=False)  # as stored before the field
+    import_module("safecontact.contact.migrations.0016_message_evidence").mark(
+        apps, None
+    )
+    assert set(Message.objects.filter(evidence=True)) == {flagged}
+    assert plain.decision["findings"] == []

@@ -16,8 +16,14 @@ WRITTEN = (
     "ledger_ledgersubject",
 )
 # Partial indexes: a few rows each, read on their own (rule-added recipients,
-# the log entries that name a message).
-PARTIAL = {"recipient_added_by_rule", "ledger_org_message"}
+# the log entries that name a message, the messages holding risk evidence).
+PARTIAL = {
+    "recipient_added_by_rule",
+    "ledger_org_message",
+    "message_sender_evidence",
+    "message_group_evidence",
+    "message_thread_evidence",
+}
 
 
 def _indexes(table: str) -> dict[str, tuple[str, ...]]:
