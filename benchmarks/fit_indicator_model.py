@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.sparse import csr_matrix, diags
+from sklearn.linear_model import SGDClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
@@ -49,6 +50,10 @@ from safeguarding.screening.model import hashed
 
 LABEL_FILE = Path(__file__).resolve().parent / "labels" / "indicators.csv"
 BITS = 18
+ALPHA = 3e-6  # L2 of the linear model, chosen on out-of-fold figures
+LINEAR_EPOCHS = 20
+# The hidden-layer model (``--hidden``, file format 2; measured, not shipped:
+# docs/screening.md, "Fifth session").
 DIMS = 16  # numbers per hash bucket
 UNITS = 16  # hidden units
 EPOCHS = 5
@@ -147,13 +152,32 @@ def load(pj: Path, whatsapp: Path, labels: dict[tuple[str, str, int], str]) -> L
     )
 
 
+def fit(rows, classes: np.ndarray, weights: np.ndarray) -> LineModel:  # type: ignore[no-untyped-def]
+    """The shipped linear model: one-against-the-rest logistic regression."""
+    learner = SGDClassifier(
+        loss="log_loss",
+        alpha=ALPHA,
+        max_iter=LINEAR_EPOCHS,
+        tol=None,
+        random_state=0,
+        class_weight=CLASS_WEIGHT,
+    )
+    learner.fit(rows, classes, sample_weight=weights)
+    order = [list(learner.classes_).index(CLASSES.index(label)) for label in LABELS]
+    coef = np.asarray(learner.coef_[order], dtype=np.float32).T.copy()
+    biases = np.asarray(learner.intercept_[order], dtype=np.float32)
+    raw = LineModel(BITS, biases, np.zeros(len(LABELS), np.float32), coef)
+    # What ships is int8: fit thresholds on the weights as they will be read.
+    return LineModel.from_bytes(raw.to_bytes())
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     logits = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def fit(rows: csr_matrix, classes: np.ndarray, weights: np.ndarray) -> LineModel:
+def fit_hidden(rows: csr_matrix, classes: np.ndarray, weights: np.ndarray) -> LineModel:
     """Minibatch Adagrad on the weighted softmax loss; a bucket's vector is
     updated only where a line of the batch has that feature."""
     rng = np.random.default_rng(SEED)
@@ -211,10 +235,10 @@ def fit(rows: csr_matrix, classes: np.ndarray, weights: np.ndarray) -> LineModel
     return LineModel.from_bytes(raw.to_bytes())
 
 
-def fold_models(lines: Lines, rows) -> list[LineModel]:  # type: ignore[no-untyped-def]
+def fold_models(lines: Lines, rows, fitter=fit) -> list[LineModel]:  # type: ignore[no-untyped-def]
     train = lines.classes >= 0
     jobs = (
-        delayed(fit)(rows[keep], lines.classes[keep], lines.weights[keep])
+        delayed(fitter)(rows[keep], lines.classes[keep], lines.weights[keep])
         for keep in (train & (lines.folds != fold) for fold in range(FOLDS))
     )
     return list(Parallel(n_jobs=N_JOBS)(jobs))
@@ -299,15 +323,19 @@ def main() -> None:
     parser.add_argument("--pj", type=Path, default=PJ)
     parser.add_argument("--whatsapp", type=Path, default=WHATSAPP)
     parser.add_argument("--out", type=Path, default=PARAMS)
+    parser.add_argument(
+        "--hidden", action="store_true", help="the hidden-layer model (format 2)"
+    )
     args = parser.parse_args()
+    fitter = fit_hidden if args.hidden else fit
     lines = load(args.pj, args.whatsapp, read_labels())
     rows = matrix(lines.texts, BITS)
-    scores = out_of_fold_scores(lines, rows, fold_models(lines, rows))
+    scores = out_of_fold_scores(lines, rows, fold_models(lines, rows, fitter))
     thresholds = choose_thresholds(lines, scores)
     for key, value in figures(lines, scores, thresholds).items():
         print(f"{key}: {value}")
     train = lines.classes >= 0
-    model = fit(rows[train], lines.classes[train], lines.weights[train])
+    model = fitter(rows[train], lines.classes[train], lines.weights[train])
     shipped = replace(model, thresholds=thresholds)
     raw = shipped.to_bytes()
     args.out.write_bytes(raw)

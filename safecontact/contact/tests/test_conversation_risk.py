@@ -79,7 +79,7 @@ def test_a_model_finding_shows_its_reasons_in_words_on_the_alert_page(
     alert = early_warning(org)
     model_rows = [f for f in alert.conversation_findings if f["source"] == "model"]
     row = model_rows[0]
-    assert "come on" in row["evidence"]
+    assert "come on, just do it" in row["evidence"]
     assert row["title"] == "Pressure, threats or control"
     assert row["words"] and 0 < row["confidence"] <= 1
     assert "The learned model reads this line as" in row["explanation"]

@@ -107,7 +107,7 @@ WARM = [
     "i was thinking about u all day",
     "i cant stop thinking about u",
     "wish i was there with u",
-    "hope ur day went ok",
+    "u make me smile so much",
     "cant wait to talk to u later",
     "i was thinking about u all day",
 ]
