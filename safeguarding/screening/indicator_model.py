@@ -7,12 +7,19 @@ secrecy and isolation, sexualisation, control and coercion, offline
 escalation), with how sure it is and the words that moved it, so a Lead sees
 the lines an expert would highlight, each marked as the model's.
 
-It is a one-against-the-rest logistic regression per indicator over the same
-hashed words, word pairs and letter runs as the risk model (``model.hashed``),
-so no vocabulary ships: only int8 weights per hash bucket and label, a scale
-per label, a bias and the operating point (a log-odds threshold) per label.
-``benchmarks/fit_indicator_model.py`` fits it on the hand-labelled DEV lines
-(``docs/annotation.md``) and chooses each threshold out of fold.
+It reads the same hashed words, word pairs and letter runs as the risk model
+(``model.hashed``), so no vocabulary ships. Two shapes share one interface:
+
+- *linear* (file format 1): int8 weights per hash bucket and label, so a
+  label's score is the line's sum of its buckets' weights plus a bias;
+- *hidden layer* (format 2, shipped): int8 vectors per hash bucket, summed
+  over the line as in the linear shape, then one small ReLU layer and a
+  log-odds per label against "neutral" (a fastText-style model).
+
+Both ship a scale per column, the biases and the operating point (a
+log-odds threshold) per label. ``benchmarks/fit_indicator_model.py`` fits
+it on the hand-labelled DEV lines (``docs/annotation.md``) and chooses each
+threshold out of fold.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +42,8 @@ from safeguarding.screening.indicators import get_indicator
 from safeguarding.screening.model import RiskModel, hashed, label_totals
 from safeguarding.screening.scoring import Scorer
 
-FORMAT = "safecontact-line-indicators/1"
+FORMAT = "safecontact-line-indicators/1"  # linear
+FORMAT_HIDDEN = "safecontact-line-indicators/2"  # hashed vectors, one ReLU layer
 PARAMS = Path(__file__).with_name("indicator_params.npz")
 SOURCE = "model"
 LABELS = ("trust", "info", "secrecy", "sexual", "control", "offline")
@@ -63,13 +72,22 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class LineModel:
-    """Weights per hash bucket and label; ``scores`` are log-odds per label."""
+    """Weights per hash bucket; ``scores`` are log-odds per label.
+
+    Linear when ``hidden`` is None: ``weights`` is (buckets, labels). With a
+    hidden layer, ``weights`` is (buckets, dims) and a line's scaled sum of
+    its buckets' rows goes through ``relu(sum @ hidden + hidden_bias) @
+    out + biases``: each label's log-odds against a neutral line.
+    """
 
     bits: int
     biases: FloatArray  # (labels,)
     thresholds: FloatArray  # (labels,) log-odds at the operating point
-    weights: FloatArray  # (buckets, labels)
-    # The same weights, one contiguous row per label: gathers faster.
+    weights: FloatArray  # (buckets, labels) or (buckets, dims)
+    hidden: FloatArray | None = None  # (dims, units)
+    hidden_bias: FloatArray | None = None  # (units,)
+    out: FloatArray | None = None  # (units, labels)
+    # The same weights, one contiguous row per column: gathers faster.
     by_label: FloatArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,10 +103,21 @@ class LineModel:
     ) -> FloatArray:
         """``scores`` from ``hashed(texts, self.bits)`` computed already."""
         by_label = self.by_label
-        out = np.empty((count, len(LABELS)), dtype=np.float32)
-        for j in range(len(LABELS)):
-            out[:, j] = np.bincount(index, by_label[j][buckets], minlength=count)
-        return out * length_scale(index, count)[:, None] + self.biases
+        sums = np.empty((count, len(by_label)), dtype=np.float32)
+        for j in range(len(by_label)):
+            sums[:, j] = np.bincount(index, by_label[j][buckets], minlength=count)
+        return self.head(sums * length_scale(index, count)[:, None])
+
+    def head(self, sums: FloatArray) -> FloatArray:
+        """Log-odds per label from each line's scaled sums of bucket weights."""
+        if self.hidden is None or self.hidden_bias is None or self.out is None:
+            linear: FloatArray = (sums + self.biases).astype(np.float32)
+            return linear
+        units = np.maximum(_rows_times(sums, self.hidden) + self.hidden_bias, 0.0)
+        scores: FloatArray = (_rows_times(units, self.out) + self.biases).astype(
+            np.float32
+        )
+        return scores
 
     def labels(self, scores: FloatArray) -> list[int | None]:
         """The label shown for each row of ``scores``: the one furthest past
@@ -109,11 +138,25 @@ class LineModel:
         """The words (or word pairs) of ``text`` that raised this label most."""
         _, buckets = hashed([text], self.bits)
         # "hush," and "hush" are one word to a reader.
-        totals = label_totals(text, self.weights[buckets, label], key=_word)
+        totals = label_totals(text, self._moves(buckets, label), key=_word)
         if totals is None:
             return ()  # rare text the word labeller splits otherwise: no words
         ranked = sorted(totals.items(), key=lambda item: -item[1])
         return tuple(word for word, weight in ranked[:top] if weight > 0)
+
+    def _moves(self, buckets: IntArray, label: int) -> FloatArray:
+        """How much each feature of one line moves ``label``'s log-odds. With
+        a hidden layer, the units this line switches on fix a linear map from
+        its sum to the label, so each feature's share is exact for this line."""
+        if self.hidden is None or self.hidden_bias is None or self.out is None:
+            column: FloatArray = self.weights[buckets, label]
+            return column
+        rows = self.weights[buckets]
+        sums = rows.sum(axis=0) * _scale(np.array([len(buckets)]))[0]
+        on = (sums @ self.hidden + self.hidden_bias) > 0
+        direction = self.hidden[:, on] @ self.out[on, label]
+        moves: FloatArray = (rows @ direction).astype(np.float32)
+        return moves
 
     def findings(
         self, texts: Sequence[str], scores: FloatArray | None = None
@@ -161,42 +204,75 @@ class LineModel:
         )
 
     def to_bytes(self) -> bytes:
-        """Weights quantised to int8 with one scale per label, compressed."""
+        """Bucket weights quantised to int8 with one scale per column,
+        compressed; the small hidden layer as float32."""
         scales = np.abs(self.weights).max(axis=0) / 127
         scales[scales == 0] = 1.0
         quantised = np.round(self.weights / scales).astype(np.int8)
+        layer: dict[str, Any] = {}
+        if (
+            self.hidden is not None
+            and self.hidden_bias is not None
+            and self.out is not None
+        ):
+            layer = {
+                "hidden": self.hidden.astype(np.float32),
+                "hidden_bias": self.hidden_bias.astype(np.float32),
+                "out": self.out.astype(np.float32),
+            }
+        arrays: dict[str, Any] = {
+            "format": np.array(FORMAT_HIDDEN if layer else FORMAT),
+            "bits": np.array(self.bits),
+            "biases": self.biases.astype(np.float64),
+            "thresholds": self.thresholds.astype(np.float64),
+            "scales": scales.astype(np.float64),
+            "weights": quantised,
+            **layer,
+        }
         out = io.BytesIO()
-        np.savez_compressed(
-            out,
-            format=np.array(FORMAT),
-            bits=np.array(self.bits),
-            biases=self.biases.astype(np.float64),
-            thresholds=self.thresholds.astype(np.float64),
-            scales=scales.astype(np.float64),
-            weights=quantised,
-        )
+        np.savez_compressed(out, **arrays)
         return out.getvalue()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> LineModel:
         try:
             with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-                if str(data["format"]) != FORMAT:
+                kind = str(data["format"])
+                if kind not in (FORMAT, FORMAT_HIDDEN):
                     raise ScreeningError("not a SafeContact line model file")
                 bits = int(data["bits"])
-                parts = [data[k] for k in ("biases", "thresholds", "scales")]
+                parts = [data[k] for k in ("biases", "thresholds")]
+                scales = data["scales"]
                 quantised = data["weights"]
+                layer = (
+                    [
+                        data[k].astype(np.float32)
+                        for k in ("hidden", "hidden_bias", "out")
+                    ]
+                    if kind == FORMAT_HIDDEN
+                    else None
+                )
         except (OSError, ValueError, KeyError, EOFError) as error:
             raise ScreeningError(f"cannot read line model: {error}") from error
-        shape = (1 << bits, len(LABELS))
+        columns = len(LABELS) if layer is None else len(layer[0])
+        shape = (1 << bits, columns)
         if quantised.shape != shape or quantised.dtype != np.int8:
             raise ScreeningError("bad line model weights")
-        if any(p.shape != (len(LABELS),) for p in parts):
+        if any(p.shape != (len(LABELS),) for p in parts) or scales.shape != (columns,):
             raise ScreeningError("bad line model header")
-        biases, thresholds, scales = (p.astype(np.float32) for p in parts)
-        weights = (quantised.astype(np.float32) * scales).astype(np.float32)
+        if layer is not None:
+            hidden, hidden_bias, out = layer
+            units = len(hidden_bias)
+            if hidden.shape != (columns, units) or out.shape != (units, len(LABELS)):
+                raise ScreeningError("bad line model layer")
+        biases, thresholds = (p.astype(np.float32) for p in parts)
+        weights = (quantised.astype(np.float32) * scales.astype(np.float32)).astype(
+            np.float32
+        )
         weights.setflags(write=False)
-        return cls(bits, biases, thresholds, weights)
+        if layer is None:
+            return cls(bits, biases, thresholds, weights)
+        return cls(bits, biases, thresholds, weights, *layer)
 
     @classmethod
     def load(cls, path: Path | str) -> LineModel:
@@ -211,6 +287,16 @@ def length_scale(index: npt.NDArray[np.int64], count: int) -> FloatArray:
     """1 / sqrt(features) per text: a long message is not more of anything
     for being long (forwarded notices would otherwise outscore any line)."""
     return _scale(np.bincount(index, minlength=count))
+
+
+def _rows_times(rows: FloatArray, matrix: FloatArray) -> FloatArray:
+    """``rows @ matrix`` summed in the same order for every row, so a line
+    scores the same alone as in a batch (a matrix product's rounding
+    depends on the batch's shape). The matrices are a few dozen wide."""
+    out = np.zeros((len(rows), matrix.shape[1]), dtype=np.float32)
+    for k in range(matrix.shape[0]):
+        out += rows[:, k : k + 1] * matrix[k]
+    return out
 
 
 def _scale(features: IntArray) -> FloatArray:
@@ -258,9 +344,9 @@ def score_batch(
         return risk_scores, lines.scores(texts) if lines else None
     sums, counts = _scorer(risk, lines).sums(list(texts))
     risk_scores = (sums[:, 0] + risk.bias).astype(np.float32).tolist()
-    out = np.empty((len(texts), len(LABELS)), dtype=np.float32)
+    out = np.empty((len(texts), sums.shape[1] - 1), dtype=np.float32)
     out[:] = sums[:, 1:]  # as ``scores_hashed`` stores its float64 sums
-    return risk_scores, out * _scale(counts)[:, None] + lines.biases
+    return risk_scores, lines.head(out * _scale(counts)[:, None])
 
 
 @lru_cache(maxsize=4)

@@ -191,3 +191,86 @@ def test_one_hash_serves_both_models_with_the_same_scores():
     small = LineModel(BITS, lines.biases, lines.thresholds, MODEL.weights)
     separate, _ = score_batch(texts, risk, small)
     assert separate == risk_scores
+
+
+def hidden(words: dict[str, tuple[str, float]]) -> LineModel:
+    """The same words through a hidden layer (format 2): each word's buckets
+    carry a vector that one unit per label turns into that label's log-odds."""
+    dims = len(LABELS)
+    vectors = np.zeros((1 << BITS, dims), dtype=np.float32)
+    for word, (label, weight) in words.items():
+        _, buckets = hashed([word], BITS)
+        vectors[buckets, LABELS.index(label)] += weight / len(buckets)
+    layer = np.eye(dims, dtype=np.float32)
+    return LineModel(
+        BITS,
+        np.full(len(LABELS), -2.0, dtype=np.float32),
+        np.zeros(len(LABELS), dtype=np.float32),
+        vectors,
+        layer,
+        np.zeros(dims, dtype=np.float32),
+        layer.copy(),
+    )
+
+
+HIDDEN = hidden({"hush": ("secrecy", 30.0), "lovely": ("trust", 30.0)})
+
+
+def test_a_hidden_layer_model_names_the_label_and_the_words_that_moved_it():
+    (finding,) = HIDDEN.findings(["Keep it HUSH, ok?"])[0]
+    assert finding.indicator == "grooming.secrecy"
+    assert finding.words[0] == "hush"
+    assert finding.evidence == "HUSH"
+    (trust,) = HIDDEN.findings(["you are lovely"])[0]
+    assert trust.indicator == "grooming.flattery"
+    assert HIDDEN.findings(["see you at choir"]) == [()]
+
+
+def test_a_hidden_layer_model_round_trips_through_format_2():
+    raw = HIDDEN.to_bytes()
+    with np.load(io.BytesIO(raw)) as data:
+        assert str(data["format"]) == "safecontact-line-indicators/2"
+    again = LineModel.from_bytes(raw)
+    texts = ["keep it hush", "you are lovely", "nothing here"]
+    assert np.allclose(again.scores(texts), HIDDEN.scores(texts), atol=0.05)
+    assert again.labels(again.scores(texts)) == HIDDEN.labels(HIDDEN.scores(texts))
+    assert again.hidden is not None and again.out is not None
+
+
+def test_a_format_2_file_with_a_bad_layer_is_refused():
+    with np.load(io.BytesIO(HIDDEN.to_bytes())) as data:
+        arrays = {key: data[key] for key in data.files}
+    for change in (
+        {"out": np.zeros((3, len(LABELS)), dtype=np.float32)},
+        {"hidden": np.zeros((2, 2), dtype=np.float32)},
+        {"scales": np.zeros(2)},
+    ):
+        out = io.BytesIO()
+        np.savez(out, **{**arrays, **change})
+        with pytest.raises(ScreeningError):
+            LineModel.from_bytes(out.getvalue())
+    out = io.BytesIO()
+    np.savez(out, **{k: v for k, v in arrays.items() if k != "hidden"})
+    with pytest.raises(ScreeningError):
+        LineModel.from_bytes(out.getvalue())
+
+
+def test_one_hash_serves_a_hidden_layer_model_with_the_same_scores():
+    from safeguarding.screening.indicator_model import score_batch
+    from safeguarding.screening.model import default_model
+
+    risk = default_model()
+    texts = ["keep it hush", "see you at choir", "", "you are lovely"]
+    wide = hidden({"hush": ("secrecy", 30.0)})
+    wide = LineModel(
+        risk.bits,
+        wide.biases,
+        wide.thresholds,
+        np.resize(wide.weights, (1 << risk.bits, len(LABELS))),
+        wide.hidden,
+        wide.hidden_bias,
+        wide.out,
+    )
+    _, line_scores = score_batch(texts, risk, wide)
+    assert line_scores is not None
+    assert np.allclose(line_scores, wide.scores(texts), atol=1e-4)
