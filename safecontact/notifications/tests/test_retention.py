@@ -205,7 +205,7 @@ def test_a_purge_stopped_after_one_batch_leaves_that_batch_recorded(
     for _ in range(3):
         _made(lead, org, org.notification_retention_days + 1)
     monkeypatch.setattr(services, "PURGE_BATCH", 2)
-    written = []
+    written: list[object] = []
     record = services.record_change
 
     def stop_at_the_second(**kwargs):
