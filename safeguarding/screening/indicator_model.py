@@ -10,9 +10,10 @@ the lines an expert would highlight, each marked as the model's.
 It reads the same hashed words, word pairs and letter runs as the risk model
 (``model.hashed``), so no vocabulary ships. Two shapes share one interface:
 
-- *linear* (file format 1): int8 weights per hash bucket and label, so a
-  label's score is the line's sum of its buckets' weights plus a bias;
-- *hidden layer* (format 2, shipped): int8 vectors per hash bucket, summed
+- *linear* (file format 1, the one shipped): int8 weights per hash bucket
+  and label, so a label's score is the line's sum of its buckets' weights
+  plus a bias;
+- *hidden layer* (format 2, fitted with ``--hidden``, not shipped): int8 vectors per hash bucket, summed
   over the line as in the linear shape, then one small ReLU layer and a
   log-odds per label against "neutral" (a fastText-style model).
 

@@ -30,6 +30,7 @@ numpy, the same numbers, several times slower.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -61,11 +62,45 @@ IntArray = npt.NDArray[np.int64]
 LABELS = 6  # the line model's labels (``indicator_model.LABELS``)
 
 
+def _njit(signature: Any = None) -> Callable[[Any], Any]:
+    """numba's ``njit`` without the GIL, cached on disk where it can be.
+
+    numba's cache sits beside this file, or in the user's cache folder when
+    that is read-only; with neither writable (a read-only install run by a
+    user with no home) it refuses to cache, and the functions are compiled
+    in memory instead (a few CPU seconds at import) rather than failing."""
+
+    def compile_(function: Any) -> Any:
+        try:
+            return numba.njit(signature, cache=True, nogil=True)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(signature, nogil=True)(function)
+
+    return compile_
+
+
 def _jit[F: Callable[..., Any]](function: F) -> F:
     """Compiled by numba (cached on disk, without the GIL), or left as is."""
     if numba is None:  # pragma: no cover
         return function
-    return cast(F, numba.njit(cache=True, nogil=True)(function))
+    return cast(F, _njit()(function))
+
+
+def features_digest() -> str:
+    """A digest of the feature constants the compiled pass reads from
+    ``model.py``. numba compiles them into the cached code, and judges the
+    cache fresh from this file alone, so a change to them must change this
+    file too: ``FEATURES_DIGEST`` below, which a test compares with this."""
+    digest = hashlib.sha256()
+    for table in (_TOKEN_BYTE, _GRAM_VALUE, _POW):
+        digest.update(np.ascontiguousarray(table).tobytes())
+    for number in (_MULT, _PAIR, _MIX, *(_GRAM_SALT[n] for n in sorted(_GRAM_SALT))):
+        digest.update(int(number).to_bytes(8, "little"))
+    return digest.hexdigest()[:16]
+
+
+# Change with any feature constant of ``model.py`` (see ``features_digest``).
+FEATURES_DIGEST = "87aa83168e712ecd"
 
 
 class Scorer:
@@ -283,10 +318,8 @@ if numba is not None:
     _u8, _u64, _f8, _i8 = numba.uint8, numba.uint64, numba.float64, numba.int64
     _bytes = numba.types.Array(_u8, 1, "C", readonly=True)  # np.frombuffer's
     # Compiled (or read from the cache) now, not on the first message.
-    _kernel = numba.njit(
-        numba.void(_bytes, _f8[:, ::1], _i8[::1], _i8, _u64[::1], _f8[:, ::1]),
-        cache=True,
-        nogil=True,
+    _kernel = _njit(
+        numba.void(_bytes, _f8[:, ::1], _i8[::1], _i8, _u64[::1], _f8[:, ::1])
     )(_batch)
 else:  # pragma: no cover
     _kernel = _batch

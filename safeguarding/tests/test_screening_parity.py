@@ -160,6 +160,13 @@ def test_the_compiled_pass_is_in_use():
     assert _scorer(risk, lines)._tables is not None
 
 
+def test_the_feature_constants_are_the_ones_this_compiled_pass_was_written_for():
+    # numba's disk cache is judged fresh from scoring.py alone, and the
+    # constants are compiled into it: a change in model.py must change
+    # scoring.py's FEATURES_DIGEST too, or a deploy keeps the old kernel.
+    assert scoring.features_digest() == scoring.FEATURES_DIGEST
+
+
 def test_the_compiled_pass_counts_and_sums_like_the_feature_function():
     risk, lines = default_model(), default_line_model()
     scorer = _scorer(risk, lines)
