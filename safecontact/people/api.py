@@ -21,6 +21,7 @@ from safecontact.accounts.models import Organisation, User
 from safecontact.audittrail.services import record_access
 from safecontact.groups.models import Group, Platform, Purpose
 from safecontact.lib.access import api_user, get_for_org
+from safecontact.lib.dates import org_today
 from safecontact.lib.pages import PageNumberPagination
 from safecontact.people import schemas, selectors, services
 from safecontact.people.models import Consent, Person
@@ -209,6 +210,12 @@ def record_consent(request: HttpRequest, code: UUID, payload: schemas.ConsentIn)
     data["given_by"] = (
         _by_codes(org_people, [given_by], "given_by")[0] if given_by else None
     )
+    if "photos_allowed" not in payload.model_fields_set:
+        # Left out: the photo answer in force stands, as on the Lead's form.
+        current = selectors.current_consent(person, org_today(person.organisation))
+        if current is not None:
+            data["photos_allowed"] = current.photos_allowed
+            data["photos_where"] = current.photos_where
     consent = services.record_consent(actor=api_user(request), subject=person, **data)
     return 201, consent
 

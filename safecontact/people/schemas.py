@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from safecontact.lib.dates import org_today
@@ -197,6 +197,10 @@ PHOTOS_ALLOWED = (
     "it was not asked (as on the family page)."
 )
 PHOTOS_WHERE = "Where photos may be shared (the newsletter, the website ...)."
+PHOTOS_ALLOWED_IN = (
+    PHOTOS_ALLOWED + " Left out, the answer in the consent in force is kept, so "
+    "renewing channels or purposes never loses it."
+)
 
 
 class ConsentIn(InSchema):
@@ -222,8 +226,17 @@ class ConsentIn(InSchema):
     best_interests_by: str = ""
     accessibility: str = ""
     notes: str = ""
-    photos_allowed: bool | None = Field(None, description=PHOTOS_ALLOWED)
+    photos_allowed: bool | None = Field(None, description=PHOTOS_ALLOWED_IN)
     photos_where: str = Field("", max_length=300, description=PHOTOS_WHERE)
+
+    @model_validator(mode="after")
+    def _where_only_when_allowed(self) -> Self:
+        if self.photos_where and self.photos_allowed is not True:
+            raise PydanticCustomError(
+                "photos_where_without_yes",
+                "'photos_where' is only for 'photos_allowed': true.",
+            )
+        return self
 
 
 class WithdrawIn(InSchema):

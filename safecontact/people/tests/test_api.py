@@ -418,9 +418,26 @@ def test_photo_consent_is_read_and_written_as_on_the_page(
         url, payload, content_type="application/json"
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
-    # Not asked is null, not "no".
+    # Left out, the answer in force stands: renewing the channels keeps it.
     del payload["photos_allowed"], payload["photos_where"]
     client_for(lead).post(url, payload, content_type="application/json")
+    newest = client_for(lead).get(url).json()["items"][0]
+    assert (newest["photos_allowed"], newest["photos_where"]) == (
+        True,
+        "the newsletter",
+    )
+    # "No" keeps no place; a place without "yes" is refused, saying why.
+    refused = client_for(lead).post(
+        url,
+        {**payload, "photos_allowed": False, "photos_where": "the website"},
+        content_type="application/json",
+    )
+    assert refused.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "photos_where" in str(refused.json())
+    # Not asked is null, not "no".
+    client_for(lead).post(
+        url, {**payload, "photos_allowed": None}, content_type="application/json"
+    )
     newest = client_for(lead).get(url).json()["items"][0]
     assert (newest["photos_allowed"], newest["photos_where"]) == (None, "")
     page = client_for(lead).get(link.person.get_absolute_url()).content.decode()
