@@ -236,6 +236,8 @@ def reseal_beside(path: Path) -> Path:
     old one (``os.replace``) or deletes it. Raises ``SealError`` if the old
     one cannot be read (and leaves no new file)."""
     target = path.with_name(path.name + ".resealing")
+    # Left by a run that was stopped part-way: never the live file.
+    target.unlink(missing_ok=True)
     writer = SealedWriter(target)
     try:
         with open_sealed(path) as plain:

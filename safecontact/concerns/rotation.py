@@ -103,6 +103,8 @@ def _rotate_uploads(apply: bool) -> int:
             stale.append(path)
             if apply:
                 _swap(code, path, reseal_beside(path))
+        except FileNotFoundError:
+            continue  # its audit finished meanwhile and deleted it
         except SealError as error:
             raise SealError(f"The upload waiting for audit {code}: {error}") from None
     return len(stale)

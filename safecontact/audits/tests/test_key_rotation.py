@@ -135,3 +135,38 @@ def test_an_audit_that_finishes_while_its_upload_is_sealed_again_leaves_no_file(
     assert audit.status == GroupAudit.Status.DONE
     assert not upload.exists()
     assert not list(upload.parent.glob("*.resealing"))
+
+
+def test_a_rotation_stopped_while_sealing_again_does_not_block_the_next(
+    lead: User, group: Group, tmp_path: Path, settings: Any
+) -> None:
+    audit = waiting_audit(lead, group, tmp_path)
+    upload = Path(audit.upload_path)
+    # What a run stopped part-way leaves beside the upload.
+    upload.with_name(upload.name + ".resealing").write_bytes(b"half a file")
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_case_keys", "--apply")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    with open_sealed(upload) as plain:
+        assert plain.read()
+    assert not upload.with_name(upload.name + ".resealing").exists()
+
+
+def test_an_upload_gone_before_it_is_read_is_no_longer_waiting(
+    lead: User, group: Group, tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    from safecontact.concerns import rotation
+
+    audit = waiting_audit(lead, group, tmp_path)
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
+
+    def finished_meanwhile(path: Path) -> bool:
+        Path(audit.upload_path).unlink()  # the audit ends between the checks
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(rotation, "on_newest_key", finished_meanwhile)
+    assert rotate_case_keys(apply=True)[UPLOADS] == 0
