@@ -73,7 +73,7 @@ def _insertable(
     concrete = model._meta.concrete_fields
     auto = model._meta.auto_field
     return (
-        [f for f in concrete if f is not auto],
+        [f for f in concrete if f is not auto and not f.generated],
         [f for f in concrete if f.db_returning],
     )
 
