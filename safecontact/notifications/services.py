@@ -555,35 +555,6 @@ PURGE_BATCH = 500  # ids per DELETE, well under SQLite's variable limit
 PURGE_JOB = "daily clean-up of notification emails"
 
 
-def _delete(expired: QuerySet[Notification], org: Organisation | None) -> int:
-    """Delete ``expired`` in batches, each batch with its own audit entry in
-    the same transaction: a run stopped part-way leaves every batch it
-    deleted recorded, and none it did not."""
-    ids = list(expired.values_list("id", flat=True))
-    for start in range(0, len(ids), PURGE_BATCH):
-        with transaction.atomic():
-            batch = ids[start : start + PURGE_BATCH]
-            Notification.objects.filter(id__in=batch).delete()
-            if org is not None:
-                _record_purge(org, left=len(ids) - start, now=len(batch))
-    return len(ids)
-
-
-def _record_purge(org: Organisation, *, left: int, now: int) -> None:
-    """One batch on the organisation's trail: how many old emails the run
-    still had to delete before it, and after it (``left`` - ``now``)."""
-    days = org.notification_retention_days or NOTIFICATION_DAYS
-    record_change(
-        actor=None,
-        job=PURGE_JOB,
-        organisation=org,
-        obj=org,
-        action="delete",
-        before={"old_notification_emails": left, "kept_days": days},
-        after={"old_notification_emails": left - now, "kept_days": days},
-    )
-
-
 def purge_notifications(
     *, apply: bool = False, now: dt.datetime | None = None
 ) -> dict[str, int]:
@@ -596,7 +567,32 @@ def purge_notifications(
     counts: dict[str, int] = {}
     for org in [*Organisation.objects.order_by("name"), None]:
         expired = expired_notifications(org, now)
-        found = _delete(expired, org) if apply else expired.count()
-        if found:
-            counts[org.name if org else ""] = found
-    return counts
+        if not apply:
+            counts[org.name if org else ""] = expired.count()
+            continue
+        # In batches, each with its audit entry in the same transaction: a
+        # run stopped part-way leaves every batch it deleted recorded, and
+        # none it did not. Before and after: how many the run still had to
+        # delete before the batch and after it.
+        ids = list(expired.values_list("id", flat=True))
+        days = (org.notification_retention_days if org else 0) or NOTIFICATION_DAYS
+        for start in range(0, len(ids), PURGE_BATCH):
+            with transaction.atomic():
+                batch = ids[start : start + PURGE_BATCH]
+                Notification.objects.filter(id__in=batch).delete()
+                if org is not None:
+                    left = len(ids) - start
+                    record_change(
+                        actor=None,
+                        job=PURGE_JOB,
+                        organisation=org,
+                        obj=org,
+                        action="delete",
+                        before={"old_notification_emails": left, "kept_days": days},
+                        after={
+                            "old_notification_emails": left - len(batch),
+                            "kept_days": days,
+                        },
+                    )
+        counts[org.name if org else ""] = len(ids)
+    return {name: found for name, found in counts.items() if found}
