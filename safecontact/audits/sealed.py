@@ -21,6 +21,7 @@ import base64
 import io
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -188,9 +189,15 @@ def open_sealed(path: Path) -> IO[bytes]:
 
 def seal_file(source: Path, target: Path) -> Path:
     """Encrypt the file at ``source`` into ``target``, streaming."""
+    return _seal_into(target, lambda: source.open("rb"))
+
+
+def _seal_into(target: Path, open_plain: Callable[[], IO[bytes]]) -> Path:
+    """Seal what ``open_plain`` reads into ``target`` with the newest key;
+    on any failure no part of ``target`` is left."""
     writer = SealedWriter(target)
     try:
-        with source.open("rb") as plain:
+        with open_plain() as plain:
             for block in iter(lambda: plain.read(CHUNK), b""):
                 writer.write(block)
     except BaseException:
@@ -220,16 +227,6 @@ def on_newest_key(path: Path) -> bool:
     return is_on_newest_key(base64.urlsafe_b64encode(raw))
 
 
-def reseal(path: Path) -> None:
-    """Seal the file at ``path`` again with the newest key, in its place.
-
-    The new file is written beside it and moved over it in one step, so the
-    path always holds a whole sealed file; a reader that already opened the
-    old one reads it to the end. Raises ``SealError`` if it cannot be read.
-    """
-    os.replace(reseal_beside(path), path)
-
-
 def reseal_beside(path: Path) -> Path:
     """Seal the file at ``path`` again with the newest key into a new file
     beside it, and return the new file's path; the caller moves it over the
@@ -238,14 +235,4 @@ def reseal_beside(path: Path) -> Path:
     target = path.with_name(path.name + ".resealing")
     # Left by a run that was stopped part-way: never the live file.
     target.unlink(missing_ok=True)
-    writer = SealedWriter(target)
-    try:
-        with open_sealed(path) as plain:
-            for block in iter(lambda: plain.read(CHUNK), b""):
-                writer.write(block)
-    except BaseException:
-        writer.abandon()
-        target.unlink(missing_ok=True)
-        raise
-    writer.close()
-    return target
+    return _seal_into(target, lambda: open_sealed(path))
