@@ -107,11 +107,13 @@ def up_to(message: Message) -> Any:
 
 
 def _conversation(message: Message) -> Any:
-    same = Message.objects.filter(organisation_id=message.organisation_id)
+    # By the group's or the thread's own index: a group or a thread is one
+    # organisation's, so asking for the organisation too could only make the
+    # database walk the organisation's messages.
     if message.group_id is not None:
-        return same.filter(group_id=message.group_id)
+        return Message.objects.filter(group_id=message.group_id)
     root = message.thread_id or message.pk
-    return same.filter(Q(pk=root) | Q(thread_id=root))
+    return Message.objects.filter(Q(pk=root) | Q(thread_id=root))
 
 
 def _name(message: Message) -> str:

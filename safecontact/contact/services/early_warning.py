@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from safecontact.contact.models import Alert, Message
 from safecontact.contact.services import conversations
@@ -59,7 +59,7 @@ def warn_early(message: Message) -> Alert | None:
         return None
     # Most messages have no evidence and sit in windows with none: no level
     # can rise, and nothing more is read.
-    if _has_evidence(message):
+    if message.evidence:
         mine = shared = True
     else:
         mine, shared = _windows_hold_evidence(message)
@@ -135,10 +135,6 @@ def carries_evidence(subject: str, body: str, findings: Sequence[Any]) -> bool:
     return any(f.margin is not None and f.margin >= FIRM for f in flagged)
 
 
-def _has_evidence(message: Message) -> bool:
-    return message.evidence
-
-
 def _windows_hold_evidence(message: Message) -> tuple[bool, bool]:
     """Whether the sender's risk window, and the conversation's (their last
     ``WINDOW`` messages each, this one included), hold a message with
@@ -151,14 +147,14 @@ def _windows_hold_evidence(message: Message) -> tuple[bool, bool]:
     ``evidence`` existed count only for their word-list findings (the
     migration marked those)."""
     mine_since, theirs_since = rawsql.fetch(*_newest_evidence_sql(message))[0]
-    mine = theirs = False
-    if mine_since is not None:  # the few senders with evidence of late
-        mine = _within_window(
-            Message.objects.filter(sender_id=message.sender_id, id__lte=message.pk),
-            mine_since,
-        )
-    if theirs_since is not None:
-        theirs = _within_window(_conversation_up_to(message), theirs_since)
+    # Only the few senders and conversations with evidence of late go on.
+    mine = mine_since is not None and _within_window(
+        Message.objects.filter(sender_id=message.sender_id, id__lte=message.pk),
+        mine_since,
+    )
+    theirs = theirs_since is not None and _within_window(
+        conversations.up_to(message), theirs_since
+    )
     return mine, theirs
 
 
@@ -187,24 +183,10 @@ def _newest_evidence_sql(message: Message) -> tuple[str, list[Any]]:
     return f"SELECT {', '.join(parts)}", params
 
 
-def _within_window(messages: QuerySet[Message] | None, since: int | None) -> bool:
+def _within_window(messages: QuerySet[Message], since: int) -> bool:
     """Whether the message ``since`` is among the last ``WINDOW`` of them."""
-    if messages is None or since is None:
-        return False
     later = messages.filter(id__gte=since).order_by().values("id")[: WINDOW + 1]
     return later.count() <= WINDOW
-
-
-def _conversation_up_to(message: Message) -> QuerySet[Message] | None:
-    """``conversations.up_to`` by the group's or thread's own index (a group
-    or thread is one organisation's), so it never scans the organisation's
-    messages; None for a new thread's first message, alone in it."""
-    if message.group_id is not None:
-        return Message.objects.filter(group_id=message.group_id, id__lte=message.pk)
-    if message.thread_id is None:
-        return None
-    root = message.thread_id
-    return Message.objects.filter(Q(pk=root) | Q(thread_id=root), id__lte=message.pk)
 
 
 def _warned(codes: Sequence[str], *, together: bool) -> list[int]:

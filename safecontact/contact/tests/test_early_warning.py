@@ -9,7 +9,6 @@ import pytest
 from safecontact.accounts.tests.factories import OrganisationFactory, UserFactory
 from safecontact.contact.models import Alert, InboxItem, Message
 from safecontact.contact.services import early_warning, receive_inbound, sending
-from safecontact.contact.services.early_warning import _has_evidence
 from safecontact.contact.tests.conftest import make_family
 from safecontact.contact.tests.smtp import reply_to, send
 from safecontact.ledger.models import LedgerEntry
@@ -158,7 +157,7 @@ def test_a_line_model_finding_is_the_evidence_that_raises_an_early_warning(
 # looked again before. It as it was, to compare with:
 def _warn_early_before(message: Message) -> Alert | None:
     if early_warning.assess_sender(message) is None:
-        if message.sender_id is None or not _has_evidence(message):
+        if message.sender_id is None or not message.evidence:
             return None
         return early_warning._warn_for_conversation(message)
     return early_warning.warn_early(message)  # its second half is unchanged
