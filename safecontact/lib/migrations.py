@@ -23,44 +23,38 @@ from django.db import migrations
 from django.db.migrations import AddIndex, RemoveIndex
 
 
-class AddIndexConcurrently(postgres.AddIndexConcurrently):
+class _PlainOffPostgres:
+    """PostgreSQL's concurrent operation there; ``plain`` on other databases."""
+
+    plain: Any  # the plain operation: AddIndex or RemoveIndex
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, *states: Any
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, *states)  # type: ignore[misc]
+        else:
+            self.plain.database_forwards(self, app_label, schema_editor, *states)
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, *states: Any
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *states)  # type: ignore[misc]
+        else:
+            self.plain.database_backwards(self, app_label, schema_editor, *states)
+
+
+class AddIndexConcurrently(_PlainOffPostgres, postgres.AddIndexConcurrently):
     """``CREATE INDEX CONCURRENTLY`` on PostgreSQL, a plain index elsewhere."""
 
-    def database_forwards(
-        self, app_label: str, schema_editor: Any, *states: Any
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *states)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, *states)
-
-    def database_backwards(
-        self, app_label: str, schema_editor: Any, *states: Any
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *states)
-        else:
-            AddIndex.database_backwards(self, app_label, schema_editor, *states)
+    plain = AddIndex
 
 
-class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
+class RemoveIndexConcurrently(_PlainOffPostgres, postgres.RemoveIndexConcurrently):
     """``DROP INDEX CONCURRENTLY`` on PostgreSQL, a plain drop elsewhere."""
 
-    def database_forwards(
-        self, app_label: str, schema_editor: Any, *states: Any
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, *states)
-        else:
-            RemoveIndex.database_forwards(self, app_label, schema_editor, *states)
-
-    def database_backwards(
-        self, app_label: str, schema_editor: Any, *states: Any
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, *states)
-        else:
-            RemoveIndex.database_backwards(self, app_label, schema_editor, *states)
+    plain = RemoveIndex
 
 
 def drop_field_index(app: str, fields: list[tuple[str, str]]) -> Any:
