@@ -154,7 +154,7 @@ def hashed(texts: Sequence[str], bits: int) -> tuple[IntArray, IntArray]:
 
     Words come first, in order, then word pairs in order, then the letter
     runs of each length in ``GRAMS`` in order, as ``features``. This is the
-    feature function: ``scoring.PieceScorer`` gives the same sums faster and
+    feature function: ``scoring.Scorer`` gives the same sums faster and
     ``test_screening_parity`` holds the two together.
     """
     empty = np.zeros(0, dtype=np.int64)
